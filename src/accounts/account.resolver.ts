@@ -1,0 +1,85 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { canSee, principalOf, type Context } from '../core/auth';
+import { forbidden } from '../core/errors';
+import { GeoPermissionsView } from '../geo/geo.types';
+import type { GeoService } from '../geo/geo.service';
+import { Account } from './account.entity';
+import { CreateAccountInput, CreateSubaccountInput } from './account.inputs';
+import type { AccountService } from './account.service';
+import { AccountWithKey, IssuedApiKey } from './account.types';
+import { ApiKey } from './api-key.entity';
+
+@Resolver(() => Account)
+export class AccountResolver {
+  constructor(
+    private readonly accounts: AccountService,
+    private readonly geo: GeoService,
+  ) {}
+
+  @Query(() => Account, { description: 'The account of the API key in use.' })
+  async viewer(@Ctx() ctx: Context): Promise<Account> {
+    const principal = principalOf(ctx);
+    if (principal.kind === 'operator') throw forbidden('the admin token belongs to no account; use an account\'s API key');
+    return this.accounts.requireVisible(principal, principal.accountId);
+  }
+
+  @Query(() => Account, { nullable: true })
+  account(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Account | null> {
+    return this.accounts.getVisible(principalOf(ctx), id);
+  }
+
+  @Mutation(() => AccountWithKey, { description: "Needs the operator's admin token: makes a master account and its first key." })
+  createAccount(@Arg('input', () => CreateAccountInput) input: CreateAccountInput, @Ctx() ctx: Context): Promise<AccountWithKey> {
+    return this.accounts.createAccount(principalOf(ctx), input);
+  }
+
+  @Mutation(() => AccountWithKey)
+  createSubaccount(@Arg('input', () => CreateSubaccountInput) input: CreateSubaccountInput, @Ctx() ctx: Context): Promise<AccountWithKey> {
+    return this.accounts.createSubaccount(principalOf(ctx), input);
+  }
+
+  @Mutation(() => IssuedApiKey)
+  createApiKey(@Arg('accountId', () => ID) accountId: string, @Arg('name') name: string, @Ctx() ctx: Context): Promise<IssuedApiKey> {
+    return this.accounts.createApiKey(principalOf(ctx), accountId, name);
+  }
+
+  @Mutation(() => ApiKey)
+  revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<ApiKey> {
+    return this.accounts.revokeApiKey(principalOf(ctx), id);
+  }
+
+  @Mutation(() => Account, { description: 'Stops all sending for the account and its subaccounts.' })
+  suspendAccount(@Arg('id', () => ID) id: string, @Arg('reason') reason: string, @Ctx() ctx: Context): Promise<Account> {
+    return this.accounts.suspend(principalOf(ctx), id, reason);
+  }
+
+  @Mutation(() => Account)
+  resumeAccount(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Account> {
+    return this.accounts.resume(principalOf(ctx), id);
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  suspensionReason(@Root() account: Account, @Ctx() ctx: Context): string | null {
+    return canSee(principalOf(ctx), account) ? account.suspensionReason : null;
+  }
+
+  @FieldResolver(() => Account, { nullable: true, description: 'Null for a master account.' })
+  parent(@Root() account: Account): Promise<Account | null> | null {
+    return account.parentId === null ? null : this.accounts.findById(account.parentId);
+  }
+
+  @FieldResolver(() => [Account])
+  subaccounts(@Root() account: Account, @Ctx() ctx: Context): Promise<Account[]> {
+    return this.accounts.subaccountsOf(principalOf(ctx), account);
+  }
+
+  @FieldResolver(() => GeoPermissionsView)
+  async geoPermissions(@Root() account: Account): Promise<GeoPermissionsView> {
+    return new GeoPermissionsView(await this.geo.effectiveGeoPermissions(account));
+  }
+
+  @FieldResolver(() => [ApiKey])
+  apiKeys(@Root() account: Account, @Ctx() ctx: Context): Promise<ApiKey[]> {
+    return this.accounts.apiKeysOf(principalOf(ctx), account);
+  }
+}

@@ -1,0 +1,172 @@
+import { In, type DataSource } from 'typeorm';
+import { canSee, isParentOrOperator, visibleAccountFilter, type Principal } from '../core/auth';
+import { badInput, forbidden, notFound } from '../core/errors';
+import { parseId } from '../core/ids';
+import { isKnownRegion } from '../core/phone';
+import { GeoPermission } from '../geo/geo-permission.entity';
+import { Account, AccountStatus } from './account.entity';
+import type { ApiKey } from './api-key.entity';
+import { ApiKeyService, type IssuedKey } from './api-key.service';
+
+export interface AccountWithKey {
+  account: Account;
+  apiKey: IssuedKey;
+}
+
+export function requireName(field: string, raw: string, max = 200): string {
+  const name = raw.trim();
+  if (!name) throw badInput(field, 'must not be empty');
+  if (name.length > max) throw badInput(field, `must be at most ${max} characters`);
+  return name;
+}
+
+export function requireRegion(field: string, raw: string): string {
+  const region = raw.trim().toUpperCase();
+  if (!isKnownRegion(region)) throw badInput(field, `"${raw}" is not a known ISO 3166-1 alpha-2 region`);
+  return region;
+}
+
+export class AccountService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly apiKeys: ApiKeyService,
+  ) {}
+
+  private get repo() {
+    return this.dataSource.getRepository(Account);
+  }
+
+  findById(id: number): Promise<Account | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  /** The account when the principal may see it; what it may not see does not exist for it. */
+  async getVisible(principal: Principal, rawId: string | number): Promise<Account | null> {
+    const id = parseId(rawId);
+    if (id === null) return null;
+    const account = await this.findById(id);
+    return account && canSee(principal, account) ? account : null;
+  }
+
+  async requireVisible(principal: Principal, rawId: string | number, field = 'id'): Promise<Account> {
+    const account = await this.getVisible(principal, rawId);
+    if (!account) throw notFound('account', `${rawId} (${field})`);
+    return account;
+  }
+
+  /** The caller's own account, or the one named, which it must be able to see. */
+  async resolveTarget(principal: Principal, rawId: string | null | undefined, field = 'accountId'): Promise<Account> {
+    if (rawId !== null && rawId !== undefined) return this.requireVisible(principal, rawId, field);
+    if (principal.kind === 'operator') throw badInput(field, 'the operator must name an account');
+    return this.repo.findOneByOrFail({ id: principal.accountId });
+  }
+
+  /** Ids of every account the principal may see; null for the operator. */
+  async visibleAccountIds(principal: Principal): Promise<number[] | null> {
+    if (principal.kind === 'operator') return null;
+    if (principal.parentId !== null) return [principal.accountId];
+    const subs = await this.repo.find({ select: { id: true }, where: { parentId: principal.accountId } });
+    return visibleAccountFilter(principal, subs.map((s) => s.id));
+  }
+
+  async createAccount(principal: Principal, input: { name: string; homeCountry: string }): Promise<AccountWithKey> {
+    if (principal.kind !== 'operator') throw forbidden('only the operator (admin token) creates master accounts');
+    const name = requireName('name', input.name);
+    const homeCountry = requireRegion('homeCountry', input.homeCountry);
+    return this.dataSource.transaction(async (manager) => {
+      const account = manager.create(Account, {
+        name,
+        homeCountry,
+        status: AccountStatus.ACTIVE,
+        suspensionReason: null,
+        parentId: null,
+        inheritsGeoPermissions: false,
+        createdAt: new Date(),
+      });
+      await manager.save(account);
+      // A new account may send only to its home country, as at Twilio.
+      await manager.insert(GeoPermission, { accountId: account.id, country: homeCountry });
+      const apiKey = await this.apiKeys.issue(manager, account.id, 'default');
+      return { account, apiKey };
+    });
+  }
+
+  async createSubaccount(principal: Principal, input: { parentId: string; name: string; inheritGeoPermissions?: boolean | null }): Promise<AccountWithKey> {
+    const parent = await this.requireVisible(principal, input.parentId, 'parentId');
+    if (!parent.isMaster) throw badInput('parentId', 'a subaccount cannot have subaccounts: one level exists, as at Twilio');
+    if (principal.kind === 'account' && principal.accountId !== parent.id) {
+      throw forbidden('only the parent account or the operator creates subaccounts');
+    }
+    const name = requireName('name', input.name);
+    const inherit = input.inheritGeoPermissions ?? true;
+    return this.dataSource.transaction(async (manager) => {
+      const account = manager.create(Account, {
+        name,
+        homeCountry: parent.homeCountry,
+        status: AccountStatus.ACTIVE,
+        suspensionReason: null,
+        parentId: parent.id,
+        inheritsGeoPermissions: inherit,
+        createdAt: new Date(),
+      });
+      await manager.save(account);
+      if (!inherit) {
+        const parentRegions = await manager.find(GeoPermission, { where: { accountId: parent.id } });
+        if (parentRegions.length) await manager.insert(GeoPermission, parentRegions.map((p) => ({ accountId: account.id, country: p.country })));
+      }
+      const apiKey = await this.apiKeys.issue(manager, account.id, 'default');
+      return { account, apiKey };
+    });
+  }
+
+  async subaccountsOf(principal: Principal, account: Account): Promise<Account[]> {
+    if (!account.isMaster || !canSee(principal, account) || (principal.kind === 'account' && principal.parentId !== null)) return [];
+    return this.repo.find({ where: { parentId: account.id }, order: { id: 'ASC' } });
+  }
+
+  /** Accounts by id, for the batched field resolvers. */
+  async findByIds(ids: readonly number[]): Promise<Account[]> {
+    return ids.length ? this.repo.findBy({ id: In([...ids]) }) : [];
+  }
+
+  async createApiKey(principal: Principal, rawAccountId: string, rawName: string): Promise<IssuedKey> {
+    const account = await this.requireVisible(principal, rawAccountId, 'accountId');
+    const name = requireName('name', rawName);
+    return this.apiKeys.issue(this.dataSource.manager, account.id, name);
+  }
+
+  async apiKeysOf(principal: Principal, account: Account): Promise<ApiKey[]> {
+    if (!canSee(principal, account)) return [];
+    return this.apiKeys.listFor(account.id);
+  }
+
+  async revokeApiKey(principal: Principal, rawId: string): Promise<ApiKey> {
+    const id = parseId(rawId);
+    const apiKey = id === null ? null : await this.apiKeys.findById(id);
+    const owner = apiKey && (await this.findById(apiKey.accountId));
+    if (!apiKey || !owner || !canSee(principal, owner)) throw notFound('API key', rawId);
+    return this.apiKeys.revoke(apiKey);
+  }
+
+  async suspend(principal: Principal, rawId: string, rawReason: string): Promise<Account> {
+    const account = await this.requireVisible(principal, rawId);
+    this.requireSuspensionRight(principal, account);
+    const reason = requireName('reason', rawReason, 500);
+    await this.repo.update({ id: account.id }, { status: AccountStatus.SUSPENDED, suspensionReason: reason });
+    return this.repo.findOneByOrFail({ id: account.id });
+  }
+
+  async resume(principal: Principal, rawId: string): Promise<Account> {
+    const account = await this.requireVisible(principal, rawId);
+    this.requireSuspensionRight(principal, account);
+    await this.repo.update({ id: account.id }, { status: AccountStatus.ACTIVE, suspensionReason: null });
+    return this.repo.findOneByOrFail({ id: account.id });
+  }
+
+  private requireSuspensionRight(principal: Principal, account: Account): void {
+    if (isParentOrOperator(principal, account)) return;
+    throw forbidden(account.isMaster
+      ? 'only the operator suspends or resumes a master account'
+      : 'only the parent account or the operator suspends or resumes a subaccount');
+  }
+}

@@ -1,0 +1,39 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+@ObjectType()
+@Entity('api_keys')
+export class ApiKey {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Index()
+  @Column({ type: 'int' })
+  accountId: number;
+
+  @Field()
+  @Column({ type: 'varchar', length: 200 })
+  name: string;
+
+  @Field({ description: 'The first characters of the secret, to recognise it; never the secret.' })
+  @Column({ type: 'varchar', length: 16 })
+  prefix: string;
+
+  /** SHA-256 of the secret, hex; the secret itself is never stored. */
+  @Index({ unique: true })
+  @Column({ type: 'varchar', length: 64 })
+  secretHash: string;
+
+  @Field()
+  @Column({ type: 'datetime', precision: 3 })
+  createdAt: Date;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  lastUsedAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  revokedAt: Date | null;
+}

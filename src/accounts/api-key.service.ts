@@ -1,0 +1,77 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { IsNull, type DataSource, type EntityManager } from 'typeorm';
+import { Account } from './account.entity';
+import { ApiKey } from './api-key.entity';
+
+const SECRET_PREFIX = 'sb_';
+const SHOWN_PREFIX_LENGTH = 10;
+// lastUsedAt is written at most this often per key, so that reads do not turn into writes.
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export interface IssuedKey {
+  apiKey: ApiKey;
+  secret: string;
+}
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+export function sameHash(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
+
+export class ApiKeyService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** A new secret of 192 random bits; only its hash is stored. */
+  async issue(manager: EntityManager, accountId: number, name: string): Promise<IssuedKey> {
+    const secret = SECRET_PREFIX + randomBytes(24).toString('base64url');
+    const apiKey = manager.create(ApiKey, {
+      accountId,
+      name,
+      prefix: secret.slice(0, SHOWN_PREFIX_LENGTH),
+      secretHash: hashSecret(secret),
+      createdAt: new Date(),
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+    await manager.save(apiKey);
+    return { apiKey, secret };
+  }
+
+  /** The key and its account for a bearer secret, or null when unknown or revoked. */
+  async authenticate(secret: string): Promise<{ apiKey: ApiKey; account: Account } | null> {
+    if (!secret.startsWith(SECRET_PREFIX)) return null;
+    const apiKey = await this.dataSource.getRepository(ApiKey).findOneBy({ secretHash: hashSecret(secret), revokedAt: IsNull() });
+    if (!apiKey) return null;
+    const account = await this.dataSource.getRepository(Account).findOneBy({ id: apiKey.accountId });
+    if (!account) return null;
+    const now = new Date();
+    if (!apiKey.lastUsedAt || now.getTime() - apiKey.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+      apiKey.lastUsedAt = now;
+      await this.dataSource.getRepository(ApiKey).update({ id: apiKey.id }, { lastUsedAt: now });
+    }
+    return { apiKey, account };
+  }
+
+  async isActive(apiKeyId: number): Promise<boolean> {
+    return this.dataSource.getRepository(ApiKey).existsBy({ id: apiKeyId, revokedAt: IsNull() });
+  }
+
+  listFor(accountId: number): Promise<ApiKey[]> {
+    return this.dataSource.getRepository(ApiKey).find({ where: { accountId }, order: { id: 'ASC' } });
+  }
+
+  findById(id: number): Promise<ApiKey | null> {
+    return this.dataSource.getRepository(ApiKey).findOneBy({ id });
+  }
+
+  async revoke(apiKey: ApiKey): Promise<ApiKey> {
+    if (!apiKey.revokedAt) {
+      apiKey.revokedAt = new Date();
+      await this.dataSource.getRepository(ApiKey).update({ id: apiKey.id, revokedAt: IsNull() }, { revokedAt: apiKey.revokedAt });
+    }
+    return apiKey;
+  }
+}

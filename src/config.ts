@@ -1,0 +1,130 @@
+// Every environment variable the server reads, parsed and validated in one place.
+// A bad value stops the start with one line naming the variable.
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export type DatabaseConfig =
+  | { type: 'sqlite'; path: string }
+  | { type: 'mysql'; url: string };
+
+export interface TwilioConfig {
+  accountSid: string;
+  authToken: string;
+  /** True when no credentials were given and the built-in carrier simulator is used. */
+  simulated: boolean;
+  apiBaseUrl: string;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  database: DatabaseConfig;
+  redisUrl?: string;
+  adminToken?: string;
+  twilio: TwilioConfig;
+  publicUrl: string;
+  logLevel: LogLevel;
+  /** Options of the carrier simulator, used only when twilio.simulated. */
+  simulator: { undeliveredShare: number; callbackDelayMs: number };
+  /** False in tests and benchmarks that drive the queue themselves. */
+  startWorkers: boolean;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+// Account SID and token the simulator signs with; not secrets, they only ever reach our own endpoints.
+export const SIMULATOR_ACCOUNT_SID = 'AC00000000000000000000000000000000';
+export const SIMULATOR_AUTH_TOKEN = 'switchboard-simulator-auth-token';
+
+function parsePort(env: Env): number {
+  const raw = env.PORT ?? '4000';
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65535) throw new ConfigError(`PORT must be a port number from 0 to 65535, got "${raw}"`);
+  return port;
+}
+
+function parseDatabase(env: Env): DatabaseConfig {
+  const raw = env.DATABASE_URL ?? 'sqlite:./data/switchboard.db';
+  if (raw.startsWith('sqlite:')) {
+    const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!path) throw new ConfigError('DATABASE_URL "sqlite:" needs a path, e.g. sqlite:./data/switchboard.db');
+    return { type: 'sqlite', path };
+  }
+  if (/^mysql:\/\//.test(raw) || /^mariadb:\/\//.test(raw)) {
+    let url: URL;
+    try {
+      url = new URL(raw.replace(/^mariadb:/, 'mysql:'));
+    } catch {
+      throw new ConfigError(`DATABASE_URL is not a valid URL: "${raw}"`);
+    }
+    if (!url.hostname || url.pathname.length < 2) {
+      throw new ConfigError('DATABASE_URL must name a host and a database, e.g. mysql://user:pass@host:3306/db');
+    }
+    return { type: 'mysql', url: url.toString() };
+  }
+  throw new ConfigError(`DATABASE_URL must start with mysql:// or sqlite:, got "${raw}"`);
+}
+
+function parseUrl(name: string, raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:' && url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+      throw new Error();
+    }
+    return raw.replace(/\/+$/, '');
+  } catch {
+    throw new ConfigError(`${name} must be an absolute URL, got "${raw}"`);
+  }
+}
+
+function parseShare(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || value > 1) throw new ConfigError(`${name} must be a number from 0 to 1, got "${raw}"`);
+  return value;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = parsePort(env);
+  const logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of debug, info, warn, error, got "${env.LOG_LEVEL}"`);
+  }
+  const sid = env.TWILIO_ACCOUNT_SID || undefined;
+  const token = env.TWILIO_AUTH_TOKEN || undefined;
+  if (Boolean(sid) !== Boolean(token)) {
+    throw new ConfigError(`${sid ? 'TWILIO_AUTH_TOKEN' : 'TWILIO_ACCOUNT_SID'} must be set together with ${sid ? 'TWILIO_ACCOUNT_SID' : 'TWILIO_AUTH_TOKEN'}`);
+  }
+  if (sid && !/^AC[0-9a-fA-F]{32}$/.test(sid)) throw new ConfigError('TWILIO_ACCOUNT_SID must be "AC" followed by 32 hex digits');
+  const publicUrl = parseUrl('PUBLIC_URL', env.PUBLIC_URL || `http://localhost:${port}`);
+  const simulated = !sid;
+  const apiBaseUrl = env.TWILIO_API_BASE_URL
+    ? parseUrl('TWILIO_API_BASE_URL', env.TWILIO_API_BASE_URL)
+    : simulated
+      ? `${publicUrl}/carrier`
+      : 'https://api.twilio.com';
+  const adminToken = env.ADMIN_TOKEN || undefined;
+  if (adminToken !== undefined && adminToken.length < 16) throw new ConfigError('ADMIN_TOKEN must be at least 16 characters');
+  return {
+    port,
+    host: env.HOST || '0.0.0.0',
+    database: parseDatabase(env),
+    redisUrl: env.REDIS_URL ? parseUrl('REDIS_URL', env.REDIS_URL) : undefined,
+    adminToken,
+    twilio: {
+      accountSid: sid ?? SIMULATOR_ACCOUNT_SID,
+      authToken: token ?? SIMULATOR_AUTH_TOKEN,
+      simulated,
+      apiBaseUrl,
+    },
+    publicUrl,
+    logLevel,
+    simulator: {
+      undeliveredShare: parseShare('SIMULATOR_UNDELIVERED_SHARE', env.SIMULATOR_UNDELIVERED_SHARE, 0.05),
+      callbackDelayMs: Number(env.SIMULATOR_CALLBACK_DELAY_MS ?? 200) || 0,
+    },
+    startWorkers: env.SWITCHBOARD_WORKERS !== 'off',
+  };
+}

@@ -1,0 +1,62 @@
+import type { NextFunction, Request, Response } from 'express';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** One registry per server, so that several servers in one process (tests) do not collide. */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({
+    name: 'switchboard_http_requests_total',
+    help: 'HTTP requests by route and status code',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'switchboard_http_request_duration_seconds',
+    help: 'HTTP request latency by route',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly graphqlOperations = new Counter({
+    name: 'switchboard_graphql_operations_total',
+    help: 'GraphQL operations by type and outcome',
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly messagesSent = new Counter({
+    name: 'switchboard_messages_handed_over_total',
+    help: 'Outbound messages handed to the provider, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly inboundMessages = new Counter({
+    name: 'switchboard_inbound_messages_total',
+    help: 'Inbound webhook requests by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(withDefaults = true) {
+    if (withDefaults) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Counts and times every request under its mounted path, not its raw URL (bounded labels). */
+  middleware() {
+    return (req: Request, res: Response, next: NextFunction) => {
+      const stop = this.httpDuration.startTimer();
+      res.on('finish', () => {
+        const route = KNOWN_ROUTES.find((r) => req.path === r || req.path.startsWith(r + '/')) ?? 'other';
+        stop({ method: req.method, route });
+        this.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      });
+      next();
+    };
+  }
+}
+
+const KNOWN_ROUTES = ['/graphql', '/webhooks/twilio/inbound', '/webhooks/twilio/status', '/healthz', '/readyz', '/metrics', '/carrier'];

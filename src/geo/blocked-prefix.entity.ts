@@ -1,0 +1,26 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+@ObjectType()
+@Entity('blocked_prefixes')
+@Index(['accountId', 'prefix'], { unique: true })
+export class BlockedPrefix {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: 'int' })
+  accountId: number;
+
+  @Field({ description: 'An E.164 prefix, e.g. "+4478" or "+882".' })
+  @Column({ type: 'varchar', length: 16 })
+  prefix: string;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  reason: string | null;
+
+  @Field()
+  @Column({ type: 'datetime', precision: 3 })
+  createdAt: Date;
+}

@@ -1,0 +1,173 @@
+import { In, type DataSource } from 'typeorm';
+import { Account, AccountStatus } from '../accounts/account.entity';
+import type { AccountService } from '../accounts/account.service';
+import { canSee, isParentOrOperator, type Principal } from '../core/auth';
+import { isDuplicateKeyError } from '../core/database';
+import { badInput, forbidden, notFound } from '../core/errors';
+import { parseId } from '../core/ids';
+import { callingCodeOf, isE164Prefix, isKnownRegion, knownRegions } from '../core/phone';
+import { BlockedPrefix } from './blocked-prefix.entity';
+import { GeoPermission } from './geo-permission.entity';
+import type { SendPolicy } from './send-policy';
+
+export interface GeoPermissionsState {
+  account: Account;
+  /** The account whose country settings are in effect. */
+  source: Account;
+  inherited: boolean;
+  enabledCountries: string[];
+  blockedPrefixes: BlockedPrefix[];
+}
+
+export class GeoService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly accounts: AccountService,
+  ) {}
+
+  /** Where a subaccount inherits, its parent's settings, live; otherwise its own. */
+  async effectiveGeoPermissions(account: Account): Promise<GeoPermissionsState> {
+    const source = account.parentId !== null && account.inheritsGeoPermissions
+      ? await this.dataSource.getRepository(Account).findOneByOrFail({ id: account.parentId })
+      : account;
+    const rows = await this.dataSource.getRepository(GeoPermission).find({ where: { accountId: source.id } });
+    return {
+      account,
+      source,
+      inherited: source.id !== account.id,
+      enabledCountries: rows.map((r) => r.country).sort(),
+      blockedPrefixes: await this.blocksApplyingTo(account),
+    };
+  }
+
+  async geoPermissions(principal: Principal, rawAccountId?: string | null): Promise<GeoPermissionsState> {
+    const account = await this.accounts.resolveTarget(principal, rawAccountId);
+    return this.effectiveGeoPermissions(account);
+  }
+
+  async setGeoPermissions(principal: Principal, rawAccountId: string, rawCountries: string[], enabled: boolean): Promise<GeoPermissionsState> {
+    const account = await this.requireGeoRight(principal, rawAccountId);
+    const countries = [...new Set(rawCountries.map((c) => c.trim().toUpperCase()))];
+    const unknown = countries.filter((c) => !isKnownRegion(c));
+    if (unknown.length) throw badInput('countries', `unknown region${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, { invalid: unknown });
+    if (countries.length === 0) throw badInput('countries', 'name at least one region');
+    if (account.parentId !== null && account.inheritsGeoPermissions) {
+      throw badInput('accountId', 'this subaccount inherits its parent\'s geo permissions; turn inheritance off first (setGeoPermissionInheritance)');
+    }
+    await this.dataSource.transaction(async (manager) => {
+      await manager.delete(GeoPermission, { accountId: account.id, country: In(countries) });
+      if (enabled) await manager.insert(GeoPermission, countries.map((country) => ({ accountId: account.id, country })));
+    });
+    return this.effectiveGeoPermissions(account);
+  }
+
+  async setInheritance(principal: Principal, rawAccountId: string, inherit: boolean): Promise<GeoPermissionsState> {
+    const account = await this.accounts.requireVisible(principal, rawAccountId, 'accountId');
+    if (account.parentId === null) throw badInput('accountId', 'a master account has no parent to inherit from');
+    if (!isParentOrOperator(principal, account)) throw forbidden('only the parent account or the operator changes a subaccount\'s geo permissions');
+    if (account.inheritsGeoPermissions !== inherit) {
+      await this.dataSource.transaction(async (manager) => {
+        await manager.delete(GeoPermission, { accountId: account.id });
+        if (!inherit) {
+          // It starts from a copy of the parent's regions at this moment.
+          const parentRows = await manager.find(GeoPermission, { where: { accountId: account.parentId! } });
+          if (parentRows.length) await manager.insert(GeoPermission, parentRows.map((r) => ({ accountId: account.id, country: r.country })));
+        }
+        await manager.update(Account, { id: account.id }, { inheritsGeoPermissions: inherit });
+      });
+      account.inheritsGeoPermissions = inherit;
+    }
+    return this.effectiveGeoPermissions(account);
+  }
+
+  /** Any account for itself, a master for its subaccounts, the operator anywhere. */
+  async blockPrefix(principal: Principal, rawAccountId: string, rawPrefix: string, reason?: string | null): Promise<BlockedPrefix> {
+    const account = await this.accounts.requireVisible(principal, rawAccountId, 'accountId');
+    const prefix = rawPrefix.trim().replace(/[\s\-().]/g, '');
+    if (!isE164Prefix(prefix)) throw badInput('prefix', `"${rawPrefix}" is not an E.164 prefix: '+' and 1 to 14 digits, e.g. +4478`);
+    if (reason && reason.length > 500) throw badInput('reason', 'must be at most 500 characters');
+    const block = this.dataSource.getRepository(BlockedPrefix).create({
+      accountId: account.id,
+      prefix,
+      reason: reason?.trim() || null,
+      createdAt: new Date(),
+    });
+    try {
+      await this.dataSource.getRepository(BlockedPrefix).save(block);
+    } catch (error) {
+      if (isDuplicateKeyError(error)) throw badInput('prefix', `${prefix} is already blocked for this account`);
+      throw error;
+    }
+    return block;
+  }
+
+  /** Only the holder, its parent or the operator lifts a block. */
+  async unblockPrefix(principal: Principal, rawId: string): Promise<boolean> {
+    const id = parseId(rawId);
+    const block = id === null ? null : await this.dataSource.getRepository(BlockedPrefix).findOneBy({ id });
+    const holder = block && (await this.accounts.findById(block.accountId));
+    if (!block || !holder) throw notFound('blocked prefix', rawId);
+    if (!canSee(principal, holder)) {
+      // A subaccount sees its parent's blocks (they apply to it) but may not lift them.
+      const appliesToCaller = principal.kind === 'account' && principal.parentId === holder.id;
+      if (appliesToCaller) throw forbidden('only the account that set the block, its parent or the operator lifts it');
+      throw notFound('blocked prefix', rawId);
+    }
+    await this.dataSource.getRepository(BlockedPrefix).delete({ id: block.id });
+    return true;
+  }
+
+  async blocksApplyingTo(account: Account): Promise<BlockedPrefix[]> {
+    const holders = account.parentId === null ? [account.id] : [account.id, account.parentId];
+    return this.dataSource.getRepository(BlockedPrefix).find({ where: { accountId: In(holders) }, order: { prefix: 'ASC', id: 'ASC' } });
+  }
+
+  /** What the send checks need for one account, in one load. */
+  async loadSendPolicy(accountId: number): Promise<SendPolicy> {
+    const account = await this.dataSource.getRepository(Account).findOneByOrFail({ id: accountId });
+    const parent = account.parentId === null ? null : await this.dataSource.getRepository(Account).findOneByOrFail({ id: account.parentId });
+    const suspended = [account, parent].find((a) => a?.status === AccountStatus.SUSPENDED);
+    const state = await this.effectiveGeoPermissions(account);
+    return {
+      accountId,
+      suspension: suspended ? (suspended.id === account.id ? suspended.suspensionReason ?? 'suspended' : `parent account suspended: ${suspended.suspensionReason ?? ''}`.trim()) : null,
+      blockedPrefixes: state.blockedPrefixes.map((b) => b.prefix),
+      enabledCountries: new Set(state.enabledCountries),
+    };
+  }
+
+  private async requireGeoRight(principal: Principal, rawAccountId: string): Promise<Account> {
+    const account = await this.accounts.requireVisible(principal, rawAccountId, 'accountId');
+    const own = principal.kind === 'account' && principal.accountId === account.id;
+    if (account.parentId === null ? own || principal.kind === 'operator' : isParentOrOperator(principal, account)) return account;
+    throw forbidden('only the parent account or the operator changes a subaccount\'s geo permissions');
+  }
+}
+
+export interface CountryState {
+  country: string;
+  callingCode: string;
+  enabled: boolean;
+}
+
+export function countryStates(enabled: ReadonlySet<string>): CountryState[] {
+  return knownRegions().map((country) => ({ country, callingCode: callingCodeOf(country), enabled: enabled.has(country) }));
+}
+
+/** Regions that share a calling code with an enabled region but are off: +1 reaches US, CA, PR, ... */
+export function sharedCodeWarnings(enabled: ReadonlySet<string>): string[] {
+  const byCode = new Map<string, string[]>();
+  for (const region of knownRegions()) {
+    const code = callingCodeOf(region);
+    byCode.set(code, [...(byCode.get(code) ?? []), region]);
+  }
+  const warnings: string[] = [];
+  for (const [code, regions] of [...byCode].sort((a, b) => Number(a[0]) - Number(b[0]))) {
+    const on = regions.filter((r) => enabled.has(r));
+    const off = regions.filter((r) => !enabled.has(r));
+    if (on.length && off.length) {
+      warnings.push(`+${code} numbers in ${off.join(', ')} will be refused: of the regions sharing +${code}, only ${on.join(', ')} ${on.length > 1 ? 'are' : 'is'} enabled`);
+    }
+  }
+  return warnings;
+}

@@ -1,0 +1,37 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig, type Config } from './config';
+import { createLogger } from './core/logger';
+import { startServer } from './server';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`switchboard: configuration error: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  const server = await startServer(config, { logger: log });
+  if (server.generatedAdminToken) {
+    // Printed once: only its hash is kept.
+    process.stdout.write(`\nNo ADMIN_TOKEN was set, so one was made and stored (hashed). It is shown only this once:\n\n  ADMIN_TOKEN=${server.generatedAdminToken}\n\n`);
+  }
+  const stop = (signal: string) => {
+    log.info({ signal }, 'stopping');
+    server.close().then(() => process.exit(0), (error) => {
+      log.error({ err: error }, 'unclean stop');
+      process.exit(1);
+    });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error) => {
+  process.stderr.write(`switchboard: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
