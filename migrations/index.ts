@@ -1,4 +1,6 @@
 import { AccountsGeo1763800000000 } from './1763800000000-accounts-geo';
+import { GroupsContacts1763800001000 } from './1763800001000-groups-contacts';
+import { CampaignsMessaging1763800002000 } from './1763800002000-campaigns-messaging';
 
 /** Every migration in order; listed explicitly so that ts-jest and the compiled build load the same set. */
-export const migrations = [AccountsGeo1763800000000];
+export const migrations = [AccountsGeo1763800000000, GroupsContacts1763800001000, CampaignsMessaging1763800002000];

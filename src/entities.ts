@@ -1,8 +1,20 @@
 import { Account } from './accounts/account.entity';
 import { ApiKey } from './accounts/api-key.entity';
+import { Campaign } from './campaigns/campaign.entity';
+import { Contact } from './contacts/contact.entity';
+import { Membership } from './contacts/membership.entity';
+import { Conversation } from './conversations/conversation.entity';
 import { Setting } from './core/setting.entity';
 import { BlockedPrefix } from './geo/blocked-prefix.entity';
 import { GeoPermission } from './geo/geo-permission.entity';
+import { KeywordSet } from './groups/keyword-set.entity';
+import { Sender } from './groups/sender.entity';
+import { SubscriptionGroup } from './groups/subscription-group.entity';
+import { Message } from './messaging/message.entity';
 
 /** Every TypeORM entity, for the DataSource. */
-export const entities = [Setting, Account, ApiKey, GeoPermission, BlockedPrefix];
+export const entities = [
+  Setting, Account, ApiKey, GeoPermission, BlockedPrefix,
+  SubscriptionGroup, Sender, KeywordSet, Contact, Membership,
+  Campaign, Conversation, Message,
+];

@@ -19,6 +19,7 @@ import { createEventBus } from './core/pubsub';
 import { entities } from './entities';
 import { buildGraphQLSchema } from './schema';
 import { createServices, type Services } from './services';
+import { createTwilioWebhookRouter } from './webhooks/twilio-webhooks';
 import { migrations } from '../migrations';
 
 export const MAX_QUERY_DEPTH = 12;
@@ -114,6 +115,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  app.use('/webhooks/twilio', createTwilioWebhookRouter(services));
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY }),

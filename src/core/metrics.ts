@@ -50,7 +50,8 @@ export class Metrics {
     return (req: Request, res: Response, next: NextFunction) => {
       const stop = this.httpDuration.startTimer();
       res.on('finish', () => {
-        const route = KNOWN_ROUTES.find((r) => req.path === r || req.path.startsWith(r + '/')) ?? 'other';
+        const path = req.originalUrl.split('?')[0];
+        const route = KNOWN_ROUTES.find((r) => path === r || path.startsWith(r + '/')) ?? 'other';
         stop({ method: req.method, route });
         this.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       });

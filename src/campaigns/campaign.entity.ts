@@ -1,0 +1,71 @@
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+export enum CampaignStatus {
+  DRAFT = 'DRAFT',
+  SCHEDULED = 'SCHEDULED',
+  SENDING = 'SENDING',
+  COMPLETED = 'COMPLETED',
+  CANCELLED = 'CANCELLED',
+}
+registerEnumType(CampaignStatus, { name: 'CampaignStatus' });
+
+@ObjectType()
+@Entity('campaigns')
+export class Campaign {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: 'int' })
+  accountId: number;
+
+  @Column({ type: 'int' })
+  groupId: number;
+
+  @Field()
+  @Column({ type: 'varchar', length: 200 })
+  name: string;
+
+  @Field({ description: 'Template: {{first_name}}, {{last_name}}, {{phone_number}} and {{attributes.KEY}} are filled per recipient.' })
+  @Column({ type: 'text' })
+  body: string;
+
+  @Field(() => CampaignStatus)
+  @Column({ type: 'varchar', length: 16 })
+  status: CampaignStatus;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  scheduledAt: Date | null;
+
+  /** HH:MM, the send window's opening in the recipient's local time; null without a window. */
+  @Column({ type: 'varchar', length: 5, nullable: true })
+  sendWindowStart: string | null;
+
+  @Column({ type: 'varchar', length: 5, nullable: true })
+  sendWindowEnd: string | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  launchedAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  completedAt: Date | null;
+
+  /** The group's SUBSCRIBED members at launch. */
+  @Column({ type: 'int' })
+  recipients: number;
+
+  /** Inbound replies attributed to this campaign (its message was the latest outbound one in the conversation). */
+  @Column({ type: 'int' })
+  replies: number;
+
+  @Column({ type: 'int' })
+  optOuts: number;
+
+  @Field()
+  @Column({ type: 'datetime', precision: 3 })
+  createdAt: Date;
+}

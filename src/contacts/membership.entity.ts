@@ -1,0 +1,39 @@
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+export enum SubscriptionStatus {
+  SUBSCRIBED = 'SUBSCRIBED',
+  UNSUBSCRIBED = 'UNSUBSCRIBED',
+}
+registerEnumType(SubscriptionStatus, { name: 'SubscriptionStatus' });
+
+export type MembershipSource = 'API' | 'IMPORT' | 'KEYWORD';
+
+/** A contact's membership of one subscription group (GraphQL: Member). */
+@ObjectType('Member', { description: "A contact's membership of one subscription group." })
+@Entity('memberships')
+export class Membership {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: 'int' })
+  groupId: number;
+
+  @Column({ type: 'int' })
+  contactId: number;
+
+  @Field(() => SubscriptionStatus)
+  @Column({ type: 'varchar', length: 16 })
+  status: SubscriptionStatus;
+
+  @Field({ description: 'Where the last change came from: API, IMPORT, KEYWORD.' })
+  @Column({ type: 'varchar', length: 16 })
+  source: MembershipSource;
+
+  @Column({ type: 'datetime', precision: 3 })
+  createdAt: Date;
+
+  @Field()
+  @Column({ type: 'datetime', precision: 3 })
+  updatedAt: Date;
+}

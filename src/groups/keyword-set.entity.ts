@@ -1,0 +1,31 @@
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+export enum KeywordCategory {
+  OPT_OUT = 'OPT_OUT',
+  OPT_IN = 'OPT_IN',
+  HELP = 'HELP',
+}
+registerEnumType(KeywordCategory, { name: 'KeywordCategory' });
+
+@ObjectType()
+@Entity('keyword_sets')
+export class KeywordSet {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: 'int' })
+  groupId: number;
+
+  @Field(() => KeywordCategory)
+  @Column({ type: 'varchar', length: 16 })
+  category: KeywordCategory;
+
+  @Field(() => [String], { description: 'Matched case-insensitively against the whole trimmed message body.' })
+  @Column({ type: 'simple-json' })
+  keywords: string[];
+
+  @Field(() => String, { nullable: true, description: 'The automatic answer; null sends none.' })
+  @Column({ type: 'text', nullable: true })
+  reply: string | null;
+}

@@ -1,0 +1,29 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+@ObjectType()
+@Entity('subscription_groups')
+export class SubscriptionGroup {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: 'int' })
+  accountId: number;
+
+  @Field()
+  @Column({ type: 'varchar', length: 200 })
+  name: string;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'text', nullable: true })
+  description: string | null;
+
+  @Field({ description: "When no sender of the recipient's region exists, send from a long code or toll-free number of another region instead of refusing." })
+  @Column({ type: 'boolean' })
+  internationalFallback: boolean;
+
+  @Field()
+  @Column({ type: 'datetime', precision: 3 })
+  createdAt: Date;
+}

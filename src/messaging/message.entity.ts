@@ -1,0 +1,126 @@
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { SendError, sendError, type SendErrorCode } from '../core/send-error';
+
+export enum MessageDirection {
+  OUTBOUND = 'OUTBOUND',
+  INBOUND = 'INBOUND',
+}
+registerEnumType(MessageDirection, { name: 'MessageDirection' });
+
+export enum MessageStatus {
+  QUEUED = 'QUEUED',
+  SENDING = 'SENDING',
+  SENT = 'SENT',
+  DELIVERED = 'DELIVERED',
+  UNDELIVERED = 'UNDELIVERED',
+  FAILED = 'FAILED',
+  REJECTED = 'REJECTED',
+  RECEIVED = 'RECEIVED',
+}
+registerEnumType(MessageStatus, {
+  name: 'MessageStatus',
+  valuesConfig: {
+    QUEUED: { description: 'Accepted by the gateway, waiting for its turn (rate limit or send window).' },
+    SENDING: { description: 'Handed to the provider, no answer yet.' },
+    REJECTED: { description: 'Refused by the gateway before sending; error says why.' },
+    RECEIVED: { description: 'An inbound message.' },
+  },
+});
+
+export enum MessageEncoding {
+  GSM7 = 'GSM7',
+  UCS2 = 'UCS2',
+}
+registerEnumType(MessageEncoding, { name: 'MessageEncoding' });
+
+@ObjectType()
+@Entity('messages')
+export class Message {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: 'int' })
+  accountId: number;
+
+  @Column({ type: 'int', nullable: true })
+  campaignId: number | null;
+
+  @Column({ type: 'int', nullable: true })
+  conversationId: number | null;
+
+  @Column({ type: 'int', nullable: true })
+  contactId: number | null;
+
+  @Column({ type: 'int', nullable: true })
+  senderId: number | null;
+
+  @Field(() => MessageDirection)
+  @Column({ type: 'varchar', length: 8 })
+  direction: MessageDirection;
+
+  @Field()
+  @Column({ type: 'varchar', length: 32, name: 'from_address' })
+  from: string;
+
+  @Field()
+  @Column({ type: 'varchar', length: 32, name: 'to_address' })
+  to: string;
+
+  @Field()
+  @Column({ type: 'text' })
+  body: string;
+
+  @Field(() => MessageStatus)
+  @Column({ type: 'varchar', length: 16 })
+  status: MessageStatus;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  errorCode: SendErrorCode | null;
+
+  @Column({ type: 'int', nullable: true })
+  providerCode: number | null;
+
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  errorMessage: string | null;
+
+  @Field(() => MessageEncoding)
+  @Column({ type: 'varchar', length: 8 })
+  encoding: MessageEncoding;
+
+  @Field(() => Int)
+  @Column({ type: 'int' })
+  segments: number;
+
+  @Field(() => String, { nullable: true, description: "The provider's id, e.g. a Twilio MessageSid." })
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  providerSid: string | null;
+
+  /** The recipient's (outbound) or sender's (inbound) region, for per-country stats. */
+  @Column({ type: 'varchar', length: 2, nullable: true })
+  country: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'When a queued message may go out (send window, rate limit).' })
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  sendAfter: Date | null;
+
+  @Column({ type: 'int' })
+  numMedia: number;
+
+  @Column({ type: 'simple-json', nullable: true })
+  mediaUrls: string[] | null;
+
+  @Field()
+  @Column({ type: 'datetime', precision: 3 })
+  createdAt: Date;
+
+  @Field()
+  @Column({ type: 'datetime', precision: 3 })
+  updatedAt: Date;
+
+  @Field(() => SendError, { nullable: true })
+  get error(): SendError | null {
+    return this.errorCode ? sendError(this.errorCode, this.errorMessage ?? this.errorCode, this.providerCode) : null;
+  }
+}
