@@ -7,7 +7,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { GraphQLError, specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { DataSource } from 'typeorm';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { KEY_REVOKED_TOPIC } from './accounts/api-key.service';
 import { OperatorToken } from './accounts/operator-token';
 import type { Config } from './config';
 import type { Context, Principal } from './core/auth';
@@ -75,6 +76,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const httpServer = createServer(app);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const socketsByKey = new Map<number, Set<WebSocket>>();
+  const revocations = events.pubsub.subscribe(KEY_REVOKED_TOPIC, 'all');
+  void (async () => {
+    for await (const payload of revocations) {
+      const { apiKeyId } = payload as { apiKeyId: number };
+      for (const socket of socketsByKey.get(apiKeyId) ?? []) socket.close(4403, 'Forbidden: API key revoked');
+    }
+  })();
   const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal }>(
     {
       schema,
@@ -83,6 +92,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         const principal = await authenticate(ctx.connectionParams?.authorization);
         if (!principal) return false;
         ctx.extra.principal = principal;
+        if (principal.kind === 'account') {
+          const sockets = socketsByKey.get(principal.apiKeyId) ?? new Set<WebSocket>();
+          socketsByKey.set(principal.apiKeyId, sockets.add(ctx.extra.socket));
+          ctx.extra.socket.once('close', () => {
+            sockets.delete(ctx.extra.socket);
+            if (!sockets.size) socketsByKey.delete(principal.apiKeyId);
+          });
+        }
         return true;
       },
       context: (ctx): Context => ({ principal: ctx.extra.principal ?? null }),
@@ -148,6 +165,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     closing ??= (async () => {
       // Apollo's drain stops accepting, waits for in-flight requests and closes the sockets.
       await apollo.stop();
+      await revocations.return();
       wsServer.close();
       await events.close();
       await dataSource.destroy();

@@ -12,7 +12,7 @@ import { GeoService } from './geo/geo.service';
 
 /** Every service, constructed explicitly in dependency order. */
 export function createServices(dataSource: DataSource, config: Config, events: EventBus, log: Logger, metrics: Metrics) {
-  const apiKeys = new ApiKeyService(dataSource);
+  const apiKeys = new ApiKeyService(dataSource, events);
   const accounts = new AccountService(dataSource, apiKeys);
   const geo = new GeoService(dataSource, accounts);
   return { dataSource, config, events, log, metrics, apiKeys, accounts, geo };

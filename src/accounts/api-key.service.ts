@@ -1,9 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
+import type { EventBus } from '../core/pubsub';
 import { Account } from './account.entity';
 import { ApiKey } from './api-key.entity';
 
 const SECRET_PREFIX = 'sb_';
+export const KEY_REVOKED_TOPIC = 'key-revoked';
 const SHOWN_PREFIX_LENGTH = 10;
 // lastUsedAt is written at most this often per key, so that reads do not turn into writes.
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -22,7 +24,10 @@ export function sameHash(a: string, b: string): boolean {
 }
 
 export class ApiKeyService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly events: EventBus,
+  ) {}
 
   /** A new secret of 192 random bits; only its hash is stored. */
   async issue(manager: EntityManager, accountId: number, name: string): Promise<IssuedKey> {
@@ -71,6 +76,8 @@ export class ApiKeyService {
     if (!apiKey.revokedAt) {
       apiKey.revokedAt = new Date();
       await this.dataSource.getRepository(ApiKey).update({ id: apiKey.id, revokedAt: IsNull() }, { revokedAt: apiKey.revokedAt });
+      // Open subscriptions of the key are closed too, on every instance.
+      this.events.pubsub.publish(KEY_REVOKED_TOPIC, 'all', { apiKeyId: apiKey.id });
     }
     return apiKey;
   }
