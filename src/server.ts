@@ -14,6 +14,7 @@ import type { Config } from './config';
 import type { Context, Principal } from './core/auth';
 import { createDataSource } from './core/database';
 import { depthLimit } from './core/depth-limit';
+import { Loaders } from './core/loaders';
 import { createLogger, type Logger } from './core/logger';
 import { Metrics } from './core/metrics';
 import { createEventBus } from './core/pubsub';
@@ -102,7 +103,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         }
         return true;
       },
-      context: (ctx): Context => ({ principal: ctx.extra.principal ?? null }),
+      context: (ctx): Context => ({ principal: ctx.extra.principal ?? null, loaders: new Loaders(false) }),
     },
     wsServer,
   );
@@ -136,7 +137,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY }),
-    expressMiddleware(apollo, { context: async ({ req }) => ({ principal: await authenticate(req.headers.authorization) }) }),
+    expressMiddleware(apollo, { context: async ({ req }) => ({ principal: await authenticate(req.headers.authorization), loaders: new Loaders() }) }),
   );
   app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
     if (error.type === 'entity.too.large') {

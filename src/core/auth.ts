@@ -1,5 +1,6 @@
 import type { MiddlewareFn } from 'type-graphql';
 import { unauthenticated } from './errors';
+import type { Loaders } from './loaders';
 
 /** Who is calling: the operator (admin token) or one account through one of its API keys. */
 export type Principal =
@@ -8,6 +9,8 @@ export type Principal =
 
 export interface Context {
   principal: Principal | null;
+  /** Per-request batching loaders (see loaders.ts); absent where no request runs. */
+  loaders?: Loaders;
 }
 
 /** The part of an account that visibility depends on. */
