@@ -9,13 +9,25 @@ import type { Logger } from './core/logger';
 import type { Metrics } from './core/metrics';
 import { GeoResolver } from './geo/geo.resolver';
 import { GeoService } from './geo/geo.service';
+import { ContactService } from './contacts/contact.service';
+import { MembershipService } from './contacts/membership.service';
+import { GroupService } from './groups/group.service';
+import { KeywordService } from './groups/keyword.service';
+import { RoutingService } from './groups/routing.service';
+import { SenderService } from './groups/sender.service';
 
 /** Every service, constructed explicitly in dependency order. */
 export function createServices(dataSource: DataSource, config: Config, events: EventBus, log: Logger, metrics: Metrics) {
   const apiKeys = new ApiKeyService(dataSource, events);
   const accounts = new AccountService(dataSource, apiKeys);
   const geo = new GeoService(dataSource, accounts);
-  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo };
+  const keywords = new KeywordService(dataSource);
+  const groups = new GroupService(dataSource, accounts, keywords);
+  const senders = new SenderService(dataSource, groups);
+  const contacts = new ContactService(dataSource, accounts);
+  const memberships = new MembershipService(dataSource);
+  const routing = new RoutingService(dataSource, accounts, geo, groups, senders, contacts, memberships);
+  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing };
 }
 
 export type Services = ReturnType<typeof createServices>;

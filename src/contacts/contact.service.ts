@@ -1,0 +1,70 @@
+import { In, type DataSource } from 'typeorm';
+import type { AccountService } from '../accounts/account.service';
+import { canSee, type Principal } from '../core/auth';
+import { isDuplicateKeyError } from '../core/database';
+import { badInput } from '../core/errors';
+import { parseId } from '../core/ids';
+import { parsePhone, type ParsedPhone } from '../core/phone';
+import { Contact } from './contact.entity';
+
+export class ContactService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly accounts: AccountService,
+  ) {}
+
+  private get repo() {
+    return this.dataSource.getRepository(Contact);
+  }
+
+  findById(id: number): Promise<Contact | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  async findByIds(ids: readonly number[]): Promise<Contact[]> {
+    return ids.length ? this.repo.findBy({ id: In([...ids]) }) : [];
+  }
+
+  findByPhone(accountId: number, e164: string): Promise<Contact | null> {
+    return this.repo.findOneBy({ accountId, phoneNumber: e164 });
+  }
+
+  /** Race-safe on the unique (account, number) key: two inbound messages at once make one contact. */
+  async findOrCreateByPhone(accountId: number, phone: ParsedPhone): Promise<Contact> {
+    const existing = await this.findByPhone(accountId, phone.e164);
+    if (existing) return existing;
+    const now = new Date();
+    const contact = this.repo.create({
+      accountId,
+      phoneNumber: phone.e164,
+      country: phone.country,
+      firstName: null,
+      lastName: null,
+      attributes: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    try {
+      return await this.repo.save(contact);
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      return (await this.findByPhone(accountId, phone.e164))!;
+    }
+  }
+
+  async getVisible(principal: Principal, rawId: string | number): Promise<Contact | null> {
+    const id = parseId(rawId);
+    const contact = id === null ? null : await this.findById(id);
+    if (!contact) return null;
+    const account = await this.accounts.findById(contact.accountId);
+    return account && canSee(principal, account) ? contact : null;
+  }
+
+  /** Numbers without '+' are read in the account's home country. */
+  async byPhone(principal: Principal, rawPhone: string, rawAccountId?: string | null): Promise<Contact | null> {
+    const account = await this.accounts.resolveTarget(principal, rawAccountId);
+    const phone = parsePhone(rawPhone, account.homeCountry);
+    if (!phone.valid) throw badInput('phoneNumber', `"${rawPhone}" is not a valid phone number`);
+    return this.findByPhone(account.id, phone.e164);
+  }
+}

@@ -1,0 +1,136 @@
+import { In, type DataSource } from 'typeorm';
+import { requireName } from '../accounts/account.service';
+import type { AccountService } from '../accounts/account.service';
+import { canSee, type Principal } from '../core/auth';
+import { badInput, notFound } from '../core/errors';
+import { parseId } from '../core/ids';
+import { decodeCursor, pageSize, toPage, type PageInfo } from '../core/pagination';
+import { Membership, SubscriptionStatus } from '../contacts/membership.entity';
+import type { KeywordService } from './keyword.service';
+import { Sender } from './sender.entity';
+import { SubscriptionGroup } from './subscription-group.entity';
+
+export interface CreateGroupInput {
+  accountId?: string | null;
+  name: string;
+  description?: string | null;
+  internationalFallback?: boolean | null;
+}
+
+export interface UpdateGroupInput {
+  name?: string | null;
+  description?: string | null;
+  internationalFallback?: boolean | null;
+}
+
+export interface MemberPage {
+  nodes: Membership[];
+  pageInfo: PageInfo;
+  totalCount: number;
+}
+
+const MAX_DESCRIPTION = 2000;
+
+export class GroupService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly accounts: AccountService,
+    private readonly keywords: KeywordService,
+  ) {}
+
+  private get repo() {
+    return this.dataSource.getRepository(SubscriptionGroup);
+  }
+
+  findById(id: number): Promise<SubscriptionGroup | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  async findByIds(ids: readonly number[]): Promise<SubscriptionGroup[]> {
+    return ids.length ? this.repo.findBy({ id: In([...ids]) }) : [];
+  }
+
+  /** The group when the key may see its account; a group it may not see does not exist for it. */
+  async getVisible(principal: Principal, rawId: string | number): Promise<SubscriptionGroup | null> {
+    const id = parseId(rawId);
+    const group = id === null ? null : await this.findById(id);
+    if (!group) return null;
+    const account = await this.accounts.findById(group.accountId);
+    return account && canSee(principal, account) ? group : null;
+  }
+
+  async requireVisible(principal: Principal, rawId: string | number, field = 'groupId'): Promise<SubscriptionGroup> {
+    const group = await this.getVisible(principal, rawId);
+    if (!group) throw notFound('subscription group', `${rawId} (${field})`);
+    return group;
+  }
+
+  async create(principal: Principal, input: CreateGroupInput): Promise<SubscriptionGroup> {
+    const account = await this.accounts.resolveTarget(principal, input.accountId);
+    const name = requireName('name', input.name);
+    const description = optionalDescription(input.description);
+    return this.dataSource.transaction(async (manager) => {
+      const group = manager.create(SubscriptionGroup, {
+        accountId: account.id,
+        name,
+        description,
+        internationalFallback: input.internationalFallback ?? false,
+        createdAt: new Date(),
+      });
+      await manager.save(group);
+      await this.keywords.createDefaults(manager, group.id);
+      return group;
+    });
+  }
+
+  async update(principal: Principal, rawId: string, input: UpdateGroupInput): Promise<SubscriptionGroup> {
+    const group = await this.requireVisible(principal, rawId, 'id');
+    const changes: Partial<SubscriptionGroup> = {};
+    if (input.name !== undefined && input.name !== null) changes.name = requireName('name', input.name);
+    if (input.description !== undefined) changes.description = optionalDescription(input.description);
+    if (input.internationalFallback !== undefined && input.internationalFallback !== null) changes.internationalFallback = input.internationalFallback;
+    if (Object.keys(changes).length) await this.repo.update({ id: group.id }, changes);
+    return this.repo.findOneByOrFail({ id: group.id });
+  }
+
+  async list(principal: Principal, rawAccountId?: string | null): Promise<SubscriptionGroup[]> {
+    const account = await this.accounts.resolveTarget(principal, rawAccountId);
+    return this.repo.find({ where: { accountId: account.id }, order: { id: 'ASC' } });
+  }
+
+  /** Regions covered by at least one active sender, sorted. */
+  async countries(groupId: number): Promise<string[]> {
+    const rows = await this.dataSource.getRepository(Sender)
+      .createQueryBuilder('s')
+      .select('DISTINCT s.country', 'country')
+      .where('s.groupId = :groupId AND s.removedAt IS NULL', { groupId })
+      .getRawMany<{ country: string }>();
+    return rows.map((r) => r.country).sort();
+  }
+
+  memberCount(groupId: number, status?: SubscriptionStatus | null): Promise<number> {
+    return this.dataSource.getRepository(Membership).countBy(status ? { groupId, status } : { groupId });
+  }
+
+  /** Members in id order (the order they joined), keyset-paged so pages stay stable while members join. */
+  async members(groupId: number, status: SubscriptionStatus | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<MemberPage> {
+    const size = pageSize(first);
+    const cursor = decodeCursor(after, 1);
+    const query = this.dataSource.getRepository(Membership).createQueryBuilder('m').where('m.groupId = :groupId', { groupId });
+    if (status) query.andWhere('m.status = :status', { status });
+    const totalCount = await query.clone().getCount();
+    if (cursor) {
+      if (typeof cursor[0] !== 'number') throw badInput('after', 'is not a cursor this server issued');
+      query.andWhere('m.id > :after', { after: cursor[0] });
+    }
+    const rows = size === 0 ? [] : await query.orderBy('m.id', 'ASC').take(size + 1).getMany();
+    return { ...toPage(rows, size, (m) => [m.id]), totalCount };
+  }
+}
+
+function optionalDescription(raw: string | null | undefined): string | null {
+  const text = raw?.trim();
+  if (!text) return null;
+  if (text.length > MAX_DESCRIPTION) throw badInput('description', `must be at most ${MAX_DESCRIPTION} characters`);
+  return text;
+}

@@ -1,0 +1,77 @@
+import { In, type DataSource } from 'typeorm';
+import type { AccountService } from '../accounts/account.service';
+import type { ContactService } from '../contacts/contact.service';
+import type { MembershipService } from '../contacts/membership.service';
+import { Conversation } from '../conversations/conversation.entity';
+import type { Principal } from '../core/auth';
+import { parsePhone } from '../core/phone';
+import type { GeoService } from '../geo/geo.service';
+import type { GroupService } from './group.service';
+import { decideRoute, type RoutingContext } from './routing';
+import { Route } from './routing.types';
+import type { SenderService } from './sender.service';
+
+const CHUNK = 1000;
+
+/** Loads what decideRoute needs; the decision itself stays pure and in memory (routing.ts). */
+export class RoutingService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly accounts: AccountService,
+    private readonly geo: GeoService,
+    private readonly groups: GroupService,
+    private readonly senders: SenderService,
+    private readonly contacts: ContactService,
+    private readonly memberships: MembershipService,
+  ) {}
+
+  async loadRoutingContext(groupId: number): Promise<RoutingContext> {
+    const group = await this.groups.findById(groupId);
+    if (!group) throw new Error(`subscription group ${groupId} does not exist`);
+    const [account, policy, senders] = await Promise.all([
+      this.accounts.findById(group.accountId),
+      this.geo.loadSendPolicy(group.accountId),
+      this.senders.activeSendersOf(group.id),
+    ]);
+    return { group, policy, senders, homeCountry: account!.homeCountry };
+  }
+
+  /**
+   * contactId -> the senders of this group it has conversations with, the most recently active
+   * first. Removed senders may be listed; decideRoute only picks senders of the context.
+   */
+  async stickySenders(groupId: number, contactIds: readonly number[]): Promise<Map<number, number[]>> {
+    const result = new Map<number, number[]>();
+    for (let i = 0; i < contactIds.length; i += CHUNK) {
+      const rows = await this.dataSource.getRepository(Conversation).find({
+        select: { contactId: true, senderId: true, lastMessageAt: true, id: true },
+        where: { groupId, contactId: In(contactIds.slice(i, i + CHUNK)) },
+      });
+      rows.sort((a, b) => (b.lastMessageAt?.getTime() ?? 0) - (a.lastMessageAt?.getTime() ?? 0) || b.id - a.id);
+      for (const row of rows) {
+        const list = result.get(row.contactId) ?? [];
+        if (!list.includes(row.senderId)) list.push(row.senderId);
+        result.set(row.contactId, list);
+      }
+    }
+    return result;
+  }
+
+  /** The `route` query: the same decision a campaign message to this number would get. */
+  async route(principal: Principal, rawGroupId: string, rawPhone: string): Promise<Route> {
+    const group = await this.groups.requireVisible(principal, rawGroupId);
+    const ctx = await this.loadRoutingContext(group.id);
+    const phone = parsePhone(rawPhone, ctx.homeCountry);
+    const contact = phone.valid ? await this.contacts.findByPhone(group.accountId, phone.e164) : null;
+    const membership = contact ? await this.memberships.statusOf(group.id, contact.id) : null;
+    const sticky = contact ? (await this.stickySenders(group.id, [contact.id])).get(contact.id) : undefined;
+    const decision = decideRoute(ctx, { phone, membership, stickySenderIds: sticky });
+    const route = new Route();
+    route.phoneNumber = phone.valid ? phone.e164 : rawPhone;
+    route.country = phone.country;
+    route.allowed = decision.allowed;
+    route.sender = decision.allowed ? decision.sender : null;
+    route.error = decision.allowed ? null : decision.error;
+    return route;
+  }
+}

@@ -1,0 +1,70 @@
+import { In, IsNull, type DataSource } from 'typeorm';
+import type { Principal } from '../core/auth';
+import { isDuplicateKeyError } from '../core/database';
+import { badInput, notFound } from '../core/errors';
+import { parseId } from '../core/ids';
+import type { GroupService } from './group.service';
+import { Sender } from './sender.entity';
+import { senderValueKey, validateSender, type SenderInputShape } from './sender-rules';
+
+export class SenderService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly groups: GroupService,
+  ) {}
+
+  private get repo() {
+    return this.dataSource.getRepository(Sender);
+  }
+
+  findById(id: number): Promise<Sender | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  async findByIds(ids: readonly number[]): Promise<Sender[]> {
+    return ids.length ? this.repo.findBy({ id: In([...ids]) }) : [];
+  }
+
+  /** The active sender holding a value (an inbound `To`), in any of the formats it may come in. */
+  findActiveByValue(value: string): Promise<Sender | null> {
+    const key = senderValueKey(value);
+    return key ? this.repo.findOneBy({ activeValue: key }) : Promise.resolve(null);
+  }
+
+  /** A group's senders still in service, oldest first. */
+  activeSendersOf(groupId: number): Promise<Sender[]> {
+    return this.repo.find({ where: { groupId, removedAt: IsNull() }, order: { id: 'ASC' } });
+  }
+
+  async add(principal: Principal, rawGroupId: string, input: SenderInputShape): Promise<Sender> {
+    const group = await this.groups.requireVisible(principal, rawGroupId);
+    const valid = validateSender(input);
+    const taken = await this.repo.findOneBy({ activeValue: valid.activeValue });
+    if (taken) throw duplicate(valid.value, taken.groupId === group.id);
+    const sender = this.repo.create({ ...valid, groupId: group.id, accountId: group.accountId, createdAt: new Date(), removedAt: null });
+    try {
+      await this.repo.insert(sender);
+    } catch (error) {
+      // Two adds of one value at once: the unique index decides, the loser gets the same answer.
+      if (isDuplicateKeyError(error)) throw duplicate(valid.value, false);
+      throw error;
+    }
+    return sender;
+  }
+
+  /**
+   * Removal keeps the row (messages and conversations point at it) and frees its value for
+   * another group; routing no longer picks it, sticky or not.
+   */
+  async remove(principal: Principal, rawId: string): Promise<boolean> {
+    const id = parseId(rawId);
+    const sender = id === null ? null : await this.findById(id);
+    if (!sender || sender.removedAt || !(await this.groups.getVisible(principal, sender.groupId))) throw notFound('sender', rawId);
+    await this.repo.update({ id: sender.id, removedAt: IsNull() }, { removedAt: new Date(), activeValue: null });
+    return true;
+  }
+}
+
+function duplicate(value: string, sameGroup: boolean): Error {
+  return badInput('value', sameGroup ? `${value} is already a sender of this group` : `${value} already belongs to a subscription group: a sender value belongs to one group`);
+}
