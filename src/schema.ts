@@ -12,6 +12,8 @@ export async function buildGraphQLSchema(services: Services): Promise<GraphQLSch
     resolvers: resolverClasses(resolvers),
     container: { get: (cls: Function) => resolvers.get(cls) },
     globalMiddlewares: [requireKey],
+    // Subscriptions listen on the same bus the services publish to (in-process or Redis).
+    pubSub: services.events.pubsub,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
   });
