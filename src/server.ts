@@ -160,10 +160,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${port}`;
   log.info({ url, database: config.database.type, simulated: config.twilio.simulated }, 'switchboard listening');
+  if (config.startWorkers) await services.dispatcher.start();
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      // Workers stop first: hand-overs in flight finish and are recorded while the server still answers.
+      await services.dispatcher.stop();
       // Apollo's drain stops accepting, waits for in-flight requests and closes the sockets.
       await apollo.stop();
       await revocations.return();

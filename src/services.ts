@@ -15,6 +15,11 @@ import { GroupService } from './groups/group.service';
 import { KeywordService } from './groups/keyword.service';
 import { RoutingService } from './groups/routing.service';
 import { SenderService } from './groups/sender.service';
+import { createTwilioClient, TwilioProvider } from './carrier/twilio-client';
+import { DeliveryEvents } from './messaging/delivery-events';
+import { Dispatcher } from './messaging/dispatcher';
+import { OutboundService } from './messaging/outbound.service';
+import { StatusService } from './messaging/status.service';
 
 /** Every service, constructed explicitly in dependency order. */
 export function createServices(dataSource: DataSource, config: Config, events: EventBus, log: Logger, metrics: Metrics) {
@@ -27,7 +32,12 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const contacts = new ContactService(dataSource, accounts);
   const memberships = new MembershipService(dataSource);
   const routing = new RoutingService(dataSource, accounts, geo, groups, senders, contacts, memberships);
-  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing };
+  const deliveryEvents = new DeliveryEvents(dataSource, events);
+  const statuses = new StatusService(dataSource, deliveryEvents);
+  const provider = new TwilioProvider(createTwilioClient(config.twilio));
+  const dispatcher = new Dispatcher(dataSource, provider, statuses, deliveryEvents, `${config.publicUrl}/webhooks/twilio/status`, log, metrics);
+  const outbound = new OutboundService(dataSource, dispatcher);
+  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, deliveryEvents, statuses, provider, dispatcher, outbound };
 }
 
 export type Services = ReturnType<typeof createServices>;

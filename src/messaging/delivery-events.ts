@@ -1,0 +1,116 @@
+import type { DataSource } from 'typeorm';
+import { Account } from '../accounts/account.entity';
+import type { Principal } from '../core/auth';
+import type { EventBus } from '../core/pubsub';
+import { sendError } from '../core/send-error';
+import { Message, type MessageStatus } from './message.entity';
+import { DeliveryEvent } from './message.types';
+
+export const DELIVERY_TOPIC = 'delivery';
+/** The operator's channel: it sees every tenant's events. */
+export const OPERATOR_CHANNEL = 'operator';
+
+type MessageJson = Omit<Message, 'error' | 'sendAfter' | 'createdAt' | 'updatedAt'> & {
+  sendAfter: string | null;
+  createdAt: string;
+  updatedAt: string;
+};
+
+/**
+ * What goes over the bus (through Redis when set): plain JSON carrying the whole message, so
+ * that each subscriber filters and answers without a database query.
+ */
+export interface DeliveryEventPayload {
+  rootAccountId: number;
+  message: MessageJson;
+  status: MessageStatus;
+  previousStatus: MessageStatus | null;
+  occurredAt: string;
+}
+
+export function toPayload(message: Message, rootAccountId: number, previousStatus: MessageStatus | null, occurredAt: Date): DeliveryEventPayload {
+  const { error: _error, ...columns } = message;
+  return {
+    rootAccountId,
+    message: {
+      ...columns,
+      sendAfter: message.sendAfter ? new Date(message.sendAfter).toISOString() : null,
+      createdAt: new Date(message.createdAt).toISOString(),
+      updatedAt: new Date(message.updatedAt).toISOString(),
+    },
+    status: message.status,
+    previousStatus,
+    occurredAt: occurredAt.toISOString(),
+  };
+}
+
+export function messageFromJson(json: MessageJson): Message {
+  return Object.assign(new Message(), {
+    ...json,
+    sendAfter: json.sendAfter ? new Date(json.sendAfter) : null,
+    createdAt: new Date(json.createdAt),
+    updatedAt: new Date(json.updatedAt),
+  });
+}
+
+export function toDeliveryEvent(payload: DeliveryEventPayload): DeliveryEvent {
+  const message = messageFromJson(payload.message);
+  const event = new DeliveryEvent();
+  event.message = message;
+  event.status = payload.status;
+  event.previousStatus = payload.previousStatus;
+  event.error = message.errorCode ? sendError(message.errorCode, message.errorMessage ?? message.errorCode, message.providerCode) : null;
+  event.occurredAt = new Date(payload.occurredAt);
+  return event;
+}
+
+/** The channel a principal listens on: its master account's, or the operator's. */
+export function channelOf(principal: Principal): string | number {
+  return principal.kind === 'operator' ? OPERATOR_CHANNEL : (principal.parentId ?? principal.accountId);
+}
+
+/** A subaccount key sees only its own account's events; a master its tree's (its whole channel). */
+export function mayReceive(principal: Principal, payload: DeliveryEventPayload): boolean {
+  if (principal.kind === 'operator') return true;
+  if (principal.parentId !== null) return payload.message.accountId === principal.accountId;
+  return payload.rootAccountId === principal.accountId;
+}
+
+export type ChangeListener = (changes: Array<{ campaignId: number | null; status: MessageStatus }>) => void;
+
+/** Publishes exactly one DeliveryEvent per status change, on the tenant's and the operator's channels. */
+export class DeliveryEvents {
+  private readonly roots = new Map<number, number>();
+  private readonly listeners: ChangeListener[] = [];
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly events: EventBus,
+  ) {}
+
+  /** In-process hook for what must react to changes (campaign completion). */
+  onChange(listener: ChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  async publish(changes: Array<{ message: Message; previousStatus: MessageStatus | null }>, occurredAt = new Date()): Promise<void> {
+    if (!changes.length) return;
+    await this.loadRoots(changes.map((c) => c.message.accountId));
+    for (const { message, previousStatus } of changes) {
+      const root = this.roots.get(message.accountId) ?? message.accountId;
+      const payload = toPayload(message, root, previousStatus, occurredAt);
+      this.events.pubsub.publish(DELIVERY_TOPIC, root, payload);
+      this.events.pubsub.publish(DELIVERY_TOPIC, OPERATOR_CHANNEL, payload);
+    }
+    const summary = changes.map((c) => ({ campaignId: c.message.campaignId, status: c.message.status }));
+    for (const listener of this.listeners) listener(summary);
+  }
+
+  /** An account's master never changes, so the mapping is cached for the process's life. */
+  private async loadRoots(accountIds: number[]): Promise<void> {
+    const missing = [...new Set(accountIds)].filter((id) => !this.roots.has(id));
+    if (!missing.length) return;
+    const rows = await this.dataSource.getRepository(Account).find({ select: { id: true, parentId: true }, where: missing.map((id) => ({ id })) });
+    for (const row of rows) this.roots.set(row.id, row.parentId ?? row.id);
+  }
+}

@@ -1,0 +1,60 @@
+import type { DataSource } from 'typeorm';
+import type { Dispatcher } from './dispatcher';
+import { Message, MessageDirection, MessageStatus } from './message.entity';
+import { segmentsOf } from './segments';
+
+export interface SingleMessageInput {
+  accountId: number;
+  senderId: number;
+  from: string;
+  to: string;
+  body: string;
+  contactId: number | null;
+  conversationId: number | null;
+  country: string | null;
+  campaignId?: number | null;
+}
+
+/**
+ * One-off outbound messages (replies, keyword auto-replies): queued like campaign messages, so
+ * that they leave through the same path, at the sender's pace, with status callbacks and events.
+ * The caller has already routed the message (decideRoute).
+ */
+export class OutboundService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly dispatcher: Dispatcher,
+  ) {}
+
+  async enqueueSingle(input: SingleMessageInput): Promise<Message> {
+    const now = new Date();
+    const { encoding, segments } = segmentsOf(input.body);
+    const message = this.dataSource.getRepository(Message).create({
+      accountId: input.accountId,
+      campaignId: input.campaignId ?? null,
+      conversationId: input.conversationId,
+      contactId: input.contactId,
+      senderId: input.senderId,
+      direction: MessageDirection.OUTBOUND,
+      from: input.from,
+      to: input.to,
+      body: input.body,
+      status: MessageStatus.QUEUED,
+      errorCode: null,
+      providerCode: null,
+      errorMessage: null,
+      encoding,
+      segments,
+      providerSid: null,
+      country: input.country,
+      sendAfter: now,
+      numMedia: 0,
+      mediaUrls: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await this.dataSource.getRepository(Message).insert(message);
+    this.dispatcher.wake();
+    return message;
+  }
+}

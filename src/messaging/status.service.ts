@@ -1,0 +1,45 @@
+import type { DataSource } from 'typeorm';
+import type { SendErrorCode } from '../core/send-error';
+import type { DeliveryEvents } from './delivery-events';
+import { Message, MessageStatus } from './message.entity';
+import { movesForward } from './message-status';
+
+export interface StatusError {
+  code: SendErrorCode;
+  providerCode: number | null;
+  message: string;
+}
+
+/**
+ * Every status change of a stored message goes through here: compare-and-set on the current
+ * status, so that concurrent or repeated callbacks make at most one change each, statuses only
+ * move forward, and each change publishes exactly one DeliveryEvent.
+ */
+export class StatusService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly deliveryEvents: DeliveryEvents,
+  ) {}
+
+  /** Moves the message to `to` when that is forward; answers the changed message, or null for a no-op. */
+  async transition(messageOrId: Message | number, to: MessageStatus, error: StatusError | null = null): Promise<Message | null> {
+    const repo = this.dataSource.getRepository(Message);
+    let message = typeof messageOrId === 'number' ? await repo.findOneBy({ id: messageOrId }) : messageOrId;
+    for (let attempt = 0; message && attempt < 5; attempt++) {
+      if (!movesForward(message.status, to)) return null;
+      const previous = message.status;
+      const now = new Date();
+      const changes: Partial<Message> = { status: to, updatedAt: now };
+      if (error) Object.assign(changes, { errorCode: error.code, providerCode: error.providerCode, errorMessage: error.message.slice(0, 500) });
+      const result = await repo.update({ id: message.id, status: previous }, changes);
+      if (result.affected === 1) {
+        const changed = Object.assign(new Message(), message, changes);
+        await this.deliveryEvents.publish([{ message: changed, previousStatus: previous }], now);
+        return changed;
+      }
+      // Someone else changed it first: decide again from what is stored now.
+      message = await repo.findOneBy({ id: message.id });
+    }
+    return null;
+  }
+}
