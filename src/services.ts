@@ -15,11 +15,22 @@ import { GroupService } from './groups/group.service';
 import { KeywordService } from './groups/keyword.service';
 import { RoutingService } from './groups/routing.service';
 import { SenderService } from './groups/sender.service';
+import { ContactImportService } from './contacts/contact-import.service';
+import { ContactResolver } from './contacts/contact.resolver';
+import { MemberResolver } from './contacts/member.resolver';
+import { GroupResolver } from './groups/group.resolver';
+import { RoutingResolver } from './groups/routing.resolver';
+import { SenderResolver } from './groups/sender.resolver';
 import { createTwilioClient, TwilioProvider } from './carrier/twilio-client';
 import { DeliveryEvents } from './messaging/delivery-events';
 import { Dispatcher } from './messaging/dispatcher';
 import { OutboundService } from './messaging/outbound.service';
 import { StatusService } from './messaging/status.service';
+import { ConversationLoaders } from './conversations/conversation.loaders';
+import { ConversationResolver } from './conversations/conversation.resolver';
+import { ConversationService } from './conversations/conversation.service';
+import { InboundService } from './conversations/inbound.service';
+import { ReplyService } from './conversations/reply.service';
 
 /** Every service, constructed explicitly in dependency order. */
 export function createServices(dataSource: DataSource, config: Config, events: EventBus, log: Logger, metrics: Metrics) {
@@ -30,14 +41,18 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const groups = new GroupService(dataSource, accounts, keywords);
   const senders = new SenderService(dataSource, groups);
   const contacts = new ContactService(dataSource, accounts);
-  const memberships = new MembershipService(dataSource);
+  const memberships = new MembershipService(dataSource, accounts, groups, contacts);
   const routing = new RoutingService(dataSource, accounts, geo, groups, senders, contacts, memberships);
+  const contactImports = new ContactImportService(dataSource, accounts, groups);
   const deliveryEvents = new DeliveryEvents(dataSource, events);
   const statuses = new StatusService(dataSource, deliveryEvents);
   const provider = new TwilioProvider(createTwilioClient(config.twilio));
   const dispatcher = new Dispatcher(dataSource, provider, statuses, deliveryEvents, `${config.publicUrl}/webhooks/twilio/status`, log, metrics);
   const outbound = new OutboundService(dataSource, dispatcher);
-  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, deliveryEvents, statuses, provider, dispatcher, outbound };
+  const conversations = new ConversationService(dataSource, accounts);
+  const replies = new ReplyService(conversations, senders, contacts, memberships, routing, outbound);
+  const inbound = new InboundService(dataSource, senders, contacts, memberships, keywords, conversations, replies, events, log);
+  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, provider, dispatcher, outbound, conversations, replies, inbound };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -47,6 +62,12 @@ export function createResolvers(services: Services): Map<Function, object> {
   return new Map<Function, object>([
     [AccountResolver, new AccountResolver(services.accounts, services.geo)],
     [GeoResolver, new GeoResolver(services.geo, services.accounts)],
+    [ConversationResolver, new ConversationResolver(services.conversations, services.replies, new ConversationLoaders(services))],
+    [GroupResolver, new GroupResolver(services.groups, services.senders, services.keywords, services.accounts)],
+    [SenderResolver, new SenderResolver(services.senders, services.groups)],
+    [RoutingResolver, new RoutingResolver(services.routing)],
+    [ContactResolver, new ContactResolver(services.contacts, services.memberships, services.contactImports)],
+    [MemberResolver, new MemberResolver(services.contacts, services.groups)],
   ]);
 }
 

@@ -1,9 +1,30 @@
 import { In, type DataSource } from 'typeorm';
+import type { AccountService } from '../accounts/account.service';
+import type { Principal } from '../core/auth';
 import { isDuplicateKeyError } from '../core/database';
+import { badInput } from '../core/errors';
+import { parsePhone } from '../core/phone';
+import type { GroupService } from '../groups/group.service';
+import type { ContactService } from './contact.service';
 import { Membership, SubscriptionStatus, type MembershipSource } from './membership.entity';
 
 export class MembershipService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly accounts: AccountService,
+    private readonly groups: GroupService,
+    private readonly contacts: ContactService,
+  ) {}
+
+  /** The `setSubscription` mutation: makes the contact where the account has none for the number. */
+  async setSubscription(principal: Principal, rawGroupId: string, rawPhone: string, status: SubscriptionStatus): Promise<Membership> {
+    const group = await this.groups.requireVisible(principal, rawGroupId);
+    const account = (await this.accounts.findById(group.accountId))!;
+    const phone = parsePhone(rawPhone, account.homeCountry);
+    if (!phone.valid) throw badInput('phoneNumber', `"${rawPhone}" is not a valid phone number`);
+    const contact = await this.contacts.findOrCreateByPhone(account.id, phone);
+    return this.setStatus(group.id, contact.id, status, 'API');
+  }
 
   private get repo() {
     return this.dataSource.getRepository(Membership);
@@ -40,7 +61,7 @@ export class MembershipService {
     return result;
   }
 
-  /** A contact's memberships, restricted to the groups given (those the caller may see). */
+  /** A contact's memberships; they are all of groups of the contact's own account. */
   membershipsOf(contactId: number): Promise<Membership[]> {
     return this.repo.find({ where: { contactId }, order: { id: 'ASC' } });
   }

@@ -1,0 +1,153 @@
+import { In, type DataSource, type EntityManager } from 'typeorm';
+import type { AccountService } from '../accounts/account.service';
+import type { Principal } from '../core/auth';
+import { badInput } from '../core/errors';
+import { isKnownRegion, parsePhone } from '../core/phone';
+import { sendError, SendErrorCode } from '../core/send-error';
+import type { GroupService } from '../groups/group.service';
+import { Contact } from './contact.entity';
+import type { ImportRejection, ImportResult } from './contact.types';
+import { Membership, SubscriptionStatus } from './membership.entity';
+
+export const MAX_IMPORT_ROWS = 10_000;
+/** Rows per transaction and per multi-row statement: well under both databases' parameter limits. */
+const CHUNK = 1000;
+const MAX_NAME = 200;
+/** The attributes column is TEXT: 65,535 bytes on MySQL, so 16,000 characters of utf8mb4 always fit. */
+const MAX_ATTRIBUTES = 16_000;
+
+export interface ContactRow {
+  phoneNumber: string;
+  defaultCountry?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+  attributes?: Record<string, unknown> | null;
+}
+
+/** One number of the import, with every row that named it merged in order. */
+interface Entry {
+  e164: string;
+  country: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  attributes: Record<string, unknown> | null;
+  rows: number;
+}
+
+export class ContactImportService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly accounts: AccountService,
+    private readonly groups: GroupService,
+  ) {}
+
+  /**
+   * Upserts contacts by (account, number) and, with subscribe, makes new members SUBSCRIBED.
+   * An existing membership is left as it is: an import never overrides an opt-out.
+   * Each chunk commits on its own, so a failure late in a large import keeps what went before.
+   */
+  async importContacts(principal: Principal, rawGroupId: string, rows: ContactRow[], subscribe: boolean): Promise<ImportResult> {
+    if (rows.length > MAX_IMPORT_ROWS) {
+      throw badInput('contacts', `at most ${MAX_IMPORT_ROWS} rows per call, got ${rows.length}: split the import into several calls`, { limit: MAX_IMPORT_ROWS });
+    }
+    const group = await this.groups.requireVisible(principal, rawGroupId);
+    const account = (await this.accounts.findById(group.accountId))!;
+    rows.forEach(checkShape);
+
+    const rejected: ImportRejection[] = [];
+    const entries = new Map<string, Entry>();
+    rows.forEach((row, index) => {
+      const defaultCountry = row.defaultCountry?.trim().toUpperCase() || null;
+      if (defaultCountry && !isKnownRegion(defaultCountry)) {
+        rejected.push(rejection(index, row.phoneNumber, `defaultCountry: "${row.defaultCountry}" is not a known ISO 3166-1 alpha-2 region`));
+        return;
+      }
+      const phone = parsePhone(row.phoneNumber, defaultCountry ?? account.homeCountry);
+      if (!phone.valid) {
+        rejected.push(rejection(index, row.phoneNumber, `phoneNumber: "${row.phoneNumber}" is not a valid phone number${defaultCountry || row.phoneNumber.trim().startsWith('+') ? '' : ` in ${account.homeCountry}`}`));
+        return;
+      }
+      const entry = entries.get(phone.e164);
+      if (!entry) {
+        entries.set(phone.e164, { e164: phone.e164, country: phone.country, firstName: clean(row.firstName), lastName: clean(row.lastName), attributes: row.attributes ?? null, rows: 1 });
+        return;
+      }
+      entry.firstName = clean(row.firstName) ?? entry.firstName;
+      entry.lastName = clean(row.lastName) ?? entry.lastName;
+      entry.attributes = row.attributes ? { ...entry.attributes, ...row.attributes } : entry.attributes;
+      entry.rows += 1;
+    });
+
+    const result: ImportResult = { created: 0, updated: 0, subscribed: 0, rejected };
+    const list = [...entries.values()];
+    for (let i = 0; i < list.length; i += CHUNK) {
+      const chunk = list.slice(i, i + CHUNK);
+      const counts = await this.dataSource.transaction((manager) => this.importChunk(manager, account.id, group.id, chunk, subscribe));
+      result.created += counts.created;
+      result.updated += counts.updated;
+      result.subscribed += counts.subscribed;
+    }
+    return result;
+  }
+
+  private async importChunk(manager: EntityManager, accountId: number, groupId: number, chunk: Entry[], subscribe: boolean) {
+    const numbers = chunk.map((e) => e.e164);
+    const existing = new Map((await manager.find(Contact, { where: { accountId, phoneNumber: In(numbers) } })).map((c) => [c.phoneNumber, c]));
+    const now = new Date();
+    const writes: Array<Partial<Contact>> = [];
+    let created = 0;
+    let updated = 0;
+    for (const entry of chunk) {
+      const old = existing.get(entry.e164);
+      // Each further row naming the same number counts as an update, so counts add up to the rows.
+      if (old) updated += entry.rows;
+      else {
+        created += 1;
+        updated += entry.rows - 1;
+      }
+      const merged = {
+        firstName: entry.firstName ?? old?.firstName ?? null,
+        lastName: entry.lastName ?? old?.lastName ?? null,
+        attributes: entry.attributes ? { ...old?.attributes, ...entry.attributes } : old?.attributes ?? null,
+      };
+      if (old && merged.firstName === old.firstName && merged.lastName === old.lastName && JSON.stringify(merged.attributes) === JSON.stringify(old.attributes)) continue;
+      writes.push({ accountId, phoneNumber: entry.e164, country: entry.country, ...merged, createdAt: old?.createdAt ?? now, updatedAt: now });
+    }
+    if (writes.length) {
+      // One statement for the chunk; the upsert also absorbs a contact made meanwhile by an inbound message.
+      await manager.createQueryBuilder().insert().into(Contact).values(writes as never).updateEntity(false)
+        .orUpdate(['first_name', 'last_name', 'attributes', 'updated_at'], ['account_id', 'phone_number'])
+        .execute();
+    }
+    if (!subscribe) return { created, updated, subscribed: 0 };
+
+    const ids = (await manager.find(Contact, { select: { id: true }, where: { accountId, phoneNumber: In(numbers) } })).map((c) => c.id);
+    const members = new Set((await manager.find(Membership, { select: { contactId: true }, where: { groupId, contactId: In(ids) } })).map((m) => m.contactId));
+    const joining = ids.filter((id) => !members.has(id));
+    if (joining.length) {
+      await manager.createQueryBuilder().insert().into(Membership).updateEntity(false).orIgnore()
+        .values(joining.map((contactId) => ({ groupId, contactId, status: SubscriptionStatus.SUBSCRIBED, source: 'IMPORT' as const, createdAt: now, updatedAt: now })))
+        .execute();
+    }
+    return { created, updated, subscribed: joining.length };
+  }
+}
+
+function checkShape(row: ContactRow, index: number): void {
+  for (const field of ['firstName', 'lastName'] as const) {
+    const value = row[field];
+    if (value && value.trim().length > MAX_NAME) throw badInput(`contacts[${index}].${field}`, `must be at most ${MAX_NAME} characters`, { index });
+  }
+  if (row.attributes && JSON.stringify(row.attributes).length > MAX_ATTRIBUTES) {
+    throw badInput(`contacts[${index}].attributes`, `must be at most ${MAX_ATTRIBUTES} characters as JSON`, { index });
+  }
+}
+
+function clean(value: string | null | undefined): string | null {
+  const text = value?.trim();
+  return text ? text : null;
+}
+
+function rejection(index: number, phoneNumber: string, message: string): ImportRejection {
+  return { index, phoneNumber, error: sendError(SendErrorCode.INVALID_PHONE_NUMBER, message) };
+}

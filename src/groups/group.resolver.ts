@@ -1,0 +1,95 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Account } from '../accounts/account.entity';
+import type { AccountService } from '../accounts/account.service';
+import { SubscriptionStatus } from '../contacts/membership.entity';
+import { principalOf, type Context } from '../core/auth';
+import { CreateSubscriptionGroupInput, UpdateSubscriptionGroupInput } from './group.inputs';
+import type { GroupService } from './group.service';
+import { MemberConnection } from './group.types';
+import { KeywordCategory, KeywordSet } from './keyword-set.entity';
+import type { KeywordService } from './keyword.service';
+import { Sender } from './sender.entity';
+import type { SenderService } from './sender.service';
+import { SubscriptionGroup } from './subscription-group.entity';
+
+@Resolver(() => SubscriptionGroup)
+export class GroupResolver {
+  constructor(
+    private readonly groups: GroupService,
+    private readonly senderService: SenderService,
+    private readonly keywordService: KeywordService,
+    private readonly accounts: AccountService,
+  ) {}
+
+  @Query(() => [SubscriptionGroup], { description: "Defaults to the caller's account." })
+  subscriptionGroups(@Arg('accountId', () => ID, { nullable: true }) accountId: string | null, @Ctx() ctx: Context): Promise<SubscriptionGroup[]> {
+    return this.groups.list(principalOf(ctx), accountId);
+  }
+
+  @Query(() => SubscriptionGroup, { nullable: true })
+  subscriptionGroup(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<SubscriptionGroup | null> {
+    return this.groups.getVisible(principalOf(ctx), id);
+  }
+
+  @Mutation(() => SubscriptionGroup)
+  createSubscriptionGroup(@Arg('input', () => CreateSubscriptionGroupInput) input: CreateSubscriptionGroupInput, @Ctx() ctx: Context): Promise<SubscriptionGroup> {
+    return this.groups.create(principalOf(ctx), input);
+  }
+
+  @Mutation(() => SubscriptionGroup)
+  updateSubscriptionGroup(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateSubscriptionGroupInput) input: UpdateSubscriptionGroupInput,
+    @Ctx() ctx: Context,
+  ): Promise<SubscriptionGroup> {
+    return this.groups.update(principalOf(ctx), id, input);
+  }
+
+  @Mutation(() => SubscriptionGroup)
+  async setKeywords(
+    @Arg('groupId', () => ID) groupId: string,
+    @Arg('category', () => KeywordCategory) category: KeywordCategory,
+    @Arg('keywords', () => [String]) keywords: string[],
+    @Arg('reply', () => String, { nullable: true }) reply: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<SubscriptionGroup> {
+    const group = await this.groups.requireVisible(principalOf(ctx), groupId);
+    await this.keywordService.setKeywords(group.id, category, keywords, reply);
+    return group;
+  }
+
+  @FieldResolver(() => Account)
+  async account(@Root() group: SubscriptionGroup): Promise<Account> {
+    return (await this.accounts.findById(group.accountId))!;
+  }
+
+  @FieldResolver(() => [Sender])
+  senders(@Root() group: SubscriptionGroup): Promise<Sender[]> {
+    return this.senderService.activeSendersOf(group.id);
+  }
+
+  @FieldResolver(() => [String], { description: "Regions covered by at least one sender, sorted." })
+  countries(@Root() group: SubscriptionGroup): Promise<string[]> {
+    return this.groups.countries(group.id);
+  }
+
+  @FieldResolver(() => [KeywordSet])
+  keywords(@Root() group: SubscriptionGroup): Promise<KeywordSet[]> {
+    return this.keywordService.keywordSetsOf(group.id);
+  }
+
+  @FieldResolver(() => Int)
+  memberCount(@Root() group: SubscriptionGroup, @Arg('status', () => SubscriptionStatus, { nullable: true }) status: SubscriptionStatus | null): Promise<number> {
+    return this.groups.memberCount(group.id, status);
+  }
+
+  @FieldResolver(() => MemberConnection)
+  members(
+    @Root() group: SubscriptionGroup,
+    @Arg('status', () => SubscriptionStatus, { nullable: true }) status: SubscriptionStatus | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+  ): Promise<MemberConnection> {
+    return this.groups.members(group.id, status, first, after);
+  }
+}

@@ -1,0 +1,15 @@
+import { Field, Int, ObjectType } from 'type-graphql';
+import { Membership } from '../contacts/membership.entity';
+import { PageInfo } from '../core/pagination';
+
+@ObjectType()
+export class MemberConnection {
+  @Field(() => [Membership])
+  nodes: Membership[];
+
+  @Field(() => PageInfo)
+  pageInfo: PageInfo;
+
+  @Field(() => Int)
+  totalCount: number;
+}

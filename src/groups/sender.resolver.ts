@@ -1,0 +1,31 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { principalOf, type Context } from '../core/auth';
+import { SenderInput } from './group.inputs';
+import { loadGroup } from './group.loaders';
+import type { GroupService } from './group.service';
+import { Sender } from './sender.entity';
+import type { SenderService } from './sender.service';
+import { SubscriptionGroup } from './subscription-group.entity';
+
+@Resolver(() => Sender)
+export class SenderResolver {
+  constructor(
+    private readonly senders: SenderService,
+    private readonly groups: GroupService,
+  ) {}
+
+  @Mutation(() => Sender)
+  addSender(@Arg('groupId', () => ID) groupId: string, @Arg('input', () => SenderInput) input: SenderInput, @Ctx() ctx: Context): Promise<Sender> {
+    return this.senders.add(principalOf(ctx), groupId, input);
+  }
+
+  @Mutation(() => Boolean)
+  removeSender(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
+    return this.senders.remove(principalOf(ctx), id);
+  }
+
+  @FieldResolver(() => SubscriptionGroup)
+  async group(@Root() sender: Sender, @Ctx() ctx: Context): Promise<SubscriptionGroup> {
+    return (await loadGroup(ctx, this.groups, sender.groupId))!;
+  }
+}
