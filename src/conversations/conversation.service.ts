@@ -1,0 +1,227 @@
+import { Brackets, In, type DataSource, type EntityManager } from 'typeorm';
+import type { AccountService } from '../accounts/account.service';
+import { canSee, type Principal } from '../core/auth';
+import { isDuplicateKeyError } from '../core/database';
+import { badInput, notFound } from '../core/errors';
+import { parseId } from '../core/ids';
+import { decodeCursor, pageSize, toPage, type PageInfo } from '../core/pagination';
+import { Contact } from '../contacts/contact.entity';
+import { SubscriptionGroup } from '../groups/subscription-group.entity';
+import { Message } from '../messaging/message.entity';
+import { Conversation, ConversationStatus } from './conversation.entity';
+
+export interface Page<T> {
+  nodes: T[];
+  pageInfo: PageInfo;
+  totalCount: number;
+}
+
+export interface ConversationFilter {
+  status?: ConversationStatus | null;
+  unreadOnly?: boolean | null;
+  groupId?: string | null;
+  contactId?: string | null;
+  accountId?: string | null;
+}
+
+/** The parts of a contact and a sender a conversation is keyed on. */
+export interface ConversationParties {
+  contact: { id: number; accountId: number };
+  sender: { id: number; groupId: number };
+}
+
+export class ConversationService {
+  /** accountId -> parentId. Accounts never move between trees, so this never goes stale. */
+  private readonly parents = new Map<number, number | null>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly accounts: AccountService,
+  ) {}
+
+  private get repo() {
+    return this.dataSource.getRepository(Conversation);
+  }
+
+  /** The account's parent, from memory after the first look-up. */
+  async parentOf(accountId: number): Promise<number | null> {
+    if (this.parents.has(accountId)) return this.parents.get(accountId)!;
+    const account = await this.accounts.findById(accountId);
+    if (!account) throw new Error(`account ${accountId} does not exist`);
+    this.parents.set(accountId, account.parentId);
+    return account.parentId;
+  }
+
+  /** The master account at the top of the account's tree: the channel its live events go to. */
+  async rootOf(accountId: number): Promise<number> {
+    return (await this.parentOf(accountId)) ?? accountId;
+  }
+
+  async canSeeAccount(principal: Principal, accountId: number): Promise<boolean> {
+    if (principal.kind === 'operator') return true;
+    return canSee(principal, { id: accountId, parentId: await this.parentOf(accountId) });
+  }
+
+  findById(id: number): Promise<Conversation | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  findByIds(ids: readonly number[]): Promise<Conversation[]> {
+    return ids.length ? this.repo.findBy({ id: In([...ids]) }) : Promise.resolve([]);
+  }
+
+  async getVisible(principal: Principal, rawId: string | number): Promise<Conversation | null> {
+    const id = parseId(rawId);
+    const conversation = id === null ? null : await this.findById(id);
+    return conversation && (await this.canSeeAccount(principal, conversation.accountId)) ? conversation : null;
+  }
+
+  async requireVisible(principal: Principal, rawId: string | number, field = 'id'): Promise<Conversation> {
+    const conversation = await this.getVisible(principal, rawId);
+    if (!conversation) throw notFound('conversation', `${rawId} (${field})`);
+    return conversation;
+  }
+
+  /**
+   * The thread of (contact, sender), made on first contact. Two webhooks racing to make the
+   * same thread meet at the unique (contact_id, sender_id) key: the loser reads the winner's row.
+   */
+  async findOrCreate(parties: ConversationParties, manager: EntityManager = this.dataSource.manager): Promise<Conversation> {
+    const where = { contactId: parties.contact.id, senderId: parties.sender.id };
+    const existing = await manager.findOneBy(Conversation, where);
+    if (existing) return existing;
+    const now = new Date();
+    const conversation = manager.create(Conversation, {
+      ...where,
+      accountId: parties.contact.accountId,
+      groupId: parties.sender.groupId,
+      status: ConversationStatus.OPEN,
+      unreadCount: 0,
+      lastMessageId: null,
+      // Never null, so the inbox order needs no NULL handling; the first message moves it on.
+      lastMessageAt: now,
+      createdAt: now,
+    });
+    try {
+      await manager.insert(Conversation, conversation);
+      return conversation;
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      return manager.findOneByOrFail(Conversation, where);
+    }
+  }
+
+  /** The inbox: newest activity first, keyset-paginated on (lastMessageAt, id). */
+  async list(principal: Principal, filter: ConversationFilter, first?: number | null, after?: string | null): Promise<Page<Conversation>> {
+    const size = pageSize(first);
+    const cursor = decodeCursor(after, 2);
+    const qb = this.repo.createQueryBuilder('c');
+    const accountIds = await this.accountScope(principal, filter.accountId);
+    if (accountIds !== null) qb.andWhere('c.accountId IN (:...accountIds)', { accountIds });
+    if (filter.status) qb.andWhere('c.status = :status', { status: filter.status });
+    if (filter.unreadOnly) qb.andWhere('c.unreadCount > 0');
+    if (filter.groupId !== null && filter.groupId !== undefined) {
+      qb.andWhere('c.groupId = :groupId', { groupId: await this.visibleGroupId(principal, filter.groupId) });
+    }
+    if (filter.contactId !== null && filter.contactId !== undefined) {
+      qb.andWhere('c.contactId = :contactId', { contactId: await this.visibleContactId(principal, filter.contactId) });
+    }
+    const totalCount = await qb.clone().getCount();
+    if (cursor) {
+      const [at, id] = cursor;
+      const atDate = new Date(String(at));
+      if (Number.isNaN(atDate.getTime()) || typeof id !== 'number') throw badInput('after', 'is not a cursor this server issued');
+      qb.andWhere(new Brackets((w) => {
+        w.where('c.lastMessageAt < :cursorAt', { cursorAt: atDate })
+          .orWhere('c.lastMessageAt = :cursorAt AND c.id < :cursorId', { cursorAt: atDate, cursorId: id });
+      }));
+    }
+    const rows = await qb.orderBy('c.lastMessageAt', 'DESC').addOrderBy('c.id', 'DESC').take(size + 1).getMany();
+    const page = toPage(rows, size, (c) => [c.lastMessageAt ? c.lastMessageAt.toISOString() : null, c.id]);
+    return { ...page, totalCount };
+  }
+
+  /** Every message between the contact and the sender, newest first: campaign messages sent before the thread began included. */
+  async messagesOf(conversation: Conversation, first?: number | null, after?: string | null): Promise<Page<Message>> {
+    const size = pageSize(first);
+    const cursor = decodeCursor(after, 1);
+    const qb = this.dataSource.getRepository(Message).createQueryBuilder('m')
+      .where('m.contactId = :contactId AND m.senderId = :senderId', { contactId: conversation.contactId, senderId: conversation.senderId });
+    const totalCount = await qb.clone().getCount();
+    if (cursor) {
+      if (typeof cursor[0] !== 'number') throw badInput('after', 'is not a cursor this server issued');
+      qb.andWhere('m.id < :cursorId', { cursorId: cursor[0] });
+    }
+    const rows = await qb.orderBy('m.id', 'DESC').take(size + 1).getMany();
+    return { ...toPage(rows, size, (m) => [m.id]), totalCount };
+  }
+
+  /** The newest message of each thread, in one query for a whole page of conversations. */
+  async lastMessagesOf(conversations: readonly Conversation[]): Promise<Array<Message | null>> {
+    if (!conversations.length) return [];
+    const contactIds = [...new Set(conversations.map((c) => c.contactId))];
+    const senderIds = [...new Set(conversations.map((c) => c.senderId))];
+    // Each (contact, sender) pair's newest message is the end of its index range; the IN
+    // lists may cover pairs of no conversation here, which the map below ignores.
+    const newest = await this.dataSource.getRepository(Message).createQueryBuilder('m')
+      .select('MAX(m.id)', 'id')
+      .where('m.contactId IN (:...contactIds) AND m.senderId IN (:...senderIds)', { contactIds, senderIds })
+      .groupBy('m.contactId').addGroupBy('m.senderId')
+      .getRawMany<{ id: number | string }>();
+    const rows = newest.length ? await this.dataSource.getRepository(Message).findBy({ id: In(newest.map((r) => Number(r.id))) }) : [];
+    const byPair = new Map(rows.map((m) => [`${m.contactId}:${m.senderId}`, m]));
+    return conversations.map((c) => byPair.get(`${c.contactId}:${c.senderId}`) ?? null);
+  }
+
+  async markRead(principal: Principal, rawId: string): Promise<Conversation> {
+    const conversation = await this.requireVisible(principal, rawId);
+    await this.repo.update({ id: conversation.id }, { unreadCount: 0 });
+    return this.repo.findOneByOrFail({ id: conversation.id });
+  }
+
+  async setStatus(principal: Principal, rawId: string, status: ConversationStatus): Promise<Conversation> {
+    const conversation = await this.requireVisible(principal, rawId);
+    await this.repo.update({ id: conversation.id }, { status });
+    return this.repo.findOneByOrFail({ id: conversation.id });
+  }
+
+  /** An agent's reply is activity too: it moves the thread up the inbox. */
+  async recordOutbound(conversationId: number, message: Message): Promise<void> {
+    await this.repo.createQueryBuilder()
+      .update(Conversation)
+      .set({
+        lastMessageId: () => `${this.greatest()}(COALESCE(last_message_id, 0), ${Number(message.id)})`,
+        lastMessageAt: () => `${this.greatest()}(COALESCE(last_message_at, :at), :at)`,
+      })
+      .where('id = :id', { id: conversationId })
+      .setParameter('at', message.createdAt)
+      .execute();
+  }
+
+  /** GREATEST on MySQL/MariaDB, the two-argument MAX on SQLite. */
+  greatest(): string {
+    return this.dataSource.options.type === 'mysql' ? 'GREATEST' : 'MAX';
+  }
+
+  /** The accounts a listing covers: the one named (which must be visible), else all visible; null for the operator. */
+  private async accountScope(principal: Principal, rawAccountId: string | null | undefined): Promise<number[] | null> {
+    if (rawAccountId !== null && rawAccountId !== undefined) {
+      return [(await this.accounts.requireVisible(principal, rawAccountId, 'accountId')).id];
+    }
+    return this.accounts.visibleAccountIds(principal);
+  }
+
+  private async visibleGroupId(principal: Principal, raw: string): Promise<number> {
+    const id = parseId(raw);
+    const group = id === null ? null : await this.dataSource.getRepository(SubscriptionGroup).findOneBy({ id });
+    if (!group || !(await this.canSeeAccount(principal, group.accountId))) throw notFound('subscription group', `${raw} (groupId)`);
+    return group.id;
+  }
+
+  private async visibleContactId(principal: Principal, raw: string): Promise<number> {
+    const id = parseId(raw);
+    const contact = id === null ? null : await this.dataSource.getRepository(Contact).findOneBy({ id });
+    if (!contact || !(await this.canSeeAccount(principal, contact.accountId))) throw notFound('contact', `${raw} (contactId)`);
+    return contact.id;
+  }
+}
