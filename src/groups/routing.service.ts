@@ -68,7 +68,7 @@ export class RoutingService {
     const decision = decideRoute(ctx, { phone, membership, stickySenderIds: sticky });
     const route = new Route();
     route.phoneNumber = phone.valid ? phone.e164 : rawPhone;
-    route.country = phone.country;
+    route.country = phone.valid ? phone.country : null;
     route.allowed = decision.allowed;
     route.sender = decision.allowed ? decision.sender : null;
     route.error = decision.allowed ? null : decision.error;

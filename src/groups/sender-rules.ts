@@ -1,6 +1,6 @@
 import { requireRegion } from '../accounts/account.service';
 import { badInput } from '../core/errors';
-import { parsePhone } from '../core/phone';
+import { callingCodeOf, parsePhone } from '../core/phone';
 import { SenderType } from './sender.entity';
 
 export interface ValidSender {
@@ -65,10 +65,11 @@ export function validateSender(input: SenderInputShape): ValidSender {
       if (input.type === SenderType.LONG_CODE && phone.type === 'TOLL_FREE') {
         throw badInput('type', `${phone.e164} is a toll-free number: add it as TOLL_FREE`);
       }
-      if (input.country && requireRegion('country', input.country) !== phone.country) {
-        throw badInput('country', `${phone.e164} belongs to ${phone.country}, not ${input.country.trim().toUpperCase()}`);
+      const country = input.country ? requireRegion('country', input.country) : phone.country;
+      if (country !== phone.country && !(input.type === SenderType.TOLL_FREE && sharesNanpTollFree(phone.e164, country))) {
+        throw badInput('country', `${phone.e164} belongs to ${phone.country}, not ${country}`);
       }
-      return finish(input, phone.e164, phone.e164, phone.country, true);
+      return finish(input, phone.e164, phone.e164, country, true);
     }
     case SenderType.SHORT_CODE: {
       if (!/^\d{3,8}$/.test(raw)) throw badInput('value', `"${raw}" is not a short code: 3 to 8 digits`);
@@ -84,6 +85,14 @@ export function validateSender(input: SenderInputShape): ValidSender {
     }
   }
   throw badInput('type', `unknown sender type ${String(input.type)}`);
+}
+
+/**
+ * NANP toll-free numbers serve the US and Canada alike, yet libphonenumber assigns them all to
+ * the US; an explicit country of +1 lets a Canadian toll-free sender be what it is.
+ */
+function sharesNanpTollFree(e164: string, country: string): boolean {
+  return e164.startsWith('+1') && callingCodeOf(country) === '1';
 }
 
 function requiredCountry(input: SenderInputShape, what: string): string {
