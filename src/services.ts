@@ -30,6 +30,7 @@ import { ConversationLoaders } from './conversations/conversation.loaders';
 import { ConversationResolver } from './conversations/conversation.resolver';
 import { ConversationService } from './conversations/conversation.service';
 import { InboundService } from './conversations/inbound.service';
+import { MessageMediaResolver } from './conversations/message-media.resolver';
 import { ReplyService } from './conversations/reply.service';
 
 /** Every service, constructed explicitly in dependency order. */
@@ -63,6 +64,7 @@ export function createResolvers(services: Services): Map<Function, object> {
     [AccountResolver, new AccountResolver(services.accounts, services.geo)],
     [GeoResolver, new GeoResolver(services.geo, services.accounts)],
     [ConversationResolver, new ConversationResolver(services.conversations, services.replies, new ConversationLoaders(services))],
+    [MessageMediaResolver, new MessageMediaResolver()],
     [GroupResolver, new GroupResolver(services.groups, services.senders, services.keywords, services.accounts)],
     [SenderResolver, new SenderResolver(services.senders, services.groups)],
     [RoutingResolver, new RoutingResolver(services.routing)],
