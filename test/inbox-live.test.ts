@@ -1,0 +1,142 @@
+import type { Client } from 'graphql-ws';
+import { ADMIN_TOKEN, describeEachDatabase, type TestApp } from './helpers/app';
+import { createSubaccount } from './helpers/fixtures';
+import { messageSid, postInbound, setupInbox, usNumber, type InboxFixture } from './helpers/inbox';
+import { subscribe, wsClient, type LiveSubscription } from './helpers/ws-client';
+
+const REPLIES = `subscription($g: ID, $c: ID) {
+  replyReceived(groupId: $g, conversationId: $c) {
+    keyword
+    message { id direction status body from to providerSid }
+    conversation { id status unreadCount account { id } group { id } contact { phoneNumber } sender { value } lastMessage { id } }
+  }
+}`;
+
+type Reply = { replyReceived: { keyword: string | null; message: any; conversation: any } };
+
+async function say(app: TestApp, inbox: InboxFixture, from: string, body: string): Promise<string> {
+  const sid = messageSid();
+  const res = await postInbound(app, { MessageSid: sid, From: from, To: inbox.senderValue, Body: body });
+  expect(res.status).toBe(200);
+  return sid;
+}
+
+/**
+ * A subscription is live once an event reaches it: replies are posted until one arrives,
+ * so no test depends on how long the server takes to register it. The probes are then dropped.
+ */
+async function untilLive(sub: LiveSubscription<Reply>, poke: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    await poke();
+    try {
+      await sub.next(200);
+      await new Promise((r) => setTimeout(r, 50));
+      sub.events.splice(0);
+      return;
+    } catch {
+      // not live yet
+    }
+  }
+  throw new Error('the subscription never went live');
+}
+
+/** Waits long enough that an event wrongly routed to this client would have arrived. */
+const settle = () => new Promise((r) => setTimeout(r, 300));
+
+describeEachDatabase('live reply inbox', (app) => {
+  const clients: Client[] = [];
+  const open = (token: string) => {
+    const client = wsClient(app().url, token);
+    clients.push(client);
+    return client;
+  };
+
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  });
+
+  it("keeps two accounts' open inboxes apart: each sees its own replies and none of the other's", async () => {
+    const a = await setupInbox(app(), 'Tenant A');
+    const b = await setupInbox(app(), 'Tenant B');
+    const subA = subscribe<Reply>(open(a.account.key), REPLIES);
+    const subB = subscribe<Reply>(open(b.account.key), REPLIES);
+    await untilLive(subA, () => say(app(), a, usNumber(), 'probe'));
+    await untilLive(subB, () => say(app(), b, usNumber(), 'probe'));
+
+    const sent = { a: [] as string[], b: [] as string[] };
+    for (let i = 0; i < 3; i++) {
+      sent.a.push(await say(app(), a, usNumber(), `for A ${i}`));
+      sent.b.push(await say(app(), b, usNumber(), `for B ${i}`));
+    }
+    await subA.waitFor(3);
+    await subB.waitFor(3);
+    await settle();
+    expect(subA.events.map((e) => e.replyReceived.message.providerSid)).toEqual(sent.a);
+    expect(subB.events.map((e) => e.replyReceived.message.providerSid)).toEqual(sent.b);
+    expect(subA.events.every((e) => e.replyReceived.conversation.account.id === a.account.id)).toBe(true);
+    expect(subB.events.every((e) => e.replyReceived.conversation.account.id === b.account.id)).toBe(true);
+  });
+
+  it('carries the message and its thread, with the keyword set for keyword messages', async () => {
+    const inbox = await setupInbox(app(), 'Keywords live');
+    const sub = subscribe<Reply>(open(inbox.account.key), REPLIES);
+    await untilLive(sub, () => say(app(), inbox, usNumber(), 'probe'));
+    const n = usNumber();
+    const plain = await say(app(), inbox, n, 'Is this the right number?');
+    const stop = await say(app(), inbox, n, '  Stop ');
+    const [first, second] = (await sub.waitFor(2)).map((e) => e.replyReceived);
+    expect(first).toMatchObject({
+      keyword: null,
+      message: { direction: 'INBOUND', status: 'RECEIVED', body: 'Is this the right number?', from: n, to: inbox.senderValue, providerSid: plain },
+      conversation: { status: 'OPEN', unreadCount: 1, group: { id: inbox.groupId }, contact: { phoneNumber: n }, sender: { value: inbox.senderValue } },
+    });
+    expect(first.conversation.lastMessage.id).toBe(first.message.id);
+    expect(second).toMatchObject({ keyword: 'OPT_OUT', message: { body: '  Stop ', providerSid: stop }, conversation: { id: first.conversation.id, unreadCount: 2 } });
+  });
+
+  it('narrows to one group or one conversation', async () => {
+    const inbox = await setupInbox(app(), 'Narrow');
+    const otherGroup = await setupInbox(app(), 'Narrow second group', inbox.account);
+    const n = usNumber();
+    await say(app(), inbox, n, 'start the thread');
+    const conversationId = (await app().ok(`query { conversations(first: 1) { nodes { id } } }`, {}, inbox.account.key)).conversations.nodes[0].id;
+
+    const byGroup = subscribe<Reply>(open(inbox.account.key), REPLIES, { g: otherGroup.groupId });
+    const byConversation = subscribe<Reply>(open(inbox.account.key), REPLIES, { c: conversationId });
+    await untilLive(byGroup, () => say(app(), otherGroup, usNumber(), 'probe'));
+    await untilLive(byConversation, () => say(app(), inbox, n, 'probe'));
+
+    await say(app(), inbox, usNumber(), 'first group, other thread');
+    await say(app(), otherGroup, usNumber(), 'second group');
+    await say(app(), inbox, n, 'the watched thread');
+    await byGroup.waitFor(1);
+    await byConversation.waitFor(1);
+    await settle();
+    expect(byGroup.events.map((e) => e.replyReceived.message.body)).toEqual(['second group']);
+    expect(byConversation.events.map((e) => e.replyReceived.message.body)).toEqual(['the watched thread']);
+  });
+
+  it("shows a master its subaccounts' replies, a subaccount only its own, and the operator all", async () => {
+    const master = await setupInbox(app(), 'Master live');
+    const subA = await setupInbox(app(), 'Sub A live', await createSubaccount(app(), master.account, 'Sub A'));
+    const subB = await setupInbox(app(), 'Sub B live', await createSubaccount(app(), master.account, 'Sub B'));
+    const forMaster = subscribe<Reply>(open(master.account.key), REPLIES);
+    const forSubA = subscribe<Reply>(open(subA.account.key), REPLIES);
+    const forOperator = subscribe<Reply>(open(ADMIN_TOKEN), REPLIES);
+    await untilLive(forMaster, () => say(app(), master, usNumber(), 'probe'));
+    await untilLive(forSubA, () => say(app(), subA, usNumber(), 'probe'));
+    await untilLive(forOperator, () => say(app(), master, usNumber(), 'probe'));
+    forMaster.events.splice(0);
+
+    await say(app(), master, usNumber(), 'to master');
+    await say(app(), subA, usNumber(), 'to sub A');
+    await say(app(), subB, usNumber(), 'to sub B');
+    await forMaster.waitFor(3);
+    await forOperator.waitFor(3);
+    await settle();
+    const bodies = (sub: LiveSubscription<Reply>) => sub.events.map((e) => e.replyReceived.message.body).filter((b) => b !== 'probe');
+    expect(bodies(forMaster)).toEqual(['to master', 'to sub A', 'to sub B']);
+    expect(bodies(forSubA)).toEqual(['to sub A']);
+    expect(bodies(forOperator)).toEqual(['to master', 'to sub A', 'to sub B']);
+  });
+});
