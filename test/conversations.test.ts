@@ -228,3 +228,38 @@ describeEachDatabase('conversations', (app) => {
     expect(sendReply).toMatchObject({ from: own.senderValue, to: canadian });
   });
 });
+
+describeEachDatabase('conversation inbox batching', (app) => {
+  const PAGE = `query($first: Int) { conversations(first: $first) { totalCount nodes {
+    id account { id name } group { id name } contact { id phoneNumber } sender { id value } lastMessage { id body }
+  } } }`;
+
+  /** Counts the SQL statements the server runs while one GraphQL request is answered. */
+  async function queriesFor(key: string, first: number): Promise<{ count: number; nodes: any[]; sql: string[] }> {
+    const logger = app().server.services.dataSource.logger;
+    const original = logger.logQuery;
+    const sql: string[] = [];
+    logger.logQuery = function (query, parameters, runner) {
+      sql.push(query);
+      return original.call(this, query, parameters, runner);
+    };
+    try {
+      const data = await app().ok(PAGE, { first }, key);
+      return { count: sql.length, nodes: data.conversations.nodes, sql };
+    } finally {
+      logger.logQuery = original;
+    }
+  }
+
+  it('answers a page of 50 conversations with contact, sender, group, account and last message in a fixed handful of queries', async () => {
+    const inbox = await setupInbox(app(), 'Batching');
+    for (let i = 0; i < 50; i++) await say(app(), inbox, usNumber(), `reply ${i}`);
+    const small = await queriesFor(inbox.account.key, 5);
+    const full = await queriesFor(inbox.account.key, 50);
+    expect(full.nodes).toHaveLength(50);
+    expect(full.nodes.every((c) => c.contact.phoneNumber && c.sender.value === inbox.senderValue && c.lastMessage.body.startsWith('reply ') && c.group.id === inbox.groupId)).toBe(true);
+    // Ten times the rows, the same statements: one per relation, not one per row.
+    expect(full.count).toBe(small.count);
+    expect(full.count).toBeLessThanOrEqual(12);
+  });
+}, { env: { SWITCHBOARD_WORKERS: 'off' } });
