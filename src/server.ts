@@ -22,6 +22,7 @@ import { entities } from './entities';
 import { buildGraphQLSchema } from './schema';
 import { createServices, type Services } from './services';
 import { createTwilioWebhookRouter } from './webhooks/twilio-webhooks';
+import { CarrierSimulator } from './carrier/simulator';
 import { migrations } from '../migrations';
 
 export const MAX_QUERY_DEPTH = 12;
@@ -134,6 +135,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use('/webhooks/twilio', createTwilioWebhookRouter(services));
+  // Without Twilio credentials the built-in carrier simulator takes the messages (TWILIO_API_BASE_URL points here).
+  const simulator = config.twilio.simulated
+    ? new CarrierSimulator({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, publicUrl: config.publicUrl, ...config.simulator }, log)
+    : null;
+  if (simulator) app.use('/carrier', simulator.router());
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY }),
@@ -160,13 +166,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${port}`;
   log.info({ url, database: config.database.type, simulated: config.twilio.simulated }, 'switchboard listening');
-  if (config.startWorkers) await services.dispatcher.start();
+  if (config.startWorkers) {
+    await services.dispatcher.start();
+    services.campaignWorker.start();
+  }
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       // Workers stop first: hand-overs in flight finish and are recorded while the server still answers.
       await services.dispatcher.stop();
+      await simulator?.stop();
+      await services.campaignWorker.stop();
+      await services.campaignProgress.stop();
       // Apollo's drain stops accepting, waits for in-flight requests and closes the sockets.
       await apollo.stop();
       await revocations.return();

@@ -26,6 +26,14 @@ import { DeliveryEvents } from './messaging/delivery-events';
 import { Dispatcher } from './messaging/dispatcher';
 import { OutboundService } from './messaging/outbound.service';
 import { StatusService } from './messaging/status.service';
+import { MessageResolver } from './messaging/message.resolver';
+import { MessageService } from './messaging/message.service';
+import { CampaignProgress } from './campaigns/campaign-progress';
+import { CampaignResolver } from './campaigns/campaign.resolver';
+import { CampaignService } from './campaigns/campaign.service';
+import { CampaignStatsService } from './campaigns/campaign-stats';
+import { CampaignWorker } from './campaigns/campaign-worker';
+import { CampaignLauncher } from './campaigns/launch';
 import { ConversationLoaders } from './conversations/conversation.loaders';
 import { ConversationResolver } from './conversations/conversation.resolver';
 import { ConversationService } from './conversations/conversation.service';
@@ -50,10 +58,15 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const provider = new TwilioProvider(createTwilioClient(config.twilio));
   const dispatcher = new Dispatcher(dataSource, provider, statuses, deliveryEvents, `${config.publicUrl}/webhooks/twilio/status`, log, metrics);
   const outbound = new OutboundService(dataSource, dispatcher);
+  const messages = new MessageService(dataSource, accounts);
+  const campaignStats = new CampaignStatsService(dataSource);
+  const campaigns = new CampaignService(dataSource, accounts, groups, new CampaignLauncher(dataSource, routing), dispatcher, deliveryEvents);
+  const campaignWorker = new CampaignWorker(campaigns, deliveryEvents, log);
+  const campaignProgress = new CampaignProgress(campaigns, campaignStats, deliveryEvents, events, log);
   const conversations = new ConversationService(dataSource, accounts);
   const replies = new ReplyService(conversations, senders, contacts, memberships, routing, outbound);
   const inbound = new InboundService(dataSource, senders, contacts, memberships, keywords, conversations, replies, events, log);
-  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, provider, dispatcher, outbound, conversations, replies, inbound };
+  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, provider, dispatcher, outbound, messages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -65,6 +78,8 @@ export function createResolvers(services: Services): Map<Function, object> {
     [GeoResolver, new GeoResolver(services.geo, services.accounts)],
     [ConversationResolver, new ConversationResolver(services.conversations, services.replies, new ConversationLoaders(services))],
     [MessageMediaResolver, new MessageMediaResolver()],
+    [MessageResolver, new MessageResolver(services.messages, services.campaigns, services.contacts, services.senders)],
+    [CampaignResolver, new CampaignResolver(services.campaigns, services.campaignStats, services.messages, services.accounts, services.groups)],
     [GroupResolver, new GroupResolver(services.groups, services.senders, services.keywords, services.accounts)],
     [SenderResolver, new SenderResolver(services.senders, services.groups)],
     [RoutingResolver, new RoutingResolver(services.routing)],

@@ -106,6 +106,12 @@ export class DeliveryEvents {
     for (const listener of this.listeners) listener(summary);
   }
 
+  /** The master (root) account of an account: the tenant channel its events go on. */
+  async rootOf(accountId: number): Promise<number> {
+    await this.loadRoots([accountId]);
+    return this.roots.get(accountId) ?? accountId;
+  }
+
   /** An account's master never changes, so the mapping is cached for the process's life. */
   private async loadRoots(accountIds: number[]): Promise<void> {
     const missing = [...new Set(accountIds)].filter((id) => !this.roots.has(id));

@@ -99,7 +99,7 @@ export class Dispatcher {
    * stopped: it may or may not have left, so it is failed, never sent again.
    */
   async failInterruptedHandOvers(): Promise<number> {
-    const claim = `recover-${randomUUID()}`;
+    const claim = randomUUID();
     const now = new Date();
     const count = await execute(this.dataSource,
       `UPDATE messages SET status = ?, error_code = ?, provider_code = NULL, error_message = ?, send_claim = ?, updated_at = ?
@@ -161,7 +161,8 @@ export class Dispatcher {
     const claim = randomUUID();
     const now = new Date();
     await execute(this.dataSource,
-      `UPDATE messages SET status = ?, send_claim = ?, updated_at = ? WHERE id IN (${placeholders(ids.length)}) AND status = ?`,
+      `UPDATE messages SET status = ?, send_claim = ?, updated_at = ? WHERE id IN (${placeholders(ids.length)}) AND status = ?
+       AND (campaign_id IS NULL OR campaign_id NOT IN (SELECT id FROM campaigns WHERE status = 'CANCELLED'))`,
       [MessageStatus.SENDING, claim, sqlDate(this.dataSource, now), ...ids, MessageStatus.QUEUED]);
     const messages = (await this.claimed(claim, ids)).sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id));
     if (!messages.length) return;

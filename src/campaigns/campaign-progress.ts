@@ -1,0 +1,74 @@
+import type { Principal } from '../core/auth';
+import type { Logger } from '../core/logger';
+import type { EventBus } from '../core/pubsub';
+import { OPERATOR_CHANNEL, type DeliveryEvents } from '../messaging/delivery-events';
+import type { CampaignStatsService } from './campaign-stats';
+import type { CampaignService } from './campaign.service';
+import type { CampaignStats } from './campaign.types';
+
+export const PROGRESS_TOPIC = 'campaignProgress';
+/** At most this often per campaign: a few updates a second, whatever the rate of changes. */
+const COALESCE_MS = 250;
+
+export interface ProgressPayload {
+  campaignId: number;
+  accountId: number;
+  rootAccountId: number;
+  stats: CampaignStats;
+}
+
+/** A subaccount key sees its own campaigns; a master its tree's (its channel); the operator all. */
+export function mayReceiveProgress(principal: Principal, payload: ProgressPayload): boolean {
+  if (principal.kind === 'operator') return true;
+  if (principal.parentId !== null) return payload.accountId === principal.accountId;
+  return payload.rootAccountId === principal.accountId;
+}
+
+/**
+ * Turns delivery changes into campaignProgress updates: changes of one campaign are gathered for
+ * a quarter of a second, then its stats are counted once and published on the tenant's channel.
+ */
+export class CampaignProgress {
+  private readonly dirty = new Set<number>();
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly campaigns: CampaignService,
+    private readonly stats: CampaignStatsService,
+    private readonly deliveryEvents: DeliveryEvents,
+    private readonly events: EventBus,
+    private readonly log: Logger,
+  ) {
+    deliveryEvents.onChange((changes) => {
+      for (const change of changes) if (change.campaignId !== null) this.dirty.add(change.campaignId);
+      if (this.dirty.size && !this.timer && !this.stopped) this.timer = setTimeout(() => (this.flushing = this.flush()), COALESCE_MS);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.flushing;
+  }
+
+  private async flush(): Promise<void> {
+    this.timer = null;
+    const ids = [...this.dirty];
+    this.dirty.clear();
+    for (const id of ids) {
+      try {
+        const campaign = await this.campaigns.findById(id);
+        if (!campaign) continue;
+        const [stats, rootAccountId] = await Promise.all([this.stats.statsOf(campaign, COALESCE_MS / 2), this.deliveryEvents.rootOf(campaign.accountId)]);
+        const payload: ProgressPayload = { campaignId: id, accountId: campaign.accountId, rootAccountId, stats };
+        this.events.pubsub.publish(PROGRESS_TOPIC, rootAccountId, payload);
+        this.events.pubsub.publish(PROGRESS_TOPIC, OPERATOR_CHANNEL, payload);
+      } catch (error) {
+        this.log.warn({ err: error, campaignId: id }, 'could not publish campaign progress');
+      }
+    }
+  }
+}

@@ -1,0 +1,110 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Account } from '../accounts/account.entity';
+import type { AccountService } from '../accounts/account.service';
+import { principalOf, type Context } from '../core/auth';
+import { alignById } from '../core/loaders';
+import { loadGroup } from '../groups/group.loaders';
+import type { GroupService } from '../groups/group.service';
+import { SubscriptionGroup } from '../groups/subscription-group.entity';
+import { channelOf } from '../messaging/delivery-events';
+import { MessageStatus } from '../messaging/message.entity';
+import type { MessageService } from '../messaging/message.service';
+import { MessageConnection } from '../messaging/message.types';
+import { Campaign, CampaignStatus } from './campaign.entity';
+import { CreateCampaignInput } from './campaign.inputs';
+import { mayReceiveProgress, PROGRESS_TOPIC, type ProgressPayload } from './campaign-progress';
+import type { CampaignStatsService } from './campaign-stats';
+import type { CampaignService } from './campaign.service';
+import { CampaignConnection, CampaignStats, SendWindow } from './campaign.types';
+
+@Resolver(() => Campaign)
+export class CampaignResolver {
+  constructor(
+    private readonly campaignService: CampaignService,
+    private readonly statsService: CampaignStatsService,
+    private readonly messageService: MessageService,
+    private readonly accounts: AccountService,
+    private readonly groups: GroupService,
+  ) {}
+
+  @Query(() => CampaignConnection)
+  campaigns(
+    @Ctx() ctx: Context,
+    @Arg('status', () => CampaignStatus, { nullable: true }) status: CampaignStatus | null,
+    @Arg('accountId', () => ID, { nullable: true }) accountId: string | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+  ): Promise<CampaignConnection> {
+    return this.campaignService.list(principalOf(ctx), { status, accountId, first, after });
+  }
+
+  @Query(() => Campaign, { nullable: true })
+  campaign(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Campaign | null> {
+    return this.campaignService.getVisible(principalOf(ctx), id);
+  }
+
+  @Mutation(() => Campaign)
+  createCampaign(@Arg('input', () => CreateCampaignInput) input: CreateCampaignInput, @Ctx() ctx: Context): Promise<Campaign> {
+    return this.campaignService.create(principalOf(ctx), input);
+  }
+
+  @Mutation(() => Campaign)
+  launchCampaign(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Campaign> {
+    return this.campaignService.launch(principalOf(ctx), id);
+  }
+
+  @Mutation(() => Campaign)
+  scheduleCampaign(@Arg('id', () => ID) id: string, @Arg('at', () => Date) at: Date, @Ctx() ctx: Context): Promise<Campaign> {
+    return this.campaignService.schedule(principalOf(ctx), id, at);
+  }
+
+  @Mutation(() => Campaign)
+  cancelCampaign(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Campaign> {
+    return this.campaignService.cancel(principalOf(ctx), id);
+  }
+
+  @FieldResolver(() => Account)
+  account(@Root() campaign: Campaign, @Ctx() ctx: Context): Promise<Account | null> {
+    if (!ctx.loaders) return this.accounts.findById(campaign.accountId);
+    return ctx.loaders.get<number, Account | null>('account', async (ids) => alignById(ids, await this.accounts.findByIds(ids))).load(campaign.accountId);
+  }
+
+  @FieldResolver(() => SubscriptionGroup)
+  group(@Root() campaign: Campaign, @Ctx() ctx: Context): Promise<SubscriptionGroup | null> {
+    return loadGroup(ctx, this.groups, campaign.groupId);
+  }
+
+  @FieldResolver(() => SendWindow, { nullable: true, description: "Messages falling outside it wait for its next opening, in each recipient's local time." })
+  sendWindow(@Root() campaign: Campaign): SendWindow | null {
+    if (!campaign.sendWindowStart || !campaign.sendWindowEnd) return null;
+    return Object.assign(new SendWindow(), { start: campaign.sendWindowStart, end: campaign.sendWindowEnd });
+  }
+
+  @FieldResolver(() => CampaignStats)
+  stats(@Root() campaign: Campaign): Promise<CampaignStats> {
+    return this.statsService.statsOf(campaign);
+  }
+
+  @FieldResolver(() => MessageConnection)
+  messages(
+    @Root() campaign: Campaign,
+    @Arg('status', () => MessageStatus, { nullable: true }) status: MessageStatus | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+  ): Promise<MessageConnection> {
+    return this.messageService.campaignMessages(campaign.id, status, first, after);
+  }
+
+  @Subscription(() => CampaignStats, {
+    description: "The campaign's stats each time they change, at most a few times a second.",
+    topics: PROGRESS_TOPIC,
+    topicId: ({ context }) => channelOf(principalOf(context)),
+    filter: ({ payload, args, context }) => {
+      const progress = payload as ProgressPayload;
+      return String(progress.campaignId) === String(args.campaignId) && mayReceiveProgress(principalOf(context), progress);
+    },
+  })
+  campaignProgress(@Root() payload: ProgressPayload, @Arg('campaignId', () => ID) _campaignId: string): CampaignStats {
+    return Object.assign(new CampaignStats(), payload.stats);
+  }
+}

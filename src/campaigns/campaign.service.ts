@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { In, LessThan, type DataSource, type FindOptionsWhere } from 'typeorm';
+import type { AccountService } from '../accounts/account.service';
+import { requireName } from '../accounts/account.service';
+import { canSee, type Principal } from '../core/auth';
+import { badInput, notFound } from '../core/errors';
+import { parseId } from '../core/ids';
+import { decodeCursor, pageSize, toPage } from '../core/pagination';
+import { SendErrorCode } from '../core/send-error';
+import { checkBody } from '../geo/send-policy';
+import type { GroupService } from '../groups/group.service';
+import type { DeliveryEvents } from '../messaging/delivery-events';
+import type { Dispatcher } from '../messaging/dispatcher';
+import { Message, MessageStatus } from '../messaging/message.entity';
+import { execute, sqlDate } from '../messaging/sql';
+import { Campaign, CampaignStatus } from './campaign.entity';
+import type { CreateCampaignInput } from './campaign.inputs';
+import type { CampaignConnection } from './campaign.types';
+import type { CampaignLauncher } from './launch';
+import { parseWindow } from './send-window';
+import { validateTemplate } from './template';
+
+export const CANCELLED_MESSAGE = 'the campaign was cancelled before this message left';
+
+export class CampaignService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly accounts: AccountService,
+    private readonly groups: GroupService,
+    private readonly launcher: CampaignLauncher,
+    private readonly dispatcher: Dispatcher,
+    private readonly deliveryEvents: DeliveryEvents,
+  ) {}
+
+  private get repo() {
+    return this.dataSource.getRepository(Campaign);
+  }
+
+  findById(id: number): Promise<Campaign | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  async findByIds(ids: readonly number[]): Promise<Campaign[]> {
+    return ids.length ? this.repo.findBy({ id: In([...ids]) }) : [];
+  }
+
+  async getVisible(principal: Principal, rawId: string | number): Promise<Campaign | null> {
+    const id = parseId(rawId);
+    const campaign = id === null ? null : await this.findById(id);
+    if (!campaign) return null;
+    const account = await this.accounts.findById(campaign.accountId);
+    return account && canSee(principal, account) ? campaign : null;
+  }
+
+  async requireVisible(principal: Principal, rawId: string | number, field = 'id'): Promise<Campaign> {
+    const campaign = await this.getVisible(principal, rawId);
+    if (!campaign) throw notFound('campaign', `${rawId} (${field})`);
+    return campaign;
+  }
+
+  async create(principal: Principal, input: CreateCampaignInput): Promise<Campaign> {
+    const group = await this.groups.requireVisible(principal, input.groupId, 'groupId');
+    const name = requireName('name', input.name);
+    const bodyError = checkBody(input.body);
+    if (bodyError) throw badInput('body', bodyError.message);
+    validateTemplate(input.body);
+    const window = input.sendWindow ? parseWindow(input.sendWindow.start, input.sendWindow.end) : null;
+    const campaign = this.repo.create({
+      accountId: group.accountId,
+      groupId: group.id,
+      name,
+      body: input.body,
+      status: CampaignStatus.DRAFT,
+      scheduledAt: null,
+      sendWindowStart: window ? input.sendWindow!.start.trim() : null,
+      sendWindowEnd: window ? input.sendWindow!.end.trim() : null,
+      launchedAt: null,
+      completedAt: null,
+      recipients: 0,
+      replies: 0,
+      optOuts: 0,
+      createdAt: new Date(),
+    });
+    await this.repo.save(campaign);
+    return campaign;
+  }
+
+  async list(principal: Principal, filter: { status?: CampaignStatus | null; accountId?: string | null; first?: number | null; after?: string | null }): Promise<CampaignConnection> {
+    const first = pageSize(filter.first);
+    const accountIds = filter.accountId !== null && filter.accountId !== undefined
+      ? [(await this.accounts.requireVisible(principal, filter.accountId, 'accountId')).id]
+      : await this.accounts.visibleAccountIds(principal);
+    const where: FindOptionsWhere<Campaign> = {};
+    if (accountIds) where.accountId = In(accountIds);
+    if (filter.status) where.status = filter.status;
+    const cursor = decodeCursor(filter.after, 1);
+    const [rows, totalCount] = await Promise.all([
+      this.repo.find({ where: cursor ? { ...where, id: LessThan(Number(cursor[0])) } : where, order: { id: 'DESC' }, take: first + 1 }),
+      this.repo.count({ where }),
+    ]);
+    return { ...toPage(rows, first, (c) => [c.id]), totalCount };
+  }
+
+  async launch(principal: Principal, rawId: string): Promise<Campaign> {
+    const campaign = await this.requireVisible(principal, rawId);
+    this.requireLaunchable(campaign);
+    const result = await this.launcher.launch(campaign);
+    const after = await this.repo.findOneByOrFail({ id: campaign.id });
+    if (!result) this.requireLaunchable(after);
+    await this.afterLaunch(after);
+    return after;
+  }
+
+  /** Fires scheduled campaigns that are due (the worker calls this; it survives restarts since it reads the table). */
+  async launchDue(now = new Date()): Promise<number> {
+    const due = await this.repo.find({ where: { status: CampaignStatus.SCHEDULED, scheduledAt: LessThan(new Date(now.getTime() + 1)) }, order: { scheduledAt: 'ASC' }, take: 20 });
+    let launched = 0;
+    for (const campaign of due) {
+      if (await this.launcher.launch(campaign, now)) {
+        launched++;
+        await this.afterLaunch(await this.repo.findOneByOrFail({ id: campaign.id }));
+      }
+    }
+    return launched;
+  }
+
+  nextScheduledAt(): Promise<Campaign | null> {
+    return this.repo.findOne({ where: { status: CampaignStatus.SCHEDULED }, order: { scheduledAt: 'ASC' } });
+  }
+
+  async schedule(principal: Principal, rawId: string, at: Date): Promise<Campaign> {
+    const campaign = await this.requireVisible(principal, rawId);
+    if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw badInput('at', 'is not a valid date-time');
+    if (at.getTime() <= Date.now()) throw badInput('at', `${at.toISOString()} is in the past; schedule a time to come, or launch now`);
+    if (campaign.status !== CampaignStatus.DRAFT && campaign.status !== CampaignStatus.SCHEDULED) this.requireLaunchable(campaign);
+    const changed = await execute(this.dataSource, 'UPDATE campaigns SET status = ?, scheduled_at = ? WHERE id = ? AND status IN (?, ?)',
+      [CampaignStatus.SCHEDULED, sqlDate(this.dataSource, at), campaign.id, CampaignStatus.DRAFT, CampaignStatus.SCHEDULED]);
+    const after = await this.repo.findOneByOrFail({ id: campaign.id });
+    if (!changed) this.requireLaunchable(after);
+    return after;
+  }
+
+  async cancel(principal: Principal, rawId: string): Promise<Campaign> {
+    const campaign = await this.requireVisible(principal, rawId);
+    const refuse = (status: CampaignStatus) => {
+      if (status === CampaignStatus.CANCELLED) throw badInput('id', `campaign ${campaign.id} is already cancelled`);
+      if (status === CampaignStatus.COMPLETED) throw badInput('id', `campaign ${campaign.id} has completed: nothing is left to cancel`);
+    };
+    refuse(campaign.status);
+    const changed = await execute(this.dataSource, 'UPDATE campaigns SET status = ? WHERE id = ? AND status IN (?, ?, ?)',
+      [CampaignStatus.CANCELLED, campaign.id, CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.SENDING]);
+    if (!changed) refuse((await this.repo.findOneByOrFail({ id: campaign.id })).status);
+    await this.failQueued(campaign.id);
+    return this.repo.findOneByOrFail({ id: campaign.id });
+  }
+
+  /** A cancelled campaign's QUEUED messages become FAILED (CAMPAIGN_CANCELLED); those handed over go on. */
+  async failQueued(campaignId: number): Promise<number> {
+    const claim = randomUUID();
+    const now = new Date();
+    const count = await execute(this.dataSource,
+      'UPDATE messages SET status = ?, error_code = ?, error_message = ?, send_claim = ?, updated_at = ? WHERE campaign_id = ? AND status = ?',
+      [MessageStatus.FAILED, SendErrorCode.CAMPAIGN_CANCELLED, CANCELLED_MESSAGE, claim, sqlDate(this.dataSource, now), campaignId, MessageStatus.QUEUED]);
+    if (!count) return 0;
+    const ids: Array<{ id: number }> = await this.dataSource.query('SELECT id FROM messages WHERE campaign_id = ? AND send_claim = ?', [campaignId, claim]);
+    for (let i = 0; i < ids.length; i += 1000) {
+      const messages = await this.dataSource.getRepository(Message).findBy({ id: In(ids.slice(i, i + 1000).map((r) => Number(r.id))) });
+      await this.deliveryEvents.publish(messages.map((message) => ({ message, previousStatus: MessageStatus.QUEUED })), now);
+    }
+    return count;
+  }
+
+  /** COMPLETED once none of its messages is QUEUED or SENDING. */
+  async completeIfDone(campaignId: number): Promise<boolean> {
+    const changed = await execute(this.dataSource,
+      `UPDATE campaigns SET status = ?, completed_at = ? WHERE id = ? AND status = ?
+       AND NOT EXISTS (SELECT 1 FROM messages WHERE campaign_id = ? AND status IN (?, ?))`,
+      [CampaignStatus.COMPLETED, sqlDate(this.dataSource, new Date()), campaignId, CampaignStatus.SENDING, campaignId, MessageStatus.QUEUED, MessageStatus.SENDING]);
+    return changed === 1;
+  }
+
+  private async afterLaunch(campaign: Campaign): Promise<void> {
+    // A cancel that ran while the launch was still storing messages leaves some queued: fail them too.
+    if (campaign.status === CampaignStatus.CANCELLED) await this.failQueued(campaign.id);
+    this.dispatcher.wake();
+  }
+
+  private requireLaunchable(campaign: Campaign): void {
+    if (campaign.status === CampaignStatus.CANCELLED) throw badInput('id', `campaign ${campaign.id} is cancelled and cannot be launched or scheduled`);
+    if (campaign.status === CampaignStatus.SENDING || campaign.status === CampaignStatus.COMPLETED) {
+      throw badInput('id', `campaign ${campaign.id} was already launched`);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import { Field, Int, ObjectType } from 'type-graphql';
+import { PageInfo } from '../core/pagination';
+import { SendErrorCode } from '../core/send-error';
+import { Campaign } from './campaign.entity';
+
+@ObjectType({ description: "A daily window in the recipient's local time, e.g. 09:00 to 21:00." })
+export class SendWindow {
+  @Field({ description: 'HH:MM, 24-hour.' })
+  start: string;
+
+  @Field()
+  end: string;
+}
+
+@ObjectType()
+export class CountryStats {
+  @Field()
+  country: string;
+
+  @Field(() => Int)
+  recipients: number;
+
+  @Field(() => Int)
+  delivered: number;
+
+  @Field(() => Int)
+  failed: number;
+
+  @Field(() => Int)
+  rejected: number;
+}
+
+@ObjectType()
+export class ReasonCount {
+  @Field(() => SendErrorCode)
+  code: SendErrorCode;
+
+  @Field(() => Int)
+  count: number;
+}
+
+@ObjectType()
+export class CampaignStats {
+  @Field(() => Int, { description: "The group's SUBSCRIBED members at launch; each gets one message, sent or rejected." })
+  recipients: number;
+
+  @Field(() => Int)
+  queued: number;
+
+  @Field(() => Int)
+  sending: number;
+
+  @Field(() => Int)
+  sent: number;
+
+  @Field(() => Int)
+  delivered: number;
+
+  @Field(() => Int)
+  undelivered: number;
+
+  @Field(() => Int)
+  failed: number;
+
+  @Field(() => Int, { description: 'Refused before sending: geo permissions, blocks, opt-outs, no sender.' })
+  rejected: number;
+
+  @Field(() => Int)
+  replies: number;
+
+  @Field(() => Int)
+  optOuts: number;
+
+  @Field(() => [CountryStats])
+  byCountry: CountryStats[];
+
+  @Field(() => [ReasonCount])
+  rejectedByReason: ReasonCount[];
+}
+
+@ObjectType()
+export class CampaignConnection {
+  @Field(() => [Campaign])
+  nodes: Campaign[];
+
+  @Field(() => PageInfo)
+  pageInfo: PageInfo;
+
+  @Field(() => Int)
+  totalCount: number;
+}

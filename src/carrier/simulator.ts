@@ -1,0 +1,223 @@
+import { createHash, randomBytes } from 'node:crypto';
+import express, { Router, type Request, type Response } from 'express';
+import twilio from 'twilio';
+import type { Logger } from '../core/logger';
+import { segmentsOf } from '../messaging/segments';
+
+export interface SimulatorOptions {
+  accountSid: string;
+  authToken: string;
+  /** Where the server that owns the webhooks answers (inbound replies are posted there). */
+  publicUrl: string;
+  /** Share of numbers (0 to 1, chosen by a hash of the number) whose messages end undelivered or failed. */
+  undeliveredShare: number;
+  callbackDelayMs: number;
+  /** False skips the status callbacks (benchmarks of the hand-over alone). */
+  statusCallbacks?: boolean;
+}
+
+export interface SimulatedMessage {
+  sid: string;
+  to: string;
+  from: string;
+  body: string;
+  status: string;
+  errorCode: number | null;
+  createdAt: string;
+}
+
+/** Twilio's magic test numbers, answered as Twilio answers them. */
+const MAGIC_TO: Record<string, { code: number; message: string }> = {
+  '+15005550001': { code: 21211, message: "The 'To' number +15005550001 is not a valid phone number." },
+  '+15005550002': { code: 21612, message: "The 'To' phone number is not currently reachable via SMS." },
+  '+15005550003': { code: 21408, message: 'Permission to send an SMS has not been enabled for the region indicated by the \'To\' number: +15005550003.' },
+  '+15005550004': { code: 21610, message: 'Attempt to send to unsubscribed recipient' },
+  '+15005550009': { code: 21614, message: "'To' number is not a valid mobile number" },
+};
+
+const KEEP = 100_000;
+
+/**
+ * The carrier simulator: a Twilio-compatible Messages.json endpoint that answers like Twilio
+ * (201, an SM sid, `queued`) and then posts signed status callbacks (`sent`, then `delivered`,
+ * or `undelivered`/`failed` with an ErrorCode for a share of numbers). Its /dev endpoints
+ * inject signed inbound replies, make the next requests fail (5xx/429), and list what it took.
+ */
+export class CarrierSimulator {
+  private readonly messages: SimulatedMessage[] = [];
+  private readonly pending = new Map<NodeJS.Timeout, () => Promise<void>>();
+  private faults: Array<{ status: number; remaining: number }> = [];
+
+  constructor(
+    private readonly options: SimulatorOptions,
+    private readonly log: Logger,
+  ) {}
+
+  router(): Router {
+    const router = Router();
+    router.use(express.urlencoded({ extended: false, limit: '1mb' }), express.json({ limit: '1mb' }));
+    router.use(this.requireBasicAuth());
+    router.post('/2010-04-01/Accounts/:accountSid/Messages.json', (req, res) => this.createMessage(req, res));
+    router.get('/dev/messages', (req, res) => {
+      const to = typeof req.query.to === 'string' ? req.query.to : undefined;
+      res.json({ messages: to ? this.messages.filter((m) => m.to === to) : this.messages });
+    });
+    router.post('/dev/faults', (req, res) => {
+      const status = Number(req.body?.status);
+      const count = Number(req.body?.count ?? 1);
+      if (![429, 500, 502, 503].includes(status) || !Number.isInteger(count) || count < 1) {
+        res.status(400).json({ message: 'status must be 429, 500, 502 or 503 and count a positive whole number' });
+        return;
+      }
+      this.faults.push({ status, remaining: count });
+      res.json({ faults: this.faults });
+    });
+    router.post('/dev/inbound', async (req, res) => {
+      const { From, To, Body } = req.body ?? {};
+      if (typeof From !== 'string' || typeof To !== 'string' || typeof Body !== 'string') {
+        res.status(400).json({ message: 'From, To and Body are required' });
+        return;
+      }
+      res.json(await this.injectInbound(From, To, Body));
+    });
+    return router;
+  }
+
+  /** Posts a signed inbound message to the server, as Twilio would on a reply. */
+  async injectInbound(from: string, to: string, body: string): Promise<{ messageSid: string; status: number; response: string }> {
+    const messageSid = newSid();
+    const params: Record<string, string> = {
+      MessageSid: messageSid, SmsMessageSid: messageSid, SmsSid: messageSid, AccountSid: this.options.accountSid,
+      From: from, To: to, Body: body, NumMedia: '0', NumSegments: String(segmentsOf(body).segments), SmsStatus: 'received', ApiVersion: '2010-04-01',
+    };
+    const result = await this.post(`${this.options.publicUrl}/webhooks/twilio/inbound`, params);
+    return { messageSid, ...result };
+  }
+
+  sent(): readonly SimulatedMessage[] {
+    return this.messages;
+  }
+
+  /** Delivers every callback still waiting now, so that a stopping server records them. */
+  async stop(): Promise<void> {
+    const waiting = [...this.pending];
+    this.pending.clear();
+    for (const [timer] of waiting) clearTimeout(timer);
+    await Promise.allSettled(waiting.map(([, run]) => run()));
+  }
+
+  private createMessage(req: Request, res: Response): void {
+    const fault = this.faults[0];
+    if (fault) {
+      if (--fault.remaining <= 0) this.faults.shift();
+      twilioError(res, fault.status, fault.status === 429 ? 20429 : 20500, fault.status === 429 ? 'Too Many Requests' : 'Internal Server Error');
+      return;
+    }
+    if (req.params.accountSid !== this.options.accountSid) {
+      twilioError(res, 404, 20404, `The requested resource /2010-04-01/Accounts/${req.params.accountSid}/Messages.json was not found`);
+      return;
+    }
+    const to = String(req.body?.To ?? '');
+    const from = String(req.body?.From ?? '');
+    const body = String(req.body?.Body ?? '');
+    const statusCallback = typeof req.body?.StatusCallback === 'string' ? req.body.StatusCallback : null;
+    if (!to) return twilioError(res, 400, 21604, "A 'To' phone number is required.");
+    if (!from) return twilioError(res, 400, 21603, "A 'From' phone number is required.");
+    if (!body) return twilioError(res, 400, 21602, 'Message body is required.');
+    if ([...body].length > 1600) return twilioError(res, 400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
+    const magic = MAGIC_TO[to];
+    if (magic) return twilioError(res, 400, magic.code, magic.message);
+    if (!/^\+[1-9]\d{6,14}$/.test(to)) return twilioError(res, 400, 21211, `The 'To' number ${to} is not a valid phone number.`);
+    const sid = newSid();
+    const now = new Date();
+    const record: SimulatedMessage = { sid, to, from, body, status: 'queued', errorCode: null, createdAt: now.toISOString() };
+    this.messages.push(record);
+    if (this.messages.length > KEEP) this.messages.splice(0, this.messages.length - KEEP);
+    res.status(201).json({
+      sid, account_sid: this.options.accountSid, to, from, body, status: 'queued', direction: 'outbound-api',
+      num_segments: String(segmentsOf(body).segments), num_media: '0', api_version: '2010-04-01', messaging_service_sid: null,
+      date_created: now.toUTCString(), date_updated: now.toUTCString(), date_sent: null, price: null, price_unit: 'USD',
+      error_code: null, error_message: null, uri: `/2010-04-01/Accounts/${this.options.accountSid}/Messages/${sid}.json`,
+      subresource_uris: { media: `/2010-04-01/Accounts/${this.options.accountSid}/Messages/${sid}/Media.json` },
+    });
+    if (statusCallback && this.options.statusCallbacks !== false) this.scheduleCallbacks(record, statusCallback);
+  }
+
+  private scheduleCallbacks(record: SimulatedMessage, url: string): void {
+    const outcome = this.outcomeFor(record.to);
+    const callback = (status: string, errorCode: number | null) => async () => {
+      record.status = status;
+      record.errorCode = errorCode;
+      const params: Record<string, string> = {
+        AccountSid: this.options.accountSid, MessageSid: record.sid, SmsSid: record.sid, MessageStatus: status, SmsStatus: status,
+        To: record.to, From: record.from, ApiVersion: '2010-04-01',
+      };
+      if (errorCode !== null) params.ErrorCode = String(errorCode);
+      await this.post(url, params);
+    };
+    const sent = callback('sent', null);
+    const final = callback(outcome.status, outcome.errorCode);
+    // `sent` and the final status go in order: the final one is due only after `sent` was posted.
+    this.later(this.options.callbackDelayMs, async () => {
+      await sent();
+      this.later(this.options.callbackDelayMs, final);
+    }, async () => {
+      await sent();
+      await final();
+    });
+  }
+
+  /** Runs `run` after ms; on stop, `flush` runs instead, at once. */
+  private later(ms: number, run: () => Promise<void>, flush: () => Promise<void> = run): void {
+    const timer = setTimeout(() => {
+      this.pending.delete(timer);
+      run().catch((error) => this.log.warn({ err: error }, 'simulator: callback failed'));
+    }, ms);
+    this.pending.set(timer, flush);
+  }
+
+  private outcomeFor(to: string): { status: string; errorCode: number | null } {
+    const hash = createHash('sha1').update(to).digest();
+    const share = hash.readUInt32BE(0) / 0x1_0000_0000;
+    if (share >= this.options.undeliveredShare) return { status: 'delivered', errorCode: null };
+    return hash[4] % 2 === 0 ? { status: 'undelivered', errorCode: 30003 } : { status: 'failed', errorCode: 30005 };
+  }
+
+  private async post(url: string, params: Record<string, string>): Promise<{ status: number; response: string }> {
+    const signature = twilio.getExpectedTwilioSignature(this.options.authToken, url, params);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+          body: new URLSearchParams(params).toString(),
+        });
+        const response = await res.text();
+        if (res.status < 500 || attempt >= 3) return { status: res.status, response };
+      } catch (error) {
+        if (attempt >= 3) {
+          this.log.warn({ err: error, url }, 'simulator: could not reach the webhook');
+          return { status: 0, response: String(error) };
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+
+  private requireBasicAuth() {
+    const expected = 'Basic ' + Buffer.from(`${this.options.accountSid}:${this.options.authToken}`).toString('base64');
+    return (req: Request, res: Response, next: () => void) => {
+      if (req.header('authorization') === expected) return next();
+      res.setHeader('WWW-Authenticate', 'Basic realm="Twilio API"');
+      twilioError(res, 401, 20003, 'Authenticate');
+    };
+  }
+}
+
+function newSid(): string {
+  return 'SM' + randomBytes(16).toString('hex');
+}
+
+function twilioError(res: Response, status: number, code: number, message: string): void {
+  res.status(status).json({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
+}

@@ -1,0 +1,97 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Campaign } from '../campaigns/campaign.entity';
+import type { CampaignService } from '../campaigns/campaign.service';
+import { Contact } from '../contacts/contact.entity';
+import { loadContact } from '../contacts/contact.loaders';
+import type { ContactService } from '../contacts/contact.service';
+import { Conversation } from '../conversations/conversation.entity';
+import { principalOf, type Context } from '../core/auth';
+import { parseId } from '../core/ids';
+import { alignById } from '../core/loaders';
+import { loadSender } from '../groups/group.loaders';
+import { Sender } from '../groups/sender.entity';
+import type { SenderService } from '../groups/sender.service';
+import { channelOf, DELIVERY_TOPIC, mayReceive, toDeliveryEvent, type DeliveryEventPayload } from './delivery-events';
+import { Message, MessageDirection, MessageStatus } from './message.entity';
+import type { MessageService } from './message.service';
+import { DeliveryEvent, MessageConnection } from './message.types';
+
+@Resolver(() => Message)
+export class MessageResolver {
+  constructor(
+    private readonly messageService: MessageService,
+    private readonly campaigns: CampaignService,
+    private readonly contacts: ContactService,
+    private readonly senders: SenderService,
+  ) {}
+
+  @Query(() => Message, { nullable: true })
+  message(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Message | null> {
+    return this.messageService.getVisible(principalOf(ctx), id);
+  }
+
+  @Query(() => MessageConnection, { description: 'The message log, newest first.' })
+  messages(
+    @Ctx() ctx: Context,
+    @Arg('direction', () => MessageDirection, { nullable: true }) direction: MessageDirection | null,
+    @Arg('status', () => MessageStatus, { nullable: true }) status: MessageStatus | null,
+    @Arg('campaignId', () => ID, { nullable: true }) campaignId: string | null,
+    @Arg('accountId', () => ID, { nullable: true }) accountId: string | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+  ): Promise<MessageConnection> {
+    // A malformed campaign id names no campaign: an empty log, not an error.
+    const campaign = campaignId === null || campaignId === undefined ? null : (parseId(campaignId) ?? -1);
+    return this.messageService.log(principalOf(ctx), { direction, status, campaignId: campaign, accountId, first, after });
+  }
+
+  @FieldResolver(() => Campaign, { nullable: true })
+  campaign(@Root() message: Message, @Ctx() ctx: Context): Promise<Campaign | null> | null {
+    if (message.campaignId === null) return null;
+    if (!ctx.loaders) return this.campaigns.findById(message.campaignId);
+    return ctx.loaders.get<number, Campaign | null>('campaign', async (ids) => alignById(ids, await this.campaigns.findByIds(ids))).load(message.campaignId);
+  }
+
+  @FieldResolver(() => Conversation, { nullable: true })
+  conversation(@Root() message: Message, @Ctx() ctx: Context): Promise<Conversation | null> | null {
+    if (message.conversationId === null) return null;
+    if (!ctx.loaders) return this.messageService.conversationsByIds([message.conversationId]).then((rows) => rows[0] ?? null);
+    return ctx.loaders.get<number, Conversation | null>('conversation', async (ids) => alignById(ids, await this.messageService.conversationsByIds(ids))).load(message.conversationId);
+  }
+
+  @FieldResolver(() => Sender, { nullable: true })
+  sender(@Root() message: Message, @Ctx() ctx: Context): Promise<Sender | null> | null {
+    return message.senderId === null ? null : loadSender(ctx, this.senders, message.senderId);
+  }
+
+  @FieldResolver(() => Contact, { nullable: true })
+  contact(@Root() message: Message, @Ctx() ctx: Context): Promise<Contact | null> | null {
+    return message.contactId === null ? null : loadContact(ctx, this.contacts, message.contactId);
+  }
+
+  @Subscription(() => DeliveryEvent, {
+    description: 'Status changes of outbound messages the caller may see, optionally narrowed.',
+    topics: DELIVERY_TOPIC,
+    topicId: ({ context }) => channelOf(principalOf(context)),
+    filter: ({ payload, args, context }) => wantsDelivery(principalOf(context), payload as DeliveryEventPayload, args as DeliveryArgs),
+  })
+  deliveryEvents(
+    @Root() payload: DeliveryEventPayload,
+    @Arg('campaignId', () => ID, { nullable: true }) _campaignId: string | null,
+    @Arg('conversationId', () => ID, { nullable: true }) _conversationId: string | null,
+  ): DeliveryEvent {
+    return toDeliveryEvent(payload);
+  }
+}
+
+interface DeliveryArgs {
+  campaignId?: string | null;
+  conversationId?: string | null;
+}
+
+function wantsDelivery(principal: Parameters<typeof mayReceive>[0], payload: DeliveryEventPayload, args: DeliveryArgs): boolean {
+  if (!mayReceive(principal, payload)) return false;
+  if (args.campaignId !== null && args.campaignId !== undefined && String(payload.message.campaignId) !== args.campaignId) return false;
+  if (args.conversationId !== null && args.conversationId !== undefined && String(payload.message.conversationId) !== args.conversationId) return false;
+  return true;
+}

@@ -1,0 +1,76 @@
+import { In, LessThan, MoreThan, type DataSource, type FindOptionsWhere } from 'typeorm';
+import type { AccountService } from '../accounts/account.service';
+import { canSee, type Principal } from '../core/auth';
+import { parseId } from '../core/ids';
+import { decodeCursor, pageSize, toPage } from '../core/pagination';
+import { Conversation } from '../conversations/conversation.entity';
+import { Message, type MessageDirection, type MessageStatus } from './message.entity';
+import type { MessageConnection } from './message.types';
+
+export interface MessageLogFilter {
+  direction?: MessageDirection | null;
+  status?: MessageStatus | null;
+  campaignId?: number | null;
+  accountId?: string | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+/** Reads of the message log; every write goes through the send queue and StatusService. */
+export class MessageService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly accounts: AccountService,
+  ) {}
+
+  private get repo() {
+    return this.dataSource.getRepository(Message);
+  }
+
+  async getVisible(principal: Principal, rawId: string | number): Promise<Message | null> {
+    const id = parseId(rawId);
+    const message = id === null ? null : await this.repo.findOneBy({ id });
+    if (!message) return null;
+    const account = await this.accounts.findById(message.accountId);
+    return account && canSee(principal, account) ? message : null;
+  }
+
+  /** The log, newest first, over every account the key may see (or the one named). */
+  async log(principal: Principal, filter: MessageLogFilter): Promise<MessageConnection> {
+    const first = pageSize(filter.first);
+    const accountIds = filter.accountId !== null && filter.accountId !== undefined
+      ? [(await this.accounts.requireVisible(principal, filter.accountId, 'accountId')).id]
+      : await this.accounts.visibleAccountIds(principal);
+    const where: FindOptionsWhere<Message> = {};
+    if (accountIds) where.accountId = In(accountIds);
+    if (filter.direction) where.direction = filter.direction;
+    if (filter.status) where.status = filter.status;
+    if (filter.campaignId !== null && filter.campaignId !== undefined) where.campaignId = filter.campaignId;
+    return this.page(where, 'DESC', first, filter.after);
+  }
+
+  /** A campaign's messages in the order they were planned (queue order). */
+  campaignMessages(campaignId: number, status: MessageStatus | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<MessageConnection> {
+    const where: FindOptionsWhere<Message> = { campaignId };
+    if (status) where.status = status;
+    return this.page(where, 'ASC', pageSize(first), after);
+  }
+
+  async findByIds(ids: readonly number[]): Promise<Message[]> {
+    return ids.length ? this.repo.findBy({ id: In([...ids]) }) : [];
+  }
+
+  async conversationsByIds(ids: readonly number[]): Promise<Conversation[]> {
+    return ids.length ? this.dataSource.getRepository(Conversation).findBy({ id: In([...ids]) }) : [];
+  }
+
+  private async page(where: FindOptionsWhere<Message>, order: 'ASC' | 'DESC', first: number, after: string | null | undefined): Promise<MessageConnection> {
+    const cursor = decodeCursor(after, 1);
+    const pageWhere = cursor ? { ...where, id: order === 'DESC' ? LessThan(Number(cursor[0])) : MoreThan(Number(cursor[0])) } : where;
+    const [rows, totalCount] = await Promise.all([
+      this.repo.find({ where: pageWhere, order: { id: order }, take: first + 1 }),
+      this.repo.count({ where }),
+    ]);
+    return { ...toPage(rows, first, (m) => [m.id]), totalCount };
+  }
+}
