@@ -15,20 +15,27 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
+  // Handlers go in before the start, so that a signal during start-up still stops cleanly.
+  let stopRequested: string | undefined;
+  let stop = (signal: string) => {
+    stopRequested = signal;
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+
   const server = await startServer(config, { logger: log });
   if (server.generatedAdminToken) {
     // Printed once: only its hash is kept.
     process.stdout.write(`\nNo ADMIN_TOKEN was set, so one was made and stored (hashed). It is shown only this once:\n\n  ADMIN_TOKEN=${server.generatedAdminToken}\n\n`);
   }
-  const stop = (signal: string) => {
+  stop = (signal: string) => {
     log.info({ signal }, 'stopping');
     server.close().then(() => process.exit(0), (error) => {
       log.error({ err: error }, 'unclean stop');
       process.exit(1);
     });
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  if (stopRequested) stop(stopRequested);
 }
 
 main().catch((error) => {

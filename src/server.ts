@@ -113,6 +113,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     schema,
     validationRules: [depthLimit(MAX_QUERY_DEPTH)],
     introspection: true,
+    // main.ts owns the signals: Apollo's own handler would re-raise SIGTERM and skip our shutdown.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) => formatGraphQLError(formatted, error, log),
     plugins: [
