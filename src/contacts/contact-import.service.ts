@@ -1,10 +1,11 @@
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import { badInput } from '../core/errors';
 import { isKnownRegion, parsePhone } from '../core/phone';
 import { sendError, SendErrorCode } from '../core/send-error';
 import type { GroupService } from '../groups/group.service';
+import { bulkInsert, placeholders } from './bulk-sql';
 import { Contact } from './contact.entity';
 import type { ImportRejection, ImportResult } from './contact.types';
 import { Membership, SubscriptionStatus } from './membership.entity';
@@ -92,7 +93,7 @@ export class ContactImportService {
 
   private async importChunk(manager: EntityManager, accountId: number, groupId: number, chunk: Entry[], subscribe: boolean) {
     const numbers = chunk.map((e) => e.e164);
-    const existing = new Map((await manager.find(Contact, { where: { accountId, phoneNumber: In(numbers) } })).map((c) => [c.phoneNumber, c]));
+    const existing = await this.existingContacts(manager, accountId, numbers);
     const now = new Date();
     const writes: Array<Partial<Contact>> = [];
     let created = 0;
@@ -111,26 +112,51 @@ export class ContactImportService {
         attributes: entry.attributes ? { ...old?.attributes, ...entry.attributes } : old?.attributes ?? null,
       };
       if (old && merged.firstName === old.firstName && merged.lastName === old.lastName && JSON.stringify(merged.attributes) === JSON.stringify(old.attributes)) continue;
-      writes.push({ accountId, phoneNumber: entry.e164, country: entry.country, ...merged, createdAt: old?.createdAt ?? now, updatedAt: now });
+      writes.push({ accountId, phoneNumber: entry.e164, country: entry.country, ...merged, createdAt: now, updatedAt: now });
     }
-    if (writes.length) {
-      // One statement for the chunk; the upsert also absorbs a contact made meanwhile by an inbound message.
-      await manager.createQueryBuilder().insert().into(Contact).values(writes as never).updateEntity(false)
-        .orUpdate(['first_name', 'last_name', 'attributes', 'updated_at'], ['account_id', 'phone_number'])
-        .execute();
-    }
+    // One statement for the chunk; the upsert also absorbs a contact made meanwhile by an inbound message.
+    await bulkInsert(manager, Contact, {
+      rows: writes,
+      properties: ['accountId', 'phoneNumber', 'country', 'firstName', 'lastName', 'attributes', 'createdAt', 'updatedAt'],
+      onConflict: { update: ['firstName', 'lastName', 'attributes', 'updatedAt'], keys: ['accountId', 'phoneNumber'] },
+    });
     if (!subscribe) return { created, updated, subscribed: 0 };
 
-    const ids = (await manager.find(Contact, { select: { id: true }, where: { accountId, phoneNumber: In(numbers) } })).map((c) => c.id);
-    const members = new Set((await manager.find(Membership, { select: { contactId: true }, where: { groupId, contactId: In(ids) } })).map((m) => m.contactId));
+    const ids: number[] = (await manager.query(
+      `SELECT id FROM contacts WHERE account_id = ? AND phone_number IN (${placeholders(numbers.length)})`,
+      [accountId, ...numbers],
+    )).map((r: { id: number | string }) => Number(r.id));
+    const members = new Set<number>(ids.length ? (await manager.query(
+      `SELECT contact_id FROM memberships WHERE group_id = ? AND contact_id IN (${placeholders(ids.length)})`,
+      [groupId, ...ids],
+    )).map((r: { contact_id: number | string }) => Number(r.contact_id)) : []);
     const joining = ids.filter((id) => !members.has(id));
-    if (joining.length) {
-      await manager.createQueryBuilder().insert().into(Membership).updateEntity(false).orIgnore()
-        .values(joining.map((contactId) => ({ groupId, contactId, status: SubscriptionStatus.SUBSCRIBED, source: 'IMPORT' as const, createdAt: now, updatedAt: now })))
-        .execute();
-    }
+    await bulkInsert(manager, Membership, {
+      rows: joining.map((contactId) => ({ groupId, contactId, status: SubscriptionStatus.SUBSCRIBED, source: 'IMPORT' as const, createdAt: now, updatedAt: now })),
+      properties: ['groupId', 'contactId', 'status', 'source', 'createdAt', 'updatedAt'],
+      onConflict: 'ignore',
+    });
     return { created, updated, subscribed: joining.length };
   }
+
+  /** The chunk's contacts that exist already, with what an upsert merges into. */
+  private async existingContacts(manager: EntityManager, accountId: number, numbers: string[]): Promise<Map<string, ExistingContact>> {
+    const rows: Array<{ phone_number: string; first_name: string | null; last_name: string | null; attributes: string | null }> = await manager.query(
+      `SELECT phone_number, first_name, last_name, attributes FROM contacts WHERE account_id = ? AND phone_number IN (${placeholders(numbers.length)})`,
+      [accountId, ...numbers],
+    );
+    return new Map(rows.map((r) => [r.phone_number, {
+      firstName: r.first_name,
+      lastName: r.last_name,
+      attributes: r.attributes ? (JSON.parse(r.attributes) as Record<string, unknown>) : null,
+    }]));
+  }
+}
+
+interface ExistingContact {
+  firstName: string | null;
+  lastName: string | null;
+  attributes: Record<string, unknown> | null;
 }
 
 function checkShape(row: ContactRow, index: number): void {

@@ -1,0 +1,21 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+// Every benchmark, one after another, each in a process of its own so that none inherits
+// another's warm caches, open pools or heap. `npm run bench` compiles first, then runs this.
+
+const SCRIPTS = [
+  'routing',
+  'import',
+];
+
+let failed = 0;
+for (const name of SCRIPTS) {
+  console.log(`\n== ${name}`);
+  const run = spawnSync(process.execPath, [join(__dirname, `${name}.js`)], { stdio: 'inherit' });
+  if (run.status !== 0) {
+    failed += 1;
+    console.error(`${name} failed (exit ${run.status ?? run.signal})`);
+  }
+}
+if (failed) process.exitCode = 1;

@@ -1,0 +1,43 @@
+import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { isMysql } from '../core/database';
+
+/**
+ * Multi-row INSERT statements written directly: TypeORM's builder spends time quadratic in the
+ * number of parameters, which a 1,000-row chunk of a 10,000-row import feels. Values still go
+ * through the driver's own conversion (dates, simple-json), so both databases store the same.
+ */
+export interface BulkInsert<T> {
+  rows: Array<Partial<T>>;
+  /** Entity properties to write, in order. */
+  properties: Array<keyof T & string>;
+  /** On a unique-key conflict: overwrite these properties (upsert), or skip the row. */
+  onConflict: { update: Array<keyof T & string>; keys: Array<keyof T & string> } | 'ignore';
+}
+
+export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, insert: BulkInsert<T>): Promise<void> {
+  if (!insert.rows.length) return;
+  const metadata = manager.connection.getMetadata(target);
+  const driver = manager.connection.driver;
+  const columns = insert.properties.map((p) => metadata.findColumnWithPropertyName(p)!);
+  const name = (p: string) => driver.escape(metadata.findColumnWithPropertyName(p)!.databaseName);
+  const mysql = isMysql(manager.connection);
+  const params: unknown[] = [];
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  for (const row of insert.rows) {
+    for (const column of columns) params.push(driver.preparePersistentValue(row[column.propertyName as keyof T], column));
+  }
+  const head = `INSERT ${insert.onConflict === 'ignore' && mysql ? 'IGNORE ' : insert.onConflict === 'ignore' ? 'OR IGNORE ' : ''}INTO ${driver.escape(metadata.tableName)} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES `;
+  let tail = '';
+  if (insert.onConflict !== 'ignore') {
+    const { update, keys } = insert.onConflict;
+    tail = mysql
+      ? ` ON DUPLICATE KEY UPDATE ${update.map((p) => `${name(p)} = VALUES(${name(p)})`).join(', ')}`
+      : ` ON CONFLICT (${keys.map(name).join(', ')}) DO UPDATE SET ${update.map((p) => `${name(p)} = excluded.${name(p)}`).join(', ')}`;
+  }
+  await manager.query(head + insert.rows.map(() => tuple).join(', ') + tail, params);
+}
+
+/** `?, ?, ...` for an IN list. */
+export function placeholders(count: number): string {
+  return Array.from({ length: count }, () => '?').join(', ');
+}
