@@ -1,0 +1,86 @@
+import { createServer, type Server } from 'node:http';
+import express from 'express';
+import { CarrierSimulator } from '../src/carrier/simulator';
+import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from '../src/config';
+import { createLogger } from '../src/core/logger';
+import { bootApp, freePort, type TestApp } from './helpers/app';
+import { campaignState, createCampaign, setupWorld, until, usPhone, waitForCampaign } from './helpers/campaign-fixtures';
+import { databaseKinds } from './helpers/databases';
+
+// The carrier outlives our restarts: a simulator of its own, as Twilio would be.
+for (const kind of databaseKinds()) {
+  describe(`sending across restarts [${kind}]`, () => {
+    let carrier: CarrierSimulator;
+    let carrierServer: Server;
+    let app: TestApp;
+
+    beforeAll(async () => {
+      carrier = new CarrierSimulator({ accountSid: SIMULATOR_ACCOUNT_SID, authToken: SIMULATOR_AUTH_TOKEN, publicUrl: 'http://127.0.0.1', undeliveredShare: 0, callbackDelayMs: 20 }, createLogger('silent'));
+      const port = await freePort();
+      const server = express();
+      server.use('/', carrier.router());
+      carrierServer = createServer(server);
+      await new Promise<void>((resolve) => carrierServer.listen(port, '127.0.0.1', resolve));
+      app = await bootApp(kind, { env: { TWILIO_API_BASE_URL: `http://127.0.0.1:${port}` } });
+    });
+
+    afterAll(async () => {
+      await app?.close();
+      await carrier?.stop();
+      await new Promise((resolve) => carrierServer?.close(resolve));
+    });
+
+    const takenBy = (to: string) => carrier.sent().filter((m) => m.to === to).length;
+
+    it('resumes a campaign after a restart in the middle and sends nobody twice', async () => {
+      const numbers = Array.from({ length: 12 }, () => usPhone());
+      const world = await setupWorld(app, 'Restart', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 4 }], contacts: numbers.map((phoneNumber) => ({ phoneNumber })) });
+      const id = await createCampaign(app, world, 'Hello {{phone_number}}');
+      await app.ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, world.account.key);
+      await until('a few messages handed over', async () => numbers.filter((n) => takenBy(n) > 0).length >= 3);
+      await app.restart();
+      const afterRestart = numbers.filter((n) => takenBy(n) > 0).length;
+      expect(afterRestart).toBeLessThan(12);
+
+      const done = await waitForCampaign(app, world.account.key, id, ['COMPLETED'], 20000);
+      for (const to of numbers) expect({ to, taken: takenBy(to) }).toEqual({ to, taken: 1 });
+      expect(done.stats).toMatchObject({ recipients: 12, delivered: 12, failed: 0, queued: 0, sending: 0 });
+      const bodies = done.messages.nodes.map((m: any) => m.body).sort();
+      expect(bodies).toEqual(numbers.map((n) => `Hello ${n}`).sort());
+    });
+
+    it('fails a message whose hand-over was cut off by a crash, and never sends it', async () => {
+      const numbers = [usPhone(), usPhone(), usPhone()];
+      const world = await setupWorld(app, 'Crash', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 0.01 }], contacts: numbers.map((phoneNumber) => ({ phoneNumber })) });
+      const id = await createCampaign(app, world, 'Crash test');
+      await app.ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, world.account.key);
+      const state = await until('the first message handed over', async () => {
+        const s = await campaignState(app, world.account.key, id);
+        return s.messages.nodes.some((m: any) => m.providerSid) ? s : null;
+      });
+      const waiting = state.messages.nodes.find((m: any) => m.status === 'QUEUED');
+      // What a crash between "mark SENDING" and the provider's answer leaves behind.
+      await app.server.services.dataSource.query("UPDATE messages SET status = 'SENDING' WHERE id = ?", [Number(waiting.id)]);
+      await app.restart();
+      const after = (await app.ok('query($id: ID!) { message(id: $id) { status error { code message } } }', { id: waiting.id }, world.account.key)).message;
+      expect(after.status).toBe('FAILED');
+      expect(after.error.code).toBe('PROVIDER_ERROR');
+      expect(after.error.message).toMatch(/nobody knows whether it left/);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(takenBy(waiting.to)).toBe(0);
+      await app.ok('mutation($id: ID!) { cancelCampaign(id: $id) { id } }', { id }, world.account.key);
+    });
+
+    it('fires a scheduled campaign whose time came while the server was down', async () => {
+      const to = usPhone();
+      const world = await setupWorld(app, 'Down', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 10 }], contacts: [{ phoneNumber: to }] });
+      const id = await createCampaign(app, world, 'While you were away');
+      await app.ok('mutation($id: ID!, $at: DateTime!) { scheduleCampaign(id: $id, at: $at) { id } }', { id, at: new Date(Date.now() + 800).toISOString() }, world.account.key);
+      await app.server.close();
+      await new Promise((r) => setTimeout(r, 1000));
+      await app.restart();
+      await waitForCampaign(app, world.account.key, id, ['COMPLETED']);
+      expect(takenBy(to)).toBe(1);
+    });
+  });
+}

@@ -1,0 +1,113 @@
+import { describeEachDatabase, ADMIN_TOKEN } from './helpers/app';
+import { campaignState, createCampaign, setupWorld, until, usPhone } from './helpers/campaign-fixtures';
+import { createAccount, createSubaccount } from './helpers/fixtures';
+import { postTwilioWebhook } from './helpers/twilio-webhook';
+import { connected, subscribe, wsClient } from './helpers/ws-client';
+
+const EVENT = 'deliveryEvents { status previousStatus error { code providerCode } message { id status providerSid } }';
+
+describeEachDatabase('status callback webhook', (app) => {
+  it('moves statuses only forward, once per (MessageSid, MessageStatus), and publishes one event per change to its tenant only', async () => {
+    const to = usPhone();
+    const other = usPhone();
+    const world = await setupWorld(app(), 'Status', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 20 }], contacts: [{ phoneNumber: to }, { phoneNumber: other }] });
+    const stranger = await createAccount(app(), 'Stranger');
+    const sub = await createSubaccount(app(), world.account, 'Sub');
+
+    const owner = wsClient(app().url, world.account.key);
+    const outsider = wsClient(app().url, stranger.key);
+    const subClient = wsClient(app().url, sub.key);
+    const operator = wsClient(app().url, ADMIN_TOKEN);
+    const mine = subscribe(owner, `subscription { ${EVENT} }`);
+    const theirs = subscribe(outsider, `subscription { ${EVENT} }`);
+    const subs = subscribe(subClient, `subscription { ${EVENT} }`);
+    const all = subscribe(operator, `subscription { ${EVENT} }`);
+    await Promise.all([connected(owner), connected(outsider), connected(subClient), connected(operator)]);
+    await new Promise((r) => setTimeout(r, 100));
+
+    const id = await createCampaign(app(), world, 'Status test');
+    await app().ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, world.account.key);
+    const sending = await until('both messages handed over', async () => {
+      const state = await campaignState(app(), world.account.key, id);
+      return state.messages.nodes.every((m: any) => m.status === 'SENDING' && m.providerSid) ? state.messages.nodes : null;
+    });
+    const message = sending.find((m: any) => m.to === to);
+    const sid = message.providerSid as string;
+    const statusOf = async () => (await app().ok('query($id: ID!) { message(id: $id) { status error { code providerCode message } } }', { id: message.id }, world.account.key)).message;
+    const eventsFor = () => mine.events.filter((e: any) => e.deliveryEvents.message.id === message.id);
+    expect(eventsFor().map((e: any) => e.deliveryEvents.status)).toEqual(['SENDING']);
+
+    const cases: Array<{ name: string; params: Record<string, string>; options?: { signature?: string; authToken?: string }; http: number; status: string; newEvent?: string }> = [
+      { name: 'forged signature', params: { MessageSid: sid, MessageStatus: 'delivered' }, options: { signature: 'bm90IGEgc2lnbmF0dXJl' }, http: 403, status: 'SENDING' },
+      { name: 'signed with another token', params: { MessageSid: sid, MessageStatus: 'delivered' }, options: { authToken: 'not-the-token' }, http: 403, status: 'SENDING' },
+      { name: 'backwards (queued)', params: { MessageSid: sid, MessageStatus: 'queued' }, http: 200, status: 'SENDING' },
+      { name: 'same status (sending)', params: { MessageSid: sid, MessageStatus: 'sending' }, http: 200, status: 'SENDING' },
+      { name: 'sent', params: { MessageSid: sid, MessageStatus: 'sent' }, http: 200, status: 'SENT', newEvent: 'SENT' },
+      { name: 'sent replayed', params: { MessageSid: sid, MessageStatus: 'sent' }, http: 200, status: 'SENT' },
+      { name: 'unknown status', params: { MessageSid: sid, MessageStatus: 'teleported' }, http: 200, status: 'SENT' },
+      { name: 'unknown sid', params: { MessageSid: 'SM0123456789abcdef0123456789abcdef', MessageStatus: 'delivered' }, http: 200, status: 'SENT' },
+      { name: 'missing MessageStatus', params: { MessageSid: sid }, http: 400, status: 'SENT' },
+      { name: 'undelivered with ErrorCode', params: { MessageSid: sid, MessageStatus: 'undelivered', ErrorCode: '30003' }, http: 200, status: 'UNDELIVERED', newEvent: 'UNDELIVERED' },
+      { name: 'delivered after a final status', params: { MessageSid: sid, MessageStatus: 'delivered' }, http: 200, status: 'UNDELIVERED' },
+      { name: 'undelivered replayed', params: { MessageSid: sid, MessageStatus: 'undelivered', ErrorCode: '30003' }, http: 200, status: 'UNDELIVERED' },
+    ];
+    const expected = ['SENDING'];
+    for (const c of cases) {
+      const before = mine.events.length;
+      const res = await postTwilioWebhook(app(), '/webhooks/twilio/status', { AccountSid: 'AC00000000000000000000000000000000', ...c.params }, c.options);
+      expect({ name: c.name, http: res.status }).toEqual({ name: c.name, http: c.http });
+      expect({ name: c.name, status: (await statusOf()).status }).toEqual({ name: c.name, status: c.status });
+      if (c.newEvent) {
+        expected.push(c.newEvent);
+        await mine.waitFor(before + 1);
+      }
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    expect(eventsFor().map((e: any) => e.deliveryEvents.status)).toEqual(expected);
+    expect((await statusOf()).error).toMatchObject({ code: 'PROVIDER_ERROR', providerCode: 30003 });
+    expect(eventsFor()[2].deliveryEvents).toMatchObject({ previousStatus: 'SENT', error: { code: 'PROVIDER_ERROR', providerCode: 30003 } });
+
+    // Concurrent and duplicated callbacks for the other message: one forward chain, no duplicates.
+    const second = sending.find((m: any) => m.to === other);
+    const burst = ['sent', 'delivered', 'sent', 'delivered', 'sending', 'delivered', 'sent'];
+    const answers = await Promise.all(burst.map((s) => postTwilioWebhook(app(), '/webhooks/twilio/status', { MessageSid: second.providerSid, MessageStatus: s })));
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    const chain = mine.events.filter((e: any) => e.deliveryEvents.message.id === second.id).map((e: any) => e.deliveryEvents.status);
+    expect(chain[chain.length - 1]).toBe('DELIVERED');
+    expect(new Set(chain).size).toBe(chain.length);
+    expect(['SENDING,SENT,DELIVERED', 'SENDING,DELIVERED']).toContain(chain.join(','));
+    const stats = (await app().ok('query($id: ID!) { campaign(id: $id) { status stats { delivered undelivered sending sent } } }', { id }, world.account.key)).campaign;
+    expect(stats.stats).toEqual({ delivered: 1, undelivered: 1, sending: 0, sent: 0 });
+    await until('campaign completed', async () => (await app().ok('query($id: ID!) { campaign(id: $id) { status } }', { id }, world.account.key)).campaign.status === 'COMPLETED');
+
+    // Tenants apart: the stranger and the master's subaccount saw none of it; the operator saw it all.
+    expect(theirs.events).toHaveLength(0);
+    expect(subs.events).toHaveLength(0);
+    expect(all.events.length).toBe(mine.events.length);
+    for (const c of [owner, outsider, subClient, operator]) await c.dispose();
+  });
+
+  it('shows a subaccount its own events and its master the subaccount\'s too', async () => {
+    const master = await createAccount(app(), 'Master');
+    const sub = await createSubaccount(app(), master, 'Child');
+    const siblingSub = await createSubaccount(app(), master, 'Sibling');
+    const world = await setupWorld(app(), 'Child', { account: sub, countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 20 }], contacts: [{ phoneNumber: usPhone() }] });
+    const masterClient = wsClient(app().url, master.key);
+    const subClient = wsClient(app().url, sub.key);
+    const siblingClient = wsClient(app().url, siblingSub.key);
+    const seenByMaster = subscribe(masterClient, `subscription { ${EVENT} }`);
+    const seenBySub = subscribe(subClient, `subscription { ${EVENT} }`);
+    const seenBySibling = subscribe(siblingClient, `subscription { ${EVENT} }`);
+    await Promise.all([connected(masterClient), connected(subClient), connected(siblingClient)]);
+    await new Promise((r) => setTimeout(r, 100));
+    const id = await createCampaign(app(), world, 'From the child');
+    await app().ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, sub.key);
+    await seenBySub.waitFor(1);
+    await seenByMaster.waitFor(1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seenBySibling.events).toHaveLength(0);
+    expect(seenByMaster.events.length).toBe(seenBySub.events.length);
+    for (const c of [masterClient, subClient, siblingClient]) await c.dispose();
+  });
+}, { env: { SIMULATOR_CALLBACK_DELAY_MS: '600000' } });
