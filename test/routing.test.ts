@@ -1,5 +1,6 @@
 import { ADMIN_TOKEN, describeEachDatabase, type TestApp } from './helpers/app';
 import { createAccount, createSubaccount, enableCountries, type AccountFixture } from './helpers/fixtures';
+import { postTwilioWebhook } from './helpers/twilio-webhook';
 
 interface SenderSpec {
   type: 'SHORT_CODE' | 'LONG_CODE' | 'TOLL_FREE' | 'ALPHANUMERIC';
@@ -173,6 +174,23 @@ describeEachDatabase('routing: route(groupId, phoneNumber)', (app) => {
     }
     expect(used.size).toBeGreaterThanOrEqual(3);
     expect([...used].every((v) => values.includes(v))).toBe(true);
+  });
+
+  it('keeps a contact on the sender it already talks with, until that sender is removed', async () => {
+    const values = ['+14155550111', '+14155550112', '+14155550113', '+14155550114'];
+    const group = await makeGroup(app(), main, 'sticky', false, values.map((value) => ({ type: 'LONG_CODE' as const, value })));
+    const phone = '+12125550177';
+    const hashed = (await app().ok(ROUTE, { g: group, p: phone }, main.key)).route.sender.value;
+    const talkedTo = values.find((v) => v !== hashed)!;
+    const inbound = await postTwilioWebhook(app(), '/webhooks/twilio/inbound', {
+      MessageSid: `SM${'7'.repeat(32)}`, AccountSid: `AC${'0'.repeat(32)}`, From: phone, To: talkedTo, Body: 'hello', NumMedia: '0',
+    });
+    expect(inbound.status).toBe(200);
+    expect((await app().ok(ROUTE, { g: group, p: phone }, main.key)).route.sender.value).toBe(talkedTo);
+
+    const senders = (await app().ok(`query($g: ID!) { subscriptionGroup(id: $g) { senders { id value } } }`, { g: group }, main.key)).subscriptionGroup.senders;
+    await app().ok(`mutation($id: ID!) { removeSender(id: $id) }`, { id: senders.find((s: { value: string }) => s.value === talkedTo).id }, main.key);
+    expect((await app().ok(ROUTE, { g: group, p: phone }, main.key)).route.sender.value).toBe(hashed);
   });
 
   it('answers a group the key may not see as NOT_FOUND', async () => {

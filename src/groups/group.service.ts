@@ -123,7 +123,7 @@ export class GroupService {
       if (typeof cursor[0] !== 'number') throw badInput('after', 'is not a cursor this server issued');
       query.andWhere('m.id > :after', { after: cursor[0] });
     }
-    const rows = size === 0 ? [] : await query.orderBy('m.id', 'ASC').take(size + 1).getMany();
+    const rows = await query.orderBy('m.id', 'ASC').take(size + 1).getMany();
     return { ...toPage(rows, size, (m) => [m.id]), totalCount };
   }
 }
