@@ -187,9 +187,19 @@ describeEachDatabase('routing: route(groupId, phoneNumber)', (app) => {
     });
     expect(inbound.status).toBe(200);
     expect((await app().ok(ROUTE, { g: group, p: phone }, main.key)).route.sender.value).toBe(talkedTo);
+    // A later conversation with another sender of the group takes over: the most recent wins.
+    const later = values.find((v) => v !== hashed && v !== talkedTo)!;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await postTwilioWebhook(app(), '/webhooks/twilio/inbound', {
+      MessageSid: `SM${'8'.repeat(32)}`, AccountSid: `AC${'0'.repeat(32)}`, From: phone, To: later, Body: 'again', NumMedia: '0',
+    });
+    expect((await app().ok(ROUTE, { g: group, p: phone }, main.key)).route.sender.value).toBe(later);
 
     const senders = (await app().ok(`query($g: ID!) { subscriptionGroup(id: $g) { senders { id value } } }`, { g: group }, main.key)).subscriptionGroup.senders;
-    await app().ok(`mutation($id: ID!) { removeSender(id: $id) }`, { id: senders.find((s: { value: string }) => s.value === talkedTo).id }, main.key);
+    const remove = (value: string) => app().ok(`mutation($id: ID!) { removeSender(id: $id) }`, { id: senders.find((s: { value: string }) => s.value === value).id }, main.key);
+    await remove(later);
+    expect((await app().ok(ROUTE, { g: group, p: phone }, main.key)).route.sender.value).toBe(talkedTo);
+    await remove(talkedTo);
     expect((await app().ok(ROUTE, { g: group, p: phone }, main.key)).route.sender.value).toBe(hashed);
   });
 
