@@ -32,8 +32,9 @@ export class Sender {
   value: string;
 
   /**
-   * Equal to value while the sender is in a group, null once removed: its unique index makes a
-   * value belong to one group in the whole system, and frees it when the sender is removed.
+   * The value's normalised key (senderValueKey: upper case for alphanumeric IDs) while the sender
+   * is in a group, null once removed: its unique index makes a value belong to one group in the
+   * whole system on both databases, and frees it when the sender is removed.
    */
   @Column({ type: 'varchar', length: 32, nullable: true })
   activeValue: string | null;
