@@ -65,7 +65,7 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const campaignProgress = new CampaignProgress(campaigns, campaignStats, deliveryEvents, events, log);
   const conversations = new ConversationService(dataSource, accounts);
   const replies = new ReplyService(conversations, senders, contacts, memberships, routing, outbound);
-  const inbound = new InboundService(dataSource, senders, contacts, memberships, keywords, conversations, replies, events, log);
+  const inbound = new InboundService(dataSource, contacts, memberships, keywords, conversations, replies, events, log);
   return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, provider, dispatcher, outbound, messages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound };
 }
 

@@ -1,20 +1,20 @@
-import type { DataSource, EntityManager } from 'typeorm';
-import type { Contact } from '../contacts/contact.entity';
+import type { DataSource } from 'typeorm';
+import { Contact } from '../contacts/contact.entity';
 import type { ContactService } from '../contacts/contact.service';
 import { SubscriptionStatus } from '../contacts/membership.entity';
 import type { MembershipService } from '../contacts/membership.service';
-import { isDuplicateKeyError } from '../core/database';
 import type { EventBus } from '../core/pubsub';
 import { parsePhone } from '../core/phone';
 import type { Logger } from '../core/logger';
 import { KeywordCategory, type KeywordSet } from '../groups/keyword-set.entity';
 import { matchKeyword, type KeywordService } from '../groups/keyword.service';
-import type { Sender } from '../groups/sender.entity';
-import type { SenderService } from '../groups/sender.service';
+import { Sender } from '../groups/sender.entity';
+import { senderValueKey } from '../groups/sender-rules';
 import { Message, MessageDirection, MessageStatus } from '../messaging/message.entity';
 import { segmentsOf } from '../messaging/segments';
 import { Conversation, ConversationStatus } from './conversation.entity';
 import type { ConversationService } from './conversation.service';
+import { InboundWriter } from './inbound-writer';
 import { publishReply, replyPayload } from './reply-events';
 import type { ReplyService } from './reply.service';
 
@@ -27,6 +27,13 @@ export interface InboundSms {
   /** Twilio's NumSegments, when it sent a usable one. */
   numSegments: number | null;
   mediaUrls: string[];
+}
+
+interface KnownThread {
+  sender: Sender;
+  contact: Contact | null;
+  conversation: Conversation | null;
+  lastCampaignId: number | null;
 }
 
 export type InboundOutcome =
@@ -45,9 +52,10 @@ const KEYWORD_STATUS: Partial<Record<KeywordCategory, SubscriptionStatus>> = {
 
 /** Threads an inbound message into its conversation: the rules of the contract's "Conversations and keywords". */
 export class InboundService {
+  private readonly writer: InboundWriter;
+
   constructor(
     private readonly dataSource: DataSource,
-    private readonly senders: SenderService,
     private readonly contacts: ContactService,
     private readonly memberships: MembershipService,
     private readonly keywords: KeywordService,
@@ -55,16 +63,19 @@ export class InboundService {
     private readonly replies: ReplyService,
     private readonly events: EventBus,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.writer = new InboundWriter(dataSource);
+  }
 
   async threadInbound(sms: InboundSms): Promise<InboundOutcome> {
-    const sender = await this.senders.findActiveByValue(sms.to);
-    // Inbound never reaches a one-way (alphanumeric) sender: such a To is a number no group receives on.
-    if (!sender || !sender.twoWay) return { kind: 'unknown-number' };
     // Short codes and alphanumeric IDs write in too: they are kept as given, with no region.
     const phone = parsePhone(sms.from);
-    const contact = await this.contacts.findOrCreateByPhone(sender.accountId, phone);
-    const conversation = await this.conversations.findOrCreate({ contact, sender });
+    const known = await this.lookUp(sms.to, phone.e164);
+    // Inbound never reaches a one-way (alphanumeric) sender: such a To is a number no group receives on.
+    if (!known || !known.sender.twoWay) return { kind: 'unknown-number' };
+    const { sender } = known;
+    const contact = known.contact ?? (await this.contacts.findOrCreateByPhone(sender.accountId, phone));
+    const conversation = known.conversation ?? (await this.conversations.create({ contact, sender }));
     const keywordSet = KEYWORD_SHAPE.test(sms.body.trim()) ? matchKeyword(await this.keywords.keywordSetsOf(sender.groupId), sms.body) : null;
     const keyword = keywordSet?.category ?? null;
 
@@ -77,12 +88,8 @@ export class InboundService {
     }
 
     const message = this.inboundMessage(sms, sender, contact, conversation, phone.country);
-    try {
-      await this.dataSource.transaction((manager) => this.store(manager, message, conversation, keyword));
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return { kind: 'duplicate' };
-      throw error;
-    }
+    const outcome = await this.writer.store({ message, conversationId: conversation.id, lastCampaignId: known.lastCampaignId, optOut: keyword === KeywordCategory.OPT_OUT });
+    if (outcome === 'duplicate') return { kind: 'duplicate' };
     conversation.status = ConversationStatus.OPEN;
     conversation.unreadCount += 1;
     conversation.lastMessageId = Math.max(conversation.lastMessageId ?? 0, message.id);
@@ -122,31 +129,32 @@ export class InboundService {
     });
   }
 
-  /** One transaction: the message (unique on its sid), the thread's state, the campaign's reply count. */
-  private async store(manager: EntityManager, message: Message, conversation: Conversation, keyword: KeywordCategory | null): Promise<void> {
-    await manager.insert(Message, message);
-    const greatest = this.conversations.greatest();
-    await manager.createQueryBuilder()
-      .update(Conversation)
-      .set({
-        status: ConversationStatus.OPEN,
-        unreadCount: () => 'unread_count + 1',
-        // Concurrent replies to one thread may commit in any order: the newest stays newest.
-        lastMessageId: () => `${greatest}(COALESCE(last_message_id, 0), ${Number(message.id)})`,
-        lastMessageAt: () => `${greatest}(COALESCE(last_message_at, :at), :at)`,
-      })
-      .where('id = :id', { id: conversation.id })
-      .setParameter('at', message.createdAt)
-      .execute();
-    // The reply counts for the campaign whose message the contact saw last from this sender.
-    const optOut = keyword === KeywordCategory.OPT_OUT ? ', opt_outs = opt_outs + 1' : '';
-    await manager.query(
-      `UPDATE campaigns SET replies = replies + 1${optOut} WHERE id = (
-         SELECT campaign_id FROM messages
-         WHERE contact_id = ? AND sender_id = ? AND direction = 'OUTBOUND' AND status <> 'REJECTED' AND id < ?
-         ORDER BY id DESC LIMIT 1)`,
-      [message.contactId, message.senderId, message.id],
-    );
+  /**
+   * The sender holding the To number, and where they exist the contact, their conversation and
+   * the campaign of the latest outbound message between them: one round trip for a known thread.
+   */
+  private async lookUp(to: string, from: string): Promise<KnownThread | null> {
+    const value = senderValueKey(to);
+    if (!value) return null;
+    const { entities, raw } = await this.dataSource.getRepository(Sender).createQueryBuilder('s')
+      .leftJoinAndMapOne('s.contact', Contact, 'c', 'c.accountId = s.accountId AND c.phoneNumber = :from', { from })
+      .leftJoinAndMapOne('s.conversation', Conversation, 'v', 'v.contactId = c.id AND v.senderId = s.id')
+      .addSelect((sub) => sub.select('m.campaignId').from(Message, 'm')
+        .where('m.contactId = c.id AND m.senderId = s.id')
+        .andWhere('m.direction = :outbound AND m.status <> :rejected', { outbound: MessageDirection.OUTBOUND, rejected: MessageStatus.REJECTED })
+        .orderBy('m.id', 'DESC').limit(1), 'last_campaign_id')
+      .where('s.activeValue = :value', { value })
+      .getRawAndEntities<{ last_campaign_id: number | string | null }>();
+    const found = entities[0] as (Sender & { contact?: Contact | null; conversation?: Conversation | null }) | undefined;
+    if (!found) return null;
+    const { contact = null, conversation = null, ...columns } = found;
+    const lastCampaignId = raw[0]?.last_campaign_id;
+    return {
+      sender: Object.assign(new Sender(), columns),
+      contact,
+      conversation,
+      lastCampaignId: lastCampaignId === null || lastCampaignId === undefined ? null : Number(lastCampaignId),
+    };
   }
 
   private async isStored(messageSid: string): Promise<boolean> {

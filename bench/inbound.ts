@@ -1,0 +1,333 @@
+import 'reflect-metadata';
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import express from 'express';
+import { createClient } from 'graphql-ws';
+import { createConnection, createPool } from 'mysql2/promise';
+import twilio from 'twilio';
+import WebSocket from 'ws';
+import { SIMULATOR_AUTH_TOKEN } from '../src/config';
+
+// Inbound webhook on MariaDB, against a bare express endpoint that only checks the signature and
+// inserts one row, in the same run: throughput from 50 concurrent senders for 10 s, then latency
+// at a fixed open-loop 300 requests a second. Server and baseline each run in a process of their own.
+
+const CONCURRENCY = 50;
+const THROUGHPUT_SECONDS = 10;
+const LATENCY_RATE = 300;
+const LATENCY_SECONDS = 10;
+const CONTACTS = 2000;
+const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
+
+export const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+export async function freshMysqlDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const base = new URL(MYSQL_URL);
+  const name = `${prefix}_${Date.now().toString(36)}`;
+  const connect = () => createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) });
+  const admin = await connect();
+  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await admin.end();
+  const url = new URL(base.toString());
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const conn = await connect();
+      await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await conn.end();
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url} exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not start`);
+}
+
+export interface SpawnedServer {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** `npm start` in a process of its own, as deployed; the bench only talks to it over loopback. */
+export async function spawnSwitchboard(databaseUrl: string, env: Record<string, string> = {}): Promise<SpawnedServer> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = fork(join(__dirname, '../src/main.js'), [], {
+    execArgv: process.env.BENCH_SERVER_NODE_ARGS ? process.env.BENCH_SERVER_NODE_ARGS.split(' ') : [],
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, ADMIN_TOKEN, PUBLIC_URL: url, LOG_LEVEL: 'error', ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  await waitHealthy(url, child);
+  return { url, pid: child.pid!, stop: () => stopChild(child) };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+export async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, token = ADMIN_TOKEN): Promise<T> {
+  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  const body = (await res.json()) as { data?: T; errors?: unknown[] };
+  if (body.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+  return body.data as T;
+}
+
+/** An account with a group and one US long code per number given; returns its key. */
+export async function setupAccount(url: string, name: string, senderValues: string[]): Promise<{ id: string; key: string; groupId: string }> {
+  const created = await gql(url, `mutation($i: CreateAccountInput!) { createAccount(input: $i) { account { id } apiKey { secret } } }`, { i: { name, homeCountry: 'US' } });
+  const key = created.createAccount.apiKey.secret;
+  const group = await gql(url, `mutation($i: CreateSubscriptionGroupInput!) { createSubscriptionGroup(input: $i) { id } }`, { i: { name: `${name} group` } }, key);
+  for (const value of senderValues) {
+    await gql(url, `mutation($g: ID!, $i: SenderInput!) { addSender(groupId: $g, input: $i) { id } }`, { g: group.createSubscriptionGroup.id, i: { type: 'LONG_CODE', value } }, key);
+  }
+  return { id: created.createAccount.account.id, key, groupId: group.createSubscriptionGroup.id };
+}
+
+export function usNumber(n: number, area = '202'): string {
+  return `+1${area}555${String(n % 10000).padStart(4, '0')}`;
+}
+
+export function messageSid(): string {
+  return `SM${randomBytes(16).toString('hex')}`;
+}
+
+/** Posts one signed inbound SMS; resolves with the status code. */
+export function postInbound(url: string, params: Record<string, string>): Promise<number> {
+  const path = '/webhooks/twilio/inbound';
+  const signature = twilio.getExpectedTwilioSignature(SIMULATOR_AUTH_TOKEN, url + path, params);
+  const body = new URLSearchParams(params).toString();
+  return new Promise((resolve, reject) => {
+    const req = http.request(url + path, {
+      method: 'POST',
+      agent,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), 'x-twilio-signature': signature },
+    }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function inboundParams(to: string[], i: number): Record<string, string> {
+  // Each contact answers the number that wrote to it.
+  const contact = i % CONTACTS;
+  return { AccountSid: 'AC00000000000000000000000000000000', MessageSid: messageSid(), From: usNumber(contact, '415'), To: to[contact % to.length], Body: `reply number ${i}`, NumMedia: '0', NumSegments: '1' };
+}
+
+/** `concurrency` senders each posting as fast as answers come back, for `seconds`. */
+async function closedLoop(url: string, to: string[], seconds: number, concurrency: number): Promise<{ ok: number; failed: number; seconds: number }> {
+  let ok = 0;
+  let failed = 0;
+  let i = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < end) {
+      const status = await postInbound(url, inboundParams(to, i++)).catch(() => 0);
+      if (status === 200) ok++;
+      else failed++;
+    }
+  }));
+  return { ok, failed, seconds: (performance.now() - start) / 1000 };
+}
+
+/** Requests at fixed times whatever the answers do; latency counts from the scheduled time (no coordinated omission). */
+async function openLoop(url: string, to: string[], rate: number, seconds: number): Promise<{ p50: number; p99: number; max: number; failed: number; sent: number }> {
+  const latencies: number[] = [];
+  let failed = 0;
+  const total = rate * seconds;
+  const start = performance.now() + 50;
+  const pending: Array<Promise<void>> = [];
+  for (let n = 0; n < total; n++) {
+    const due = start + (n * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    pending.push(postInbound(url, inboundParams(to, 1_000_000 + n)).then(
+      (status) => {
+        if (status === 200) latencies.push(performance.now() - due);
+        else failed++;
+      },
+      () => {
+        failed++;
+      },
+    ));
+  }
+  await Promise.all(pending);
+  latencies.sort((a, b) => a - b);
+  return { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies[latencies.length - 1]), failed, sent: total };
+}
+
+/** The baseline: express, the same urlencoded parser and signature check, one INSERT. */
+async function runBaselineServer(databaseUrl: string): Promise<void> {
+  const pool = createPool({ uri: databaseUrl, connectionLimit: 20 });
+  await pool.query('CREATE TABLE IF NOT EXISTS bare_inbound (id INT AUTO_INCREMENT PRIMARY KEY, sid VARCHAR(64) NOT NULL UNIQUE, from_address VARCHAR(32), to_address VARCHAR(32), body TEXT, created_at DATETIME(3))');
+  const app = express();
+  const port = Number(process.env.PORT);
+  const publicUrl = `http://127.0.0.1:${port}`;
+  app.post('/webhooks/twilio/inbound', express.urlencoded({ extended: false }), async (req, res) => {
+    const params = req.body as Record<string, string>;
+    if (!twilio.validateRequest(SIMULATOR_AUTH_TOKEN, req.header('x-twilio-signature') ?? '', publicUrl + req.originalUrl, params)) {
+      res.status(403).end();
+      return;
+    }
+    try {
+      await pool.query('INSERT INTO bare_inbound (sid, from_address, to_address, body, created_at) VALUES (?, ?, ?, ?, ?)', [params.MessageSid, params.From, params.To, params.Body, new Date()]);
+      res.status(200).type('text/xml').send('<Response/>');
+    } catch {
+      res.status(503).end();
+    }
+  });
+  app.get('/healthz', (_req, res) => {
+    res.send('ok');
+  });
+  app.listen(port, '127.0.0.1');
+}
+
+async function spawnBaseline(databaseUrl: string): Promise<SpawnedServer> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = fork(__filename, ['--baseline-server'], { env: { ...process.env, PORT: String(port), BASELINE_DATABASE_URL: databaseUrl }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  await waitHealthy(url, child);
+  return { url, pid: child.pid!, stop: () => stopChild(child) };
+}
+
+async function countRows(databaseUrl: string, sql: string): Promise<number> {
+  const conn = await createConnection({ uri: databaseUrl });
+  const [rows] = await conn.query(sql);
+  await conn.end();
+  return Number((rows as Array<{ n: number }>)[0].n);
+}
+
+/** Counts reply events as an inbox would receive them: one operator subscriber over graphql-ws. */
+async function countPublished(url: string): Promise<{ count(): number; close(): Promise<void> }> {
+  let received = 0;
+  const client = createClient({ url: url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${ADMIN_TOKEN}` }, retryAttempts: 0 });
+  await new Promise<void>((resolve, reject) => {
+    client.on('connected', () => resolve());
+    client.on('closed', reject);
+    client.subscribe({ query: 'subscription { replyReceived { message { id } } }' }, { next: () => { received++; }, error: reject, complete: () => {} });
+  });
+  await new Promise((r) => setTimeout(r, 200));
+  return { count: () => received, close: async () => client.dispose() };
+}
+
+export async function runInboundBench(): Promise<Record<string, unknown>> {
+  const database = await freshMysqlDatabase('sb_bench_inbound');
+  const baselineDb = await freshMysqlDatabase('sb_bench_bare');
+  const server = await spawnSwitchboard(database.url, { SWITCHBOARD_WORKERS: 'off' });
+  try {
+    const to = Array.from({ length: 5 }, (_, i) => usNumber(9000 + i));
+    const account = await setupAccount(server.url, 'Inbound bench', to);
+    // The contacts exist, as campaign recipients do; their conversations begin with their first reply.
+    await gql(server.url, `mutation($g: ID!, $c: [ContactInput!]!) { importContacts(groupId: $g, contacts: $c) { created } }`,
+      { g: account.groupId, c: Array.from({ length: CONTACTS }, (_, n) => ({ phoneNumber: usNumber(n, '415') })) }, account.key);
+    // Warm-up: contacts and conversations exist for part of the traffic, as in a live inbox.
+    await closedLoop(server.url, to, 2, CONCURRENCY);
+    const published = await countPublished(server.url);
+    const storedBefore = await countRows(database.url, "SELECT COUNT(*) AS n FROM messages WHERE direction = 'INBOUND'");
+    const eventsBefore = published.count();
+    const throughput = await closedLoop(server.url, to, THROUGHPUT_SECONDS, CONCURRENCY);
+    await new Promise((r) => setTimeout(r, 500));
+    const stored = (await countRows(database.url, "SELECT COUNT(*) AS n FROM messages WHERE direction = 'INBOUND'")) - storedBefore;
+    const events = published.count() - eventsBefore;
+    const latency = await openLoop(server.url, to, LATENCY_RATE, LATENCY_SECONDS);
+    await published.close();
+    await server.stop();
+
+    const baseline = await spawnBaseline(baselineDb.url);
+    let bare: Awaited<ReturnType<typeof closedLoop>>;
+    let bareLatency: Awaited<ReturnType<typeof openLoop>>;
+    try {
+      await closedLoop(baseline.url, to, 2, CONCURRENCY);
+      bare = await closedLoop(baseline.url, to, THROUGHPUT_SECONDS, CONCURRENCY);
+      bareLatency = await openLoop(baseline.url, to, LATENCY_RATE, LATENCY_SECONDS);
+    } finally {
+      await baseline.stop();
+    }
+    return {
+      scenario: 'inbound',
+      database: 'MariaDB',
+      concurrency: CONCURRENCY,
+      switchboard: {
+        requestsPerSecond: round(throughput.ok / throughput.seconds),
+        storedPerSecond: round(stored / throughput.seconds),
+        publishedPerSecond: round(events / throughput.seconds),
+        failed: throughput.failed,
+        latencyAt300PerSecondMs: latency,
+      },
+      bareExpressInsert: {
+        requestsPerSecond: round(bare.ok / bare.seconds),
+        failed: bare.failed,
+        latencyAt300PerSecondMs: bareLatency,
+      },
+      ratio: round(throughput.ok / throughput.seconds / (bare.ok / bare.seconds)),
+      targets: { storedPerSecond: 1000, p99MsAt300PerSecond: 50 },
+    };
+  } finally {
+    await server.stop();
+    await database.drop();
+    await baselineDb.drop();
+  }
+}
+
+export function writeResult(name: string, result: Record<string, unknown>): void {
+  const dir = join(process.cwd(), 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify({ ...result, measuredAt: new Date().toISOString() }, null, 2) + '\n');
+}
+
+if (require.main === module) {
+  if (process.argv.includes('--baseline-server')) {
+    runBaselineServer(process.env.BASELINE_DATABASE_URL!).catch((error) => {
+      console.error(error);
+      process.exit(1);
+    });
+  } else {
+    runInboundBench().then((result) => {
+      writeResult('inbound', result);
+      console.log(JSON.stringify(result, null, 2));
+      agent.destroy();
+    }, (error) => {
+      console.error(error);
+      process.exit(1);
+    });
+  }
+}

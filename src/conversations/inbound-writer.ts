@@ -1,0 +1,152 @@
+import { In, type DataSource, type EntityManager } from 'typeorm';
+import { isDuplicateKeyError } from '../core/database';
+import { Message } from '../messaging/message.entity';
+import { Conversation, ConversationStatus } from './conversation.entity';
+
+/** An inbound message ready to store, with what it changes besides itself. */
+export interface PendingInbound {
+  message: Message;
+  conversationId: number;
+  /** The campaign of the latest outbound message of the thread: it gets the reply. */
+  lastCampaignId: number | null;
+  optOut: boolean;
+}
+
+export type StoreOutcome = 'stored' | 'duplicate';
+
+interface Waiting {
+  item: PendingInbound;
+  resolve(outcome: StoreOutcome): void;
+  reject(error: unknown): void;
+}
+
+const MAX_BATCH = 200;
+const MAX_IN_FLIGHT = 4;
+
+/**
+ * Stores inbound messages in as few transactions as the load allows. Alone, a message gets a
+ * transaction of its own at once; under load, those that arrive while transactions are in
+ * flight share the next one: one multi-row INSERT, one UPDATE of their conversations, one of
+ * their campaigns. Each webhook still answers only after its message is committed.
+ *
+ * Idempotency stays with the unique provider_sid key: when a batch meets a duplicate it
+ * rolls back and its messages are stored one by one, where the key tells each its outcome.
+ */
+export class InboundWriter {
+  private readonly queue: Waiting[] = [];
+  private inFlight = 0;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  store(item: PendingInbound): Promise<StoreOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < MAX_IN_FLIGHT && this.queue.length) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      this.inFlight += 1;
+      void this.flush(batch).finally(() => {
+        this.inFlight -= 1;
+        this.pump();
+      });
+    }
+  }
+
+  private async flush(batch: Waiting[]): Promise<void> {
+    if (batch.length === 1) {
+      const [one] = batch;
+      await this.storeOne(one.item).then(one.resolve, one.reject);
+      return;
+    }
+    try {
+      const outcomes = await this.dataSource.transaction((manager) => this.storeMany(manager, batch.map((w) => w.item)));
+      batch.forEach((waiting, i) => waiting.resolve(outcomes[i]));
+    } catch {
+      // A duplicate that raced in, or a deadlock: each message on its own decides.
+      await Promise.all(batch.map((w) => this.storeOne(w.item).then(w.resolve, w.reject)));
+    }
+  }
+
+  private async storeOne(item: PendingInbound): Promise<StoreOutcome> {
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        await manager.insert(Message, item.message);
+        await this.applyEffects(manager, [item]);
+      });
+      return 'stored';
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return 'duplicate';
+      throw error;
+    }
+  }
+
+  private async storeMany(manager: EntityManager, items: PendingInbound[]): Promise<StoreOutcome[]> {
+    const sids = items.map((i) => i.message.providerSid!);
+    const stored = await manager.find(Message, { select: { id: true, providerSid: true }, where: { providerSid: In(sids) } });
+    const taken = new Set(stored.map((m) => m.providerSid));
+    const outcomes = items.map((item): StoreOutcome => {
+      const sid = item.message.providerSid!;
+      if (taken.has(sid)) return 'duplicate';
+      taken.add(sid);
+      return 'stored';
+    });
+    const fresh = items.filter((_, i) => outcomes[i] === 'stored');
+    if (fresh.length) {
+      await manager.insert(Message, fresh.map((i) => i.message));
+      await this.applyEffects(manager, fresh);
+    }
+    return outcomes;
+  }
+
+  /** Each conversation's unread count and newest message, each campaign's replies and opt-outs: one statement each. */
+  private async applyEffects(manager: EntityManager, items: PendingInbound[]): Promise<void> {
+    const greatest = this.dataSource.options.type === 'mysql' ? 'GREATEST' : 'MAX';
+    const threads = new Map<number, { count: number; lastId: number; lastAt: Date }>();
+    for (const { conversationId, message } of items) {
+      const t = threads.get(conversationId) ?? { count: 0, lastId: 0, lastAt: message.createdAt };
+      t.count += 1;
+      t.lastId = Math.max(t.lastId, message.id);
+      if (message.createdAt > t.lastAt) t.lastAt = message.createdAt;
+      threads.set(conversationId, t);
+    }
+    const ids = [...threads.keys()];
+    const params: Record<string, unknown> = { ids };
+    const cases = (column: (id: number, i: number) => string) => `CASE id ${ids.map((id, i) => `WHEN ${Number(id)} THEN ${column(id, i)}`).join(' ')} END`;
+    ids.forEach((id, i) => {
+      params[`at${i}`] = threads.get(id)!.lastAt;
+    });
+    await manager.createQueryBuilder()
+      .update(Conversation)
+      .set({
+        status: ConversationStatus.OPEN,
+        unreadCount: () => `unread_count + ${cases((id) => String(threads.get(id)!.count))}`,
+        // Concurrent replies to one thread may commit in any order: the newest stays newest.
+        lastMessageId: () => `${greatest}(COALESCE(last_message_id, 0), ${cases((id) => String(threads.get(id)!.lastId))})`,
+        lastMessageAt: () => `${greatest}(COALESCE(last_message_at, ${cases((_, i) => `:at${i}`)}), ${cases((_, i) => `:at${i}`)})`,
+      })
+      .where('id IN (:...ids)')
+      .setParameters(params)
+      .execute();
+
+    const campaigns = new Map<number, { replies: number; optOuts: number }>();
+    for (const { lastCampaignId, optOut } of items) {
+      if (lastCampaignId === null) continue;
+      const c = campaigns.get(lastCampaignId) ?? { replies: 0, optOuts: 0 };
+      c.replies += 1;
+      if (optOut) c.optOuts += 1;
+      campaigns.set(lastCampaignId, c);
+    }
+    if (!campaigns.size) return;
+    const campaignIds = [...campaigns.keys()];
+    const by = (pick: (c: { replies: number; optOuts: number }) => number) =>
+      `CASE id ${campaignIds.map((id) => `WHEN ${Number(id)} THEN ${pick(campaigns.get(id)!)}`).join(' ')} END`;
+    await manager.query(
+      `UPDATE campaigns SET replies = replies + ${by((c) => c.replies)}, opt_outs = opt_outs + ${by((c) => c.optOuts)} WHERE id IN (${campaignIds.map(() => '?').join(', ')})`,
+      campaignIds,
+    );
+  }
+}
