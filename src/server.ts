@@ -15,6 +15,7 @@ import type { Context, Principal } from './core/auth';
 import { createDataSource } from './core/database';
 import { depthLimit } from './core/depth-limit';
 import { Loaders } from './core/loaders';
+import { sharedSubscribe } from './core/shared-subscriptions';
 import { createLogger, type Logger } from './core/logger';
 import { Metrics } from './core/metrics';
 import { createEventBus } from './core/pubsub';
@@ -105,6 +106,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         return true;
       },
       context: (ctx): Context => ({ principal: ctx.extra.principal ?? null, loaders: new Loaders(false) }),
+      // Subscribers of one account with one document share each event's result (see shared-subscriptions.ts).
+      subscribe: sharedSubscribe((context) => {
+        const principal = (context as Context).principal;
+        return !principal ? null : principal.kind === 'operator' ? 'operator' : `account:${principal.accountId}`;
+      }),
     },
     wsServer,
   );
