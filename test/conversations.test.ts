@@ -117,6 +117,50 @@ describeEachDatabase('conversations', (app) => {
     });
   });
 
+  describe('campaign replies', () => {
+    const launch = async (fixture: InboxFixture, name: string) => {
+      const { createCampaign } = await app().ok(`mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }`, { i: { groupId: fixture.groupId, name, body: `${name}: 20% off today` } }, fixture.account.key);
+      await app().ok(`mutation($id: ID!) { launchCampaign(id: $id) { id } }`, { id: createCampaign.id }, fixture.account.key);
+      await eventually(async () => {
+        const { campaign } = await app().ok(`query($id: ID!) { campaign(id: $id) { status } }`, { id: createCampaign.id }, fixture.account.key);
+        expect(campaign.status).toBe('COMPLETED');
+      }, 15_000);
+      return createCampaign.id as string;
+    };
+    const stats = async (fixture: InboxFixture, id: string) =>
+      (await app().ok(`query($id: ID!) { campaign(id: $id) { stats { replies optOuts } } }`, { id }, fixture.account.key)).campaign.stats;
+
+    it('threads the campaign message sent before the reply, and counts replies and opt-outs for the latest campaign', async () => {
+      const shop = await setupInbox(app(), 'Campaign shop');
+      const [buyer, leaver] = [usNumber(), usNumber()];
+      await app().ok(`mutation($g: ID!, $c: [ContactInput!]!) { importContacts(groupId: $g, contacts: $c) { created } }`,
+        { g: shop.groupId, c: [{ phoneNumber: buyer }, { phoneNumber: leaver }] }, shop.account.key);
+      const first = await launch(shop, 'Spring');
+
+      await say(app(), shop, buyer, 'Yes, I want one');
+      await say(app(), shop, leaver, 'STOP');
+      expect(await stats(shop, first)).toEqual({ replies: 2, optOuts: 1 });
+
+      const thread = await conversationWith(app(), shop, buyer);
+      const messages = (await app().ok(`query($id: ID!) { conversation(id: $id) { messages { nodes { direction body campaign { id } } } } }`, { id: thread.id }, shop.account.key)).conversation.messages.nodes;
+      expect(messages).toEqual([
+        { direction: 'INBOUND', body: 'Yes, I want one', campaign: null },
+        { direction: 'OUTBOUND', body: 'Spring: 20% off today', campaign: { id: first } },
+      ]);
+
+      // A later campaign reaches only the one still subscribed; the next reply counts for it, not the first.
+      const second = await launch(shop, 'Summer');
+      await say(app(), shop, buyer, 'And one more');
+      expect(await stats(shop, second)).toEqual({ replies: 1, optOuts: 0 });
+      expect(await stats(shop, first)).toEqual({ replies: 2, optOuts: 1 });
+
+      // After an agent's own message, a reply answers the agent: no campaign gets it.
+      await app().ok(SEND_REPLY, { id: thread.id, body: 'Which size?' }, shop.account.key);
+      await say(app(), shop, buyer, 'Large');
+      expect(await stats(shop, second)).toEqual({ replies: 1, optOuts: 0 });
+    });
+  });
+
   describe('sendReply refusals', () => {
     const refusal = async (key: string, id: string, body = 'hello') => {
       const res = await app().gql(SEND_REPLY, { id, body }, key);
