@@ -7,6 +7,8 @@ import { join } from 'node:path';
 const SCRIPTS = [
   'routing',
   'import',
+  'inbound',
+  'inbox-fanout',
 ];
 
 let failed = 0;
