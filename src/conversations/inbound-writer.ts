@@ -2,6 +2,7 @@ import { In, type DataSource, type EntityManager } from 'typeorm';
 import { isDuplicateKeyError } from '../core/database';
 import { Message } from '../messaging/message.entity';
 import { Conversation, ConversationStatus } from './conversation.entity';
+import type { InboundSql } from './inbound-sql';
 
 /** An inbound message ready to store, with what it changes besides itself. */
 export interface PendingInbound {
@@ -36,7 +37,10 @@ export class InboundWriter {
   private readonly queue: Waiting[] = [];
   private inFlight = 0;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly sql: InboundSql,
+  ) {}
 
   store(item: PendingInbound): Promise<StoreOutcome> {
     return new Promise((resolve, reject) => {
@@ -74,7 +78,7 @@ export class InboundWriter {
   private async storeOne(item: PendingInbound): Promise<StoreOutcome> {
     try {
       await this.dataSource.transaction(async (manager) => {
-        await manager.insert(Message, item.message);
+        await this.sql.insertMessages(manager, [item.message]);
         await this.applyEffects(manager, [item]);
       });
       return 'stored';
@@ -96,7 +100,7 @@ export class InboundWriter {
     });
     const fresh = items.filter((_, i) => outcomes[i] === 'stored');
     if (fresh.length) {
-      await manager.insert(Message, fresh.map((i) => i.message));
+      await this.sql.insertMessages(manager, fresh.map((i) => i.message));
       await this.applyEffects(manager, fresh);
     }
     return outcomes;

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { Contact } from '../contacts/contact.entity';
+import type { Contact } from '../contacts/contact.entity';
 import type { ContactService } from '../contacts/contact.service';
 import { SubscriptionStatus } from '../contacts/membership.entity';
 import type { MembershipService } from '../contacts/membership.service';
@@ -8,12 +8,13 @@ import { parsePhone } from '../core/phone';
 import type { Logger } from '../core/logger';
 import { KeywordCategory, type KeywordSet } from '../groups/keyword-set.entity';
 import { matchKeyword, type KeywordService } from '../groups/keyword.service';
-import { Sender } from '../groups/sender.entity';
+import type { Sender } from '../groups/sender.entity';
 import { senderValueKey } from '../groups/sender-rules';
 import { Message, MessageDirection, MessageStatus } from '../messaging/message.entity';
 import { segmentsOf } from '../messaging/segments';
 import { Conversation, ConversationStatus } from './conversation.entity';
 import type { ConversationService } from './conversation.service';
+import { InboundSql, type KnownThread } from './inbound-sql';
 import { InboundWriter } from './inbound-writer';
 import { publishReply, replyPayload } from './reply-events';
 import type { ReplyService } from './reply.service';
@@ -27,13 +28,6 @@ export interface InboundSms {
   /** Twilio's NumSegments, when it sent a usable one. */
   numSegments: number | null;
   mediaUrls: string[];
-}
-
-interface KnownThread {
-  sender: Sender;
-  contact: Contact | null;
-  conversation: Conversation | null;
-  lastCampaignId: number | null;
 }
 
 export type InboundOutcome =
@@ -52,6 +46,7 @@ const KEYWORD_STATUS: Partial<Record<KeywordCategory, SubscriptionStatus>> = {
 
 /** Threads an inbound message into its conversation: the rules of the contract's "Conversations and keywords". */
 export class InboundService {
+  private readonly sql: InboundSql;
   private readonly writer: InboundWriter;
 
   constructor(
@@ -64,7 +59,8 @@ export class InboundService {
     private readonly events: EventBus,
     private readonly log: Logger,
   ) {
-    this.writer = new InboundWriter(dataSource);
+    this.sql = new InboundSql(dataSource);
+    this.writer = new InboundWriter(dataSource, this.sql);
   }
 
   async threadInbound(sms: InboundSms): Promise<InboundOutcome> {
@@ -129,32 +125,10 @@ export class InboundService {
     });
   }
 
-  /**
-   * The sender holding the To number, and where they exist the contact, their conversation and
-   * the campaign of the latest outbound message between them: one round trip for a known thread.
-   */
-  private async lookUp(to: string, from: string): Promise<KnownThread | null> {
+  /** One round trip for a known thread: the sender, the contact, their conversation and its last campaign. */
+  private lookUp(to: string, from: string): Promise<KnownThread | null> {
     const value = senderValueKey(to);
-    if (!value) return null;
-    const { entities, raw } = await this.dataSource.getRepository(Sender).createQueryBuilder('s')
-      .leftJoinAndMapOne('s.contact', Contact, 'c', 'c.accountId = s.accountId AND c.phoneNumber = :from', { from })
-      .leftJoinAndMapOne('s.conversation', Conversation, 'v', 'v.contactId = c.id AND v.senderId = s.id')
-      .addSelect((sub) => sub.select('m.campaignId').from(Message, 'm')
-        .where('m.contactId = c.id AND m.senderId = s.id')
-        .andWhere('m.direction = :outbound AND m.status <> :rejected', { outbound: MessageDirection.OUTBOUND, rejected: MessageStatus.REJECTED })
-        .orderBy('m.id', 'DESC').limit(1), 'last_campaign_id')
-      .where('s.activeValue = :value', { value })
-      .getRawAndEntities<{ last_campaign_id: number | string | null }>();
-    const found = entities[0] as (Sender & { contact?: Contact | null; conversation?: Conversation | null }) | undefined;
-    if (!found) return null;
-    const { contact = null, conversation = null, ...columns } = found;
-    const lastCampaignId = raw[0]?.last_campaign_id;
-    return {
-      sender: Object.assign(new Sender(), columns),
-      contact,
-      conversation,
-      lastCampaignId: lastCampaignId === null || lastCampaignId === undefined ? null : Number(lastCampaignId),
-    };
+    return value ? this.sql.lookUp(value, from) : Promise.resolve(null);
   }
 
   private async isStored(messageSid: string): Promise<boolean> {

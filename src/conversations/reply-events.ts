@@ -43,17 +43,24 @@ export function replyPayload(
   parts: { message: Message; conversation: Conversation; contact: Contact; sender: Sender; keyword: KeywordCategory | null },
   parentId: number | null,
 ): ReplyPayload {
-  return JSON.parse(JSON.stringify({
+  return {
     accountId: parts.conversation.accountId,
     parentId,
     groupId: parts.conversation.groupId,
     conversationId: parts.conversation.id,
     keyword: parts.keyword,
-    message: parts.message,
-    conversation: parts.conversation,
-    contact: parts.contact,
-    sender: parts.sender,
-  })) as ReplyPayload;
+    message: plain(parts.message),
+    conversation: plain(parts.conversation),
+    contact: plain(parts.contact),
+    sender: plain(parts.sender),
+  };
+}
+
+/** An entity's columns as JSON values: dates as ISO strings, the rest is JSON already. */
+function plain<T extends object>(entity: T): Json<T> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(entity)) out[key] = value instanceof Date ? value.toISOString() : value;
+  return out as Json<T>;
 }
 
 export async function publishReply(events: EventBus, payload: ReplyPayload): Promise<void> {
