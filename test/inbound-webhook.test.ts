@@ -112,6 +112,23 @@ const rows: Row[] = [
     },
   },
   {
+    name: 'stores a burst of concurrent replies to one thread once each, counting every one unread',
+    send: async (c) => {
+      const sids = Array.from({ length: 30 }, () => messageSid());
+      // Each sid twice, all at once: batches of fresh replies meet duplicates of each other.
+      return Promise.all([...sids, ...sids].map((sid, i) => c.post({ MessageSid: sid, Body: `burst ${i % 30}` })));
+    },
+    status: 200,
+    stored: 30,
+    check: async (c) => {
+      const { conversation, messages } = await thread(c);
+      expect(messages).toHaveLength(30);
+      expect(new Set(messages.map((m) => m.body)).size).toBe(30);
+      expect(conversation.unreadCount).toBe(30);
+      expect(conversation.lastMessage.id).toBe(messages[0].id);
+    },
+  },
+  {
     name: 'keeps the newest message last when an older one is retried after it',
     send: async (c) => {
       const older = messageSid();
