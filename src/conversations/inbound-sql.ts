@@ -18,18 +18,31 @@ export interface KnownThread {
  * more CPU than the database spent running them. Values still go through the driver's own
  * conversions (dates, JSON), so both databases store exactly what the entities would.
  */
-export class InboundSql {
-  private readonly lookUpSql: string;
-  private readonly insertColumns: EntityMetadata['columns'];
-  private readonly insertPrefix: string;
-  private readonly insertRow: string;
+interface Statements {
+  lookUp: string;
+  insertColumns: EntityMetadata['columns'];
+  insertPrefix: string;
+  insertRow: string;
+}
 
-  constructor(private readonly dataSource: DataSource) {
+export class InboundSql {
+  private prepared: Statements | undefined;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Written on first use: the entity metadata exists only once the data source is initialised. */
+  private get statements(): Statements {
+    this.prepared ??= this.prepare();
+    return this.prepared;
+  }
+
+  private prepare(): Statements {
+    const dataSource = this.dataSource;
     const q = (name: string) => dataSource.driver.escape(name);
     const select = (entity: Function, alias: string) =>
       dataSource.getMetadata(entity).columns.map((c) => `${alias}.${q(c.databaseName)} AS ${q(`${alias}_${c.databaseName}`)}`).join(', ');
     const table = (entity: Function) => q(dataSource.getMetadata(entity).tableName);
-    this.lookUpSql = `SELECT ${select(Sender, 's')}, ${select(Contact, 'c')}, ${select(Conversation, 'v')},
+    const lookUp = `SELECT ${select(Sender, 's')}, ${select(Contact, 'c')}, ${select(Conversation, 'v')},
       (SELECT m.campaign_id FROM ${table(Message)} m
         WHERE m.contact_id = c.id AND m.sender_id = s.id AND m.direction = '${MessageDirection.OUTBOUND}' AND m.status <> '${MessageStatus.REJECTED}'
         ORDER BY m.id DESC LIMIT 1) AS last_campaign_id
@@ -38,14 +51,18 @@ export class InboundSql {
       LEFT JOIN ${table(Conversation)} v ON v.contact_id = c.id AND v.sender_id = s.id
       WHERE s.active_value = ?`;
     const messages = dataSource.getMetadata(Message);
-    this.insertColumns = messages.columns.filter((c) => !c.isGenerated);
-    this.insertPrefix = `INSERT INTO ${q(messages.tableName)} (${this.insertColumns.map((c) => q(c.databaseName)).join(', ')}) VALUES `;
-    this.insertRow = `(${this.insertColumns.map(() => '?').join(', ')})`;
+    const insertColumns = messages.columns.filter((c) => !c.isGenerated);
+    return {
+      lookUp,
+      insertColumns,
+      insertPrefix: `INSERT INTO ${q(messages.tableName)} (${insertColumns.map((c) => q(c.databaseName)).join(', ')}) VALUES `,
+      insertRow: `(${insertColumns.map(() => '?').join(', ')})`,
+    };
   }
 
   /** The sender holding `activeValue` and, where they exist, the contact `from`, their thread and its last campaign. */
   async lookUp(activeValue: string, from: string): Promise<KnownThread | null> {
-    const rows: ObjectLiteral[] = await this.dataSource.query(this.lookUpSql, [from, activeValue]);
+    const rows: ObjectLiteral[] = await this.dataSource.query(this.statements.lookUp, [from, activeValue]);
     const row = rows[0];
     if (!row) return null;
     const campaign = row.last_campaign_id;
@@ -60,8 +77,9 @@ export class InboundSql {
   /** One multi-row INSERT; each message gets its id (auto-increment ids of one statement are consecutive). */
   async insertMessages(manager: EntityManager, messages: Message[]): Promise<void> {
     const driver = this.dataSource.driver;
-    const params = messages.flatMap((m) => this.insertColumns.map((c) => driver.preparePersistentValue(c.getEntityValue(m), c)));
-    const sql = this.insertPrefix + messages.map(() => this.insertRow).join(', ');
+    const { insertColumns, insertPrefix, insertRow } = this.statements;
+    const params = messages.flatMap((m) => insertColumns.map((c) => driver.preparePersistentValue(c.getEntityValue(m), c)));
+    const sql = insertPrefix + messages.map(() => insertRow).join(', ');
     const raw = await manager.query(sql, params);
     // MySQL reports the first id of the statement, SQLite the last.
     const first = this.dataSource.options.type === 'mysql' ? Number(raw.insertId) : Number(raw) - messages.length + 1;
