@@ -7,6 +7,8 @@ import { join } from 'node:path';
 const SCRIPTS = [
   'routing',
   'import',
+  'launch',
+  'handover',
   'inbound',
   'inbox-fanout',
 ];

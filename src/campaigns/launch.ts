@@ -103,8 +103,7 @@ export class CampaignLauncher {
   }
 
   private async insertRows(manager: EntityManager, rows: unknown[][]): Promise<void> {
-    // Bound parameters per statement: SQLite allows 32,766, MySQL 65,535.
-    const perStatement = isMysql(this.dataSource) ? 2000 : 1000;
+    const perStatement = rowsPerInsert(this.dataSource);
     const tuple = `(${placeholders(COLUMNS.length)})`;
     for (let i = 0; i < rows.length; i += perStatement) {
       const chunk = rows.slice(i, i + perStatement);
@@ -140,3 +139,8 @@ function safeJson(text: string): Record<string, unknown> | null {
 }
 
 export const LAUNCH_COLUMNS = COLUMNS;
+
+/** Rows per INSERT statement, within the bound parameters each allows (SQLite 32,766, MySQL 65,535). */
+export function rowsPerInsert(dataSource: DataSource): number {
+  return isMysql(dataSource) ? 3000 : 1500;
+}

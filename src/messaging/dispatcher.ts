@@ -129,7 +129,8 @@ export class Dispatcher {
   /** One look at the queue; answers how long to wait before the next. */
   private async tick(): Promise<number> {
     const room = this.options.concurrency - this.inFlight.size;
-    if (room <= 0) return this.options.idlePollMs;
+    // A look at the queue costs a few queries: take work in batches, not one slot at a time.
+    if (room < Math.ceil(this.options.concurrency / 2) && this.inFlight.size > 0) return this.options.idlePollMs;
     const now = Date.now();
     const blocked = [...this.limiters].filter(([, limiter]) => limiter.nextFreeAt(now) > now).map(([id]) => id);
     const params: unknown[] = [MessageStatus.QUEUED, sqlDate(this.dataSource, new Date(now)), ...blocked, Math.min(room, this.options.batchSize)];
@@ -174,7 +175,7 @@ export class Dispatcher {
       });
       const tracked = task.finally(() => {
         this.inFlight.delete(tracked);
-        if (this.inFlight.size === this.options.concurrency - 1) this.wake();
+        if (this.inFlight.size === Math.floor(this.options.concurrency / 2)) this.wake();
       });
       this.inFlight.add(tracked);
     }

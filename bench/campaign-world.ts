@@ -1,0 +1,111 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { createConnection } from 'mysql2/promise';
+import { loadConfig } from '../src/config';
+import { createLogger } from '../src/core/logger';
+import { startServer, type RunningServer } from '../src/server';
+
+// Shared by the campaign benchmarks: a real server on a fresh MariaDB database, one account
+// with a group over ten countries (one of them not enabled, so part of the audience is refused).
+
+export const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
+const ADMIN_TOKEN = `bench-${randomBytes(12).toString('hex')}`;
+
+const pad = (i: number, n: number) => String(i).padStart(n, '0');
+
+/** Ten countries, each with its number pattern and a sender of its own. */
+export const COUNTRIES: Array<{ country: string; number: (i: number) => string; sender: { type: string; value: string; country?: string } }> = [
+  { country: 'US', number: (i) => `+14155${pad(i, 6)}`, sender: { type: 'LONG_CODE', value: '+12025550100' } },
+  { country: 'CA', number: (i) => `+14165${pad(i, 6)}`, sender: { type: 'LONG_CODE', value: '+14165550100' } },
+  { country: 'GB', number: (i) => `+447400${pad(i, 6)}`, sender: { type: 'ALPHANUMERIC', value: 'ShopGB', country: 'GB' } },
+  { country: 'DE', number: (i) => `+49151${pad(i, 6)}01`, sender: { type: 'ALPHANUMERIC', value: 'ShopDE', country: 'DE' } },
+  { country: 'FR', number: (i) => `+336${pad(i, 6)}00`, sender: { type: 'ALPHANUMERIC', value: 'ShopFR', country: 'FR' } },
+  { country: 'ES', number: (i) => `+346${pad(i, 6)}12`, sender: { type: 'ALPHANUMERIC', value: 'ShopES', country: 'ES' } },
+  { country: 'IT', number: (i) => `+39312${pad(i, 7)}`, sender: { type: 'ALPHANUMERIC', value: 'ShopIT', country: 'IT' } },
+  { country: 'NL', number: (i) => `+3162${pad(i, 7)}`, sender: { type: 'ALPHANUMERIC', value: 'ShopNL', country: 'NL' } },
+  { country: 'AU', number: (i) => `+614${pad(i, 6)}12`, sender: { type: 'ALPHANUMERIC', value: 'ShopAU', country: 'AU' } },
+  { country: 'BR', number: (i) => `+55119${pad(i, 6)}12`, sender: { type: 'ALPHANUMERIC', value: 'ShopBR', country: 'BR' } },
+];
+
+export interface BenchWorld {
+  server: RunningServer;
+  key: string;
+  groupId: string;
+  members: number;
+  gql(query: string, variables?: Record<string, unknown>): Promise<any>;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const base = new URL(MYSQL_URL);
+  const conn = await createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) });
+  await conn.query(sql);
+  await conn.end();
+}
+
+/** BENCH_ENV='A=1,B=2' adds server variables, e.g. to try the simulator without callbacks. */
+function envOverrides(): Record<string, string> {
+  return Object.fromEntries((process.env.BENCH_ENV ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]));
+}
+
+export async function buildWorld(options: { members: number; workers: boolean; maxPerSecond?: number; statusCallbacks?: boolean; env?: Record<string, string> }): Promise<BenchWorld> {
+  const name = `sb_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  const url = new URL(MYSQL_URL);
+  url.pathname = `/${name}`;
+  const port = await freePort();
+  const config = loadConfig({
+      PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: url.toString(), ADMIN_TOKEN, LOG_LEVEL: 'error',
+      PUBLIC_URL: `http://127.0.0.1:${port}`, SWITCHBOARD_WORKERS: options.workers ? 'on' : 'off', ...options.env, ...envOverrides(),
+  });
+  // The simulator's own option (not an environment variable): the hand-over alone, without callbacks.
+  const simulator = { ...config.simulator, statusCallbacks: options.statusCallbacks ?? true };
+  const server = await startServer({ ...config, simulator }, { logger: createLogger('silent'), defaultMetrics: false });
+  const call = async (query: string, variables: Record<string, unknown>, token: string) => {
+    const res = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+    const body = (await res.json()) as { data?: any; errors?: unknown[] };
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data;
+  };
+  const { createAccount } = await call('mutation { createAccount(input: { name: "Bench", homeCountry: "US" }) { account { id } apiKey { secret } } }', {}, ADMIN_TOKEN);
+  const key: string = createAccount.apiKey.secret;
+  const accountId: string = createAccount.account.id;
+  const gql = (query: string, variables: Record<string, unknown> = {}) => call(query, variables, key);
+  // BR stays disabled: its members are refused with GEO_PERMISSION_DENIED.
+  await gql('mutation($a: ID!, $c: [String!]!) { setGeoPermissions(accountId: $a, countries: $c, enabled: true) { enabledCountries } }',
+    { a: accountId, c: COUNTRIES.map((c) => c.country).filter((c) => c !== 'BR') });
+  const { createSubscriptionGroup } = await gql('mutation { createSubscriptionGroup(input: { name: "bench" }) { id } }');
+  const groupId: string = createSubscriptionGroup.id;
+  for (const { sender } of COUNTRIES) {
+    await gql('mutation($g: ID!, $input: SenderInput!) { addSender(groupId: $g, input: $input) { id } }', { g: groupId, input: { ...sender, maxPerSecond: options.maxPerSecond } });
+  }
+  let members = 0;
+  for (let offset = 0; offset < options.members; offset += 10_000) {
+    const contacts = Array.from({ length: Math.min(10_000, options.members - offset) }, (_, k) => {
+      const i = offset + k;
+      const c = COUNTRIES[i % COUNTRIES.length];
+      return { phoneNumber: c.number(Math.floor(i / COUNTRIES.length)), firstName: `First${i}`, attributes: { tier: i % 3 ? 'silver' : 'gold' } };
+    });
+    const { importContacts } = await gql('mutation($g: ID!, $c: [ContactInput!]!) { importContacts(groupId: $g, contacts: $c) { subscribed } }', { g: groupId, c: contacts });
+    members += importContacts.subscribed;
+  }
+  return {
+    server, key, groupId, members, gql,
+    close: async () => {
+      await server.close();
+      await adminQuery(`DROP DATABASE IF EXISTS \`${name}\``);
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LAUNCH_COLUMNS, rowsPerInsert } from '../src/campaigns/launch';
+import { buildWorld } from './campaign-world';
+
+// launchCampaign to a 100,000-member group over ten countries on MariaDB: from the mutation to
+// every message stored with its sender or refusal. Compared, in the same run, with a plain
+// multi-row INSERT of the very same rows into a copy of the messages table (the floor).
+
+const MEMBERS = Number(process.env.BENCH_LAUNCH_MEMBERS ?? 100_000);
+
+export async function runLaunchBench(): Promise<Record<string, unknown>> {
+  const world = await buildWorld({ members: MEMBERS, workers: false });
+  try {
+    const { createCampaign } = await world.gql('mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }',
+      { input: { groupId: world.groupId, name: 'bench', body: 'Hi {{first_name}}, your {{attributes.tier}} offer ends tonight. Reply STOP to opt out.' } });
+    const start = performance.now();
+    const { launchCampaign } = await world.gql('mutation($id: ID!) { launchCampaign(id: $id) { id status stats { recipients queued rejected } } }', { id: createCampaign.id });
+    const launchMs = performance.now() - start;
+    const ds = world.server.services.dataSource;
+    const [{ n }] = await ds.query('SELECT COUNT(*) AS n FROM messages WHERE campaign_id = ?', [Number(createCampaign.id)]);
+
+    // The floor: the same rows, already in memory, written with the same multi-row INSERTs in one transaction.
+    const rows: Array<Record<string, unknown>> = await ds.query(`SELECT ${LAUNCH_COLUMNS.join(', ')} FROM messages WHERE campaign_id = ?`, [Number(createCampaign.id)]);
+    await ds.query('CREATE TABLE messages_copy LIKE messages');
+    const tuple = `(${LAUNCH_COLUMNS.map(() => '?').join(', ')})`;
+    const insertStart = performance.now();
+    await ds.transaction(async (manager) => {
+      const perStatement = rowsPerInsert(ds);
+      for (let i = 0; i < rows.length; i += perStatement) {
+        const chunk = rows.slice(i, i + perStatement);
+        await manager.query(`INSERT INTO messages_copy (${LAUNCH_COLUMNS.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')}`, chunk.flatMap((r) => LAUNCH_COLUMNS.map((c) => r[c])));
+      }
+    });
+    const insertMs = performance.now() - insertStart;
+    return {
+      scenario: 'launch',
+      database: 'mariadb',
+      members: world.members,
+      countries: 10,
+      messagesStored: Number(n),
+      stats: launchCampaign.stats,
+      launchMs: Math.round(launchMs),
+      messagesPerSecond: Math.round(Number(n) / (launchMs / 1000)),
+      plainInsertMs: Math.round(insertMs),
+      launchVsPlainInsert: Number((launchMs / insertMs).toFixed(2)),
+      node: process.version,
+      at: new Date().toISOString(),
+    };
+  } finally {
+    await world.close();
+  }
+}
+
+if (require.main === module) {
+  runLaunchBench().then((result) => {
+    const dir = join(process.cwd(), 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'launch.json'), JSON.stringify(result, null, 2) + '\n');
+    console.log(`launch: ${result.messagesStored} messages for ${result.members} members in ${result.launchMs} ms on MariaDB; the same rows as a plain multi-row INSERT: ${result.plainInsertMs} ms (launch = ${result.launchVsPlainInsert}x)`);
+  }).catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
