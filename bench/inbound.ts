@@ -20,7 +20,6 @@ const CONCURRENCY = 50;
 const THROUGHPUT_SECONDS = 10;
 const LATENCY_RATE = 300;
 const LATENCY_SECONDS = 10;
-const CONTACTS = 2000;
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
 
@@ -146,9 +145,8 @@ export function postInbound(url: string, params: Record<string, string>): Promis
   });
 }
 
-function inboundParams(to: string[], i: number): Record<string, string> {
-  // Each contact answers the number that wrote to it.
-  const contact = i % CONTACTS;
+/** A reply from contact `contact` (one phone of the run), to the number of the group that wrote to it. */
+function inboundParams(to: string[], contact: number, i: number): Record<string, string> {
   return { AccountSid: 'AC00000000000000000000000000000000', MessageSid: messageSid(), From: usNumber(contact, '415'), To: to[contact % to.length], Body: `reply number ${i}`, NumMedia: '0', NumSegments: '1' };
 }
 
@@ -159,9 +157,10 @@ async function closedLoop(url: string, to: string[], seconds: number, concurrenc
   let i = 0;
   const start = performance.now();
   const end = start + seconds * 1000;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
+  // Each of the concurrent senders is one phone writing again as soon as it is answered.
+  await Promise.all(Array.from({ length: concurrency }, async (_, contact) => {
     while (performance.now() < end) {
-      const status = await postInbound(url, inboundParams(to, i++)).catch(() => 0);
+      const status = await postInbound(url, inboundParams(to, contact, i++)).catch(() => 0);
       if (status === 200) ok++;
       else failed++;
     }
@@ -180,7 +179,7 @@ async function openLoop(url: string, to: string[], rate: number, seconds: number
     const due = start + (n * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    pending.push(postInbound(url, inboundParams(to, 1_000_000 + n)).then(
+    pending.push(postInbound(url, inboundParams(to, n % CONCURRENCY, n)).then(
       (status) => {
         if (status === 200) latencies.push(performance.now() - due);
         else failed++;
@@ -255,11 +254,8 @@ export async function runInboundBench(): Promise<Record<string, unknown>> {
   const server = await spawnSwitchboard(database.url, { SWITCHBOARD_WORKERS: 'off' });
   try {
     const to = Array.from({ length: 5 }, (_, i) => usNumber(9000 + i));
-    const account = await setupAccount(server.url, 'Inbound bench', to);
-    // The contacts exist, as campaign recipients do; their conversations begin with their first reply.
-    await gql(server.url, `mutation($g: ID!, $c: [ContactInput!]!) { importContacts(groupId: $g, contacts: $c) { created } }`,
-      { g: account.groupId, c: Array.from({ length: CONTACTS }, (_, n) => ({ phoneNumber: usNumber(n, '415') })) }, account.key);
-    // Warm-up: contacts and conversations exist for part of the traffic, as in a live inbox.
+    await setupAccount(server.url, 'Inbound bench', to);
+    // Warm-up: the senders' first replies make their contacts and conversations.
     await closedLoop(server.url, to, 2, CONCURRENCY);
     const published = await countPublished(server.url);
     const storedBefore = await countRows(database.url, "SELECT COUNT(*) AS n FROM messages WHERE direction = 'INBOUND'");
