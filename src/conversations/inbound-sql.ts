@@ -2,7 +2,7 @@ import type { DataSource, EntityManager, EntityMetadata, ObjectLiteral } from 't
 import { Contact } from '../contacts/contact.entity';
 import { Sender } from '../groups/sender.entity';
 import { Message, MessageDirection, MessageStatus } from '../messaging/message.entity';
-import { Conversation } from './conversation.entity';
+import { Conversation, ConversationStatus } from './conversation.entity';
 
 export interface KnownThread {
   sender: Sender;
@@ -18,6 +18,13 @@ export interface KnownThread {
  * more CPU than the database spent running them. Values still go through the driver's own
  * conversions (dates, JSON), so both databases store exactly what the entities would.
  */
+/** What new replies do to one conversation: so many more unread, and its newest message. */
+export interface ThreadTouch {
+  count: number;
+  lastId: number;
+  lastAt: Date;
+}
+
 interface Statements {
   lookUp: string;
   insertColumns: EntityMetadata['columns'];
@@ -86,6 +93,26 @@ export class InboundSql {
     messages.forEach((m, i) => {
       m.id = first + i;
     });
+  }
+
+  /** One UPDATE for every conversation the replies went to: reopened, unread counted, newest message kept newest. */
+  async touchConversations(manager: EntityManager, threads: Map<number, ThreadTouch>): Promise<void> {
+    const driver = this.dataSource.driver;
+    const lastAtColumn = this.dataSource.getMetadata(Conversation).findColumnWithPropertyName('lastMessageAt')!;
+    const ids = [...threads.keys()];
+    const whens = `CASE id ${ids.map(() => 'WHEN ? THEN ?').join(' ')} END`;
+    const pairs = (value: (t: ThreadTouch) => unknown) => ids.flatMap((id) => [id, value(threads.get(id)!)]);
+    const at = (t: ThreadTouch) => driver.preparePersistentValue(t.lastAt, lastAtColumn);
+    // Concurrent replies to one thread may commit in any order: GREATEST keeps the newest newest.
+    const greatest = this.dataSource.options.type === 'mysql' ? 'GREATEST' : 'MAX';
+    await manager.query(
+      `UPDATE ${driver.escape(this.dataSource.getMetadata(Conversation).tableName)} SET status = ?,
+        unread_count = unread_count + ${whens},
+        last_message_id = ${greatest}(COALESCE(last_message_id, 0), ${whens}),
+        last_message_at = ${greatest}(COALESCE(last_message_at, ${whens}), ${whens})
+        WHERE id IN (${ids.map(() => '?').join(', ')})`,
+      [ConversationStatus.OPEN, ...pairs((t) => t.count), ...pairs((t) => t.lastId), ...pairs(at), ...pairs(at), ...ids],
+    );
   }
 
   private hydrate<T extends ObjectLiteral>(entity: new () => T, alias: string, row: ObjectLiteral): T | null {

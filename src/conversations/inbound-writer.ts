@@ -1,8 +1,7 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { isDuplicateKeyError } from '../core/database';
 import { Message } from '../messaging/message.entity';
-import { Conversation, ConversationStatus } from './conversation.entity';
-import type { InboundSql } from './inbound-sql';
+import type { InboundSql, ThreadTouch } from './inbound-sql';
 
 /** An inbound message ready to store, with what it changes besides itself. */
 export interface PendingInbound {
@@ -108,8 +107,7 @@ export class InboundWriter {
 
   /** Each conversation's unread count and newest message, each campaign's replies and opt-outs: one statement each. */
   private async applyEffects(manager: EntityManager, items: PendingInbound[]): Promise<void> {
-    const greatest = this.dataSource.options.type === 'mysql' ? 'GREATEST' : 'MAX';
-    const threads = new Map<number, { count: number; lastId: number; lastAt: Date }>();
+    const threads = new Map<number, ThreadTouch>();
     for (const { conversationId, message } of items) {
       const t = threads.get(conversationId) ?? { count: 0, lastId: 0, lastAt: message.createdAt };
       t.count += 1;
@@ -117,24 +115,7 @@ export class InboundWriter {
       if (message.createdAt > t.lastAt) t.lastAt = message.createdAt;
       threads.set(conversationId, t);
     }
-    const ids = [...threads.keys()];
-    const params: Record<string, unknown> = { ids };
-    const cases = (column: (id: number, i: number) => string) => `CASE id ${ids.map((id, i) => `WHEN ${Number(id)} THEN ${column(id, i)}`).join(' ')} END`;
-    ids.forEach((id, i) => {
-      params[`at${i}`] = threads.get(id)!.lastAt;
-    });
-    await manager.createQueryBuilder()
-      .update(Conversation)
-      .set({
-        status: ConversationStatus.OPEN,
-        unreadCount: () => `unread_count + ${cases((id) => String(threads.get(id)!.count))}`,
-        // Concurrent replies to one thread may commit in any order: the newest stays newest.
-        lastMessageId: () => `${greatest}(COALESCE(last_message_id, 0), ${cases((id) => String(threads.get(id)!.lastId))})`,
-        lastMessageAt: () => `${greatest}(COALESCE(last_message_at, ${cases((_, i) => `:at${i}`)}), ${cases((_, i) => `:at${i}`)})`,
-      })
-      .where('id IN (:...ids)')
-      .setParameters(params)
-      .execute();
+    await this.sql.touchConversations(manager, threads);
 
     const campaigns = new Map<number, { replies: number; optOuts: number }>();
     for (const { lastCampaignId, optOut } of items) {

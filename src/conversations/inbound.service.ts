@@ -4,7 +4,7 @@ import type { ContactService } from '../contacts/contact.service';
 import { SubscriptionStatus } from '../contacts/membership.entity';
 import type { MembershipService } from '../contacts/membership.service';
 import type { EventBus } from '../core/pubsub';
-import { parsePhone } from '../core/phone';
+import { parsePhone, type ParsedPhone } from '../core/phone';
 import type { Logger } from '../core/logger';
 import { KeywordCategory, type KeywordSet } from '../groups/keyword-set.entity';
 import { matchKeyword, type KeywordService } from '../groups/keyword.service';
@@ -39,6 +39,8 @@ export type InboundOutcome =
 // the common case (a sentence) needs no look-up of the group's keyword sets.
 const KEYWORD_SHAPE = /^\S{1,34}$/;
 
+const PARSED_FROM_CACHE = 10_000;
+
 const KEYWORD_STATUS: Partial<Record<KeywordCategory, SubscriptionStatus>> = {
   [KeywordCategory.OPT_OUT]: SubscriptionStatus.UNSUBSCRIBED,
   [KeywordCategory.OPT_IN]: SubscriptionStatus.SUBSCRIBED,
@@ -48,6 +50,7 @@ const KEYWORD_STATUS: Partial<Record<KeywordCategory, SubscriptionStatus>> = {
 export class InboundService {
   private readonly sql: InboundSql;
   private readonly writer: InboundWriter;
+  private readonly parsedFrom = new Map<string, ParsedPhone>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -65,7 +68,7 @@ export class InboundService {
 
   async threadInbound(sms: InboundSms): Promise<InboundOutcome> {
     // Short codes and alphanumeric IDs write in too: they are kept as given, with no region.
-    const phone = parsePhone(sms.from);
+    const phone = this.parseFrom(sms.from);
     const known = await this.lookUp(sms.to, phone.e164);
     // Inbound never reaches a one-way (alphanumeric) sender: such a To is a number no group receives on.
     if (!known || !known.sender.twoWay) return { kind: 'unknown-number' };
@@ -123,6 +126,17 @@ export class InboundService {
       createdAt: now,
       updatedAt: now,
     });
+  }
+
+  /** Parsing with the full metadata is a good part of a reply's CPU, and the same numbers write again and again. */
+  private parseFrom(from: string): ParsedPhone {
+    let phone = this.parsedFrom.get(from);
+    if (!phone) {
+      if (this.parsedFrom.size >= PARSED_FROM_CACHE) this.parsedFrom.clear();
+      phone = parsePhone(from);
+      this.parsedFrom.set(from, phone);
+    }
+    return phone;
   }
 
   /** One round trip for a known thread: the sender, the contact, their conversation and its last campaign. */
