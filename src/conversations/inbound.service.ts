@@ -17,7 +17,7 @@ import type { ConversationService } from './conversation.service';
 import { InboundSql, type KnownThread } from './inbound-sql';
 import { InboundWriter } from './inbound-writer';
 import { publishReply, replyPayload } from './reply-events';
-import type { ReplyService } from './reply.service';
+import { refusalOf, type ReplyService } from './reply.service';
 
 /** An inbound SMS as Twilio describes it, already checked for the required fields. */
 export interface InboundSms {
@@ -153,8 +153,10 @@ export class InboundService {
     try {
       await this.replies.sendKeywordReply(set, conversation, contact, sender);
     } catch (error) {
-      // The reply and the consent change are stored; only the confirmation failed to queue.
-      this.log.error({ err: error, conversationId: conversation.id, category: set.category }, 'keyword auto-reply could not be queued');
+      // The reply and the consent change are stored either way; only the confirmation is missing.
+      const refusal = refusalOf(error);
+      if (refusal) this.log.warn({ conversationId: conversation.id, category: set.category, refusal }, 'keyword auto-reply refused by the send checks');
+      else this.log.error({ err: error, conversationId: conversation.id, category: set.category }, 'keyword auto-reply could not be queued');
     }
   }
 }

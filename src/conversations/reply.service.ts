@@ -40,6 +40,11 @@ export function sendRefused(error: SendError): GraphQLError {
   return new GraphQLError(`${error.code}: ${error.message}`, { extensions: { code: 'FORBIDDEN', sendError: { ...error } } });
 }
 
+/** The SendError of a refusal made by sendRefused, or null for any other error. */
+export function refusalOf(error: unknown): SendError | null {
+  return error instanceof GraphQLError ? ((error.extensions.sendError as SendError | undefined) ?? null) : null;
+}
+
 /** Outbound messages inside a conversation: an agent's reply and a keyword's automatic answer. */
 export class ReplyService {
   constructor(
