@@ -94,7 +94,7 @@ export class InboundService {
     conversation.lastMessageId = Math.max(conversation.lastMessageId ?? 0, message.id);
     conversation.lastMessageAt = message.createdAt;
 
-    await publishReply(this.events, replyPayload({ message, conversation, contact, sender, keyword }, await this.conversations.parentOf(sender.accountId)));
+    publishReply(this.events, replyPayload({ message, conversation, contact, sender, keyword }, await this.conversations.parentOf(sender.accountId)));
     if (keywordSet?.reply) await this.sendKeywordReply(keywordSet, conversation, contact, sender);
     return { kind: 'stored', message, conversation, keyword };
   }

@@ -63,7 +63,7 @@ function plain<T extends object>(entity: T): Json<T> {
   return out as Json<T>;
 }
 
-export async function publishReply(events: EventBus, payload: ReplyPayload): Promise<void> {
+export function publishReply(events: EventBus, payload: ReplyPayload): void {
   const root = payload.parentId ?? payload.accountId;
   events.pubsub.publish(REPLY_TOPIC, root, payload);
   events.pubsub.publish(REPLY_TOPIC, OPERATOR_CHANNEL, payload);
