@@ -20,6 +20,8 @@ export interface Config {
   host: string;
   database: DatabaseConfig;
   redisUrl?: string;
+  /** Namespace of this deployment's Redis channels and keys: instances that share work share it. */
+  redisPrefix: string;
   adminToken?: string;
   twilio: TwilioConfig;
   publicUrl: string;
@@ -86,6 +88,12 @@ function parseShare(name: string, raw: string | undefined, fallback: number): nu
   return value;
 }
 
+function parseRedisPrefix(raw: string | undefined): string {
+  const prefix = raw ?? 'switchboard';
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) throw new ConfigError(`REDIS_PREFIX must be 1 to 64 letters, digits or _.:-, got "${raw}"`);
+  return prefix;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const port = parsePort(env);
   const logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
@@ -112,6 +120,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.HOST || '0.0.0.0',
     database: parseDatabase(env),
     redisUrl: env.REDIS_URL ? parseUrl('REDIS_URL', env.REDIS_URL) : undefined,
+    redisPrefix: parseRedisPrefix(env.REDIS_PREFIX),
     adminToken,
     twilio: {
       accountSid: sid ?? SIMULATOR_ACCOUNT_SID,

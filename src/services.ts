@@ -24,6 +24,7 @@ import { SenderResolver } from './groups/sender.resolver';
 import { createTwilioClient, TwilioProvider } from './carrier/twilio-client';
 import { DeliveryEvents } from './messaging/delivery-events';
 import { Dispatcher } from './messaging/dispatcher';
+import { LocalSenderPacer, RedisSenderPacer, type SenderPacer } from './messaging/sender-pacer';
 import { OutboundService } from './messaging/outbound.service';
 import { StatusService } from './messaging/status.service';
 import { MessageResolver } from './messaging/message.resolver';
@@ -56,7 +57,7 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const deliveryEvents = new DeliveryEvents(dataSource, events);
   const statuses = new StatusService(dataSource, deliveryEvents);
   const provider = new TwilioProvider(createTwilioClient(config.twilio));
-  const dispatcher = new Dispatcher(dataSource, provider, statuses, deliveryEvents, `${config.publicUrl}/webhooks/twilio/status`, log, metrics);
+  const dispatcher = new Dispatcher(dataSource, provider, statuses, deliveryEvents, `${config.publicUrl}/webhooks/twilio/status`, log, metrics, senderPacer(events));
   const outbound = new OutboundService(dataSource, dispatcher);
   const messages = new MessageService(dataSource, accounts);
   const campaignStats = new CampaignStatsService(dataSource);
@@ -70,6 +71,11 @@ export function createServices(dataSource: DataSource, config: Config, events: E
 }
 
 export type Services = ReturnType<typeof createServices>;
+
+/** With Redis, every instance counts a sender's pace in one place. */
+function senderPacer(events: EventBus): SenderPacer {
+  return events.redis ? new RedisSenderPacer(events.redis, events.prefix) : new LocalSenderPacer();
+}
 
 /** The resolver instances type-graphql uses, built from the services. */
 export function createResolvers(services: Services): Map<Function, object> {

@@ -1,5 +1,7 @@
+import { setMaxListeners } from 'node:events';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
+import type { TypedEventTarget } from '@graphql-yoga/typed-event-target';
 import { SlidingBuffer } from '@repeaterjs/repeater';
 import { Redis } from 'ioredis';
 
@@ -12,21 +14,30 @@ export type Topics = Record<string, [channel: string | number, payload: unknown]
 
 export interface EventBus {
   pubsub: PubSub<Topics>;
+  /** The shared Redis connection when REDIS_URL is set (for state instances share, e.g. send pacing). */
+  redis?: Redis;
+  /** Prefix of every Redis key and channel of this deployment. */
+  prefix: string;
   close(): Promise<void>;
   ping(): Promise<boolean>;
 }
 
-export function createEventBus(redisUrl?: string): EventBus {
+export function createEventBus(redisUrl?: string, prefix = 'switchboard'): EventBus {
   // A slow subscriber loses its oldest events rather than stopping the publisher.
   const repeaterBuffer = new SlidingBuffer(1024);
   if (!redisUrl) {
-    return { pubsub: createPubSub<Topics>({ repeaterBuffer }), close: async () => {}, ping: async () => true };
+    const eventTarget = new EventTarget();
+    // Every open inbox listens on its tenant's channel: many listeners are normal here.
+    setMaxListeners(0, eventTarget);
+    return { pubsub: createPubSub<Topics>({ eventTarget, repeaterBuffer }), prefix, close: async () => {}, ping: async () => true };
   }
   const publishClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
   const subscribeClient = new Redis(redisUrl, { lazyConnect: false });
-  const eventTarget = createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient });
+  const eventTarget = prefixed(createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient }), `${prefix}:`);
   return {
     pubsub: createPubSub<Topics>({ eventTarget, repeaterBuffer }),
+    redis: publishClient,
+    prefix,
     close: async () => {
       publishClient.disconnect();
       subscribeClient.disconnect();
@@ -38,5 +49,14 @@ export function createEventBus(redisUrl?: string): EventBus {
         return false;
       }
     },
+  };
+}
+
+/** Namespaces the Redis channels, so that deployments (or test runs) sharing a Redis never cross. */
+function prefixed(target: TypedEventTarget<CustomEvent>, prefix: string): TypedEventTarget<CustomEvent> {
+  return {
+    addEventListener: (type, listener) => target.addEventListener(prefix + type, listener),
+    removeEventListener: (type, listener) => target.removeEventListener(prefix + type, listener),
+    dispatchEvent: (event) => target.dispatchEvent(new CustomEvent(prefix + event.type, { detail: event.detail })),
   };
 }

@@ -8,7 +8,7 @@ import { SendErrorCode } from '../core/send-error';
 import { Sender } from '../groups/sender.entity';
 import type { DeliveryEvents } from './delivery-events';
 import { Message, MessageStatus } from './message.entity';
-import { SlidingRateLimiter } from './rate-limiter';
+import type { SenderPacer } from './sender-pacer';
 import { execute, placeholders, sqlDate } from './sql';
 import type { StatusService } from './status.service';
 
@@ -33,7 +33,8 @@ export const OUTCOME_UNKNOWN =
  */
 export class Dispatcher {
   private readonly options: DispatcherOptions;
-  private readonly limiters = new Map<number, SlidingRateLimiter>();
+  /** maxPerSecond of each sender met so far (a sender's rate does not change). */
+  private readonly rates = new Map<number, number>();
   private readonly inFlight = new Set<Promise<void>>();
   private pendingSids: Array<{ id: number; sid: string }> = [];
   private sidFlush: Promise<void> | null = null;
@@ -51,6 +52,7 @@ export class Dispatcher {
     private readonly statusCallbackUrl: string,
     private readonly log: Logger,
     private readonly metrics: Metrics,
+    private readonly pacer: SenderPacer,
     options: Partial<DispatcherOptions> = {},
   ) {
     this.options = { ...DEFAULTS, ...options };
@@ -132,29 +134,21 @@ export class Dispatcher {
     // A look at the queue costs a few queries: take work in batches, not one slot at a time.
     if (room < Math.ceil(this.options.concurrency / 2) && this.inFlight.size > 0) return this.options.idlePollMs;
     const now = Date.now();
-    const blocked = [...this.limiters].filter(([, limiter]) => limiter.nextFreeAt(now) > now).map(([id]) => id);
+    const blocked = this.pacer.busy(now);
     const params: unknown[] = [MessageStatus.QUEUED, sqlDate(this.dataSource, new Date(now)), ...blocked, Math.min(room, this.options.batchSize)];
     const due: Array<{ id: number; sender_id: number | null }> = await this.dataSource.query(
       `SELECT id, sender_id FROM messages WHERE status = ? AND send_after <= ?
        ${blocked.length ? `AND sender_id NOT IN (${placeholders(blocked.length)})` : ''}
        ORDER BY send_after, id LIMIT ?`, params);
     if (!due.length) return this.nextWait(now);
-    await this.loadLimiters(due.map((row) => row.sender_id).filter((id): id is number => id !== null));
-    const picked: number[] = [];
-    for (const row of due) {
-      const limiter = row.sender_id === null ? undefined : this.limiters.get(row.sender_id);
-      if (!limiter || limiter.tryTake(now)) picked.push(Number(row.id));
-    }
+    const picked = await this.pace(due, now);
     if (picked.length) await this.claimAndHandOver(picked);
     return picked.length === due.length && due.length >= Math.min(room, this.options.batchSize) ? 0 : Math.min(this.nextWait(Date.now()), 50);
   }
 
   private nextWait(now: number): number {
     let wait = this.options.idlePollMs;
-    for (const limiter of this.limiters.values()) {
-      const free = limiter.nextFreeAt(now);
-      if (free > now) wait = Math.min(wait, free - now);
-    }
+    for (const senderId of this.pacer.busy(now)) wait = Math.min(wait, this.pacer.nextFreeAt(senderId, now) - now);
     return Math.max(1, wait);
   }
 
@@ -245,11 +239,32 @@ export class Dispatcher {
     return found;
   }
 
-  private async loadLimiters(senderIds: number[]): Promise<void> {
-    const missing = [...new Set(senderIds)].filter((id) => !this.limiters.has(id));
+  /** The due rows whose sender has a free slot now, in queue order. */
+  private async pace(due: Array<{ id: number; sender_id: number | null }>, now: number): Promise<number[]> {
+    const wanted = new Map<number, number>();
+    for (const row of due) if (row.sender_id !== null) wanted.set(Number(row.sender_id), (wanted.get(Number(row.sender_id)) ?? 0) + 1);
+    await this.loadRates([...wanted.keys()]);
+    const granted = await this.pacer.take([...wanted].map(([senderId, count]) => ({ senderId, perSecond: this.rates.get(senderId) ?? 1, wanted: count })), now);
+    const picked: number[] = [];
+    for (const row of due) {
+      if (row.sender_id === null) {
+        picked.push(Number(row.id));
+        continue;
+      }
+      const left = granted.get(Number(row.sender_id)) ?? 0;
+      if (left > 0) {
+        granted.set(Number(row.sender_id), left - 1);
+        picked.push(Number(row.id));
+      }
+    }
+    return picked;
+  }
+
+  private async loadRates(senderIds: number[]): Promise<void> {
+    const missing = senderIds.filter((id) => !this.rates.has(id));
     if (!missing.length) return;
     const senders = await this.dataSource.getRepository(Sender).find({ select: { id: true, maxPerSecond: true }, where: { id: In(missing) } });
-    for (const sender of senders) this.limiters.set(sender.id, new SlidingRateLimiter(Number(sender.maxPerSecond)));
+    for (const sender of senders) this.rates.set(sender.id, Number(sender.maxPerSecond));
   }
 
   /** Suspension is looked up at most every two seconds per account (and its parent). */

@@ -5,6 +5,16 @@
  */
 const SAFETY_MARGIN_MS = 50;
 
+/** Sends allowed per window, and the window, for a rate of perSecond. */
+export function windowOf(perSecond: number): { capacity: number; windowMs: number } {
+  return {
+    capacity: Math.max(1, Math.floor(perSecond)),
+    // A small margin: the slot is taken just before the provider call, which may start a few
+    // milliseconds later, and the carrier counts arrivals, not our intentions.
+    windowMs: (perSecond >= 1 ? 1000 : 1000 / perSecond) + SAFETY_MARGIN_MS,
+  };
+}
+
 export class SlidingRateLimiter {
   private readonly capacity: number;
   private readonly windowMs: number;
@@ -12,10 +22,7 @@ export class SlidingRateLimiter {
   private head = 0;
 
   constructor(readonly perSecond: number) {
-    this.capacity = Math.max(1, Math.floor(perSecond));
-    // A small margin: the slot is taken just before the provider call, which may start a few
-    // milliseconds later, and the carrier counts arrivals, not our intentions.
-    this.windowMs = (perSecond >= 1 ? 1000 : 1000 / perSecond) + SAFETY_MARGIN_MS;
+    ({ capacity: this.capacity, windowMs: this.windowMs } = windowOf(perSecond));
   }
 
   /** Takes a slot at `now` when one is free. */

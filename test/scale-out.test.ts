@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import express from 'express';
+import { CarrierSimulator } from '../src/carrier/simulator';
+import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from '../src/config';
+import { createLogger } from '../src/core/logger';
+import { bootApp, freePort, type TestApp } from './helpers/app';
+import { createCampaign, setupWorld, usPhone, waitForCampaign } from './helpers/campaign-fixtures';
+import { databaseKinds, freshDatabase, type FreshDatabase } from './helpers/databases';
+import { messageSid, postInbound, setupInbox, usNumber } from './helpers/inbox';
+import { connected, subscribe, wsClient } from './helpers/ws-client';
+
+// Two instances over one database and one Redis, as `docker compose up --scale app=2` runs them.
+const REDIS_URL = process.env.TEST_REDIS_URL;
+const describeWithRedis = REDIS_URL ? describe : describe.skip;
+
+for (const kind of databaseKinds()) {
+  describeWithRedis(`two instances sharing Redis [${kind}]`, () => {
+    let database: FreshDatabase;
+    let carrier: CarrierSimulator;
+    let carrierServer: Server;
+    let a: TestApp;
+    let b: TestApp;
+
+    beforeAll(async () => {
+      carrier = new CarrierSimulator({ accountSid: SIMULATOR_ACCOUNT_SID, authToken: SIMULATOR_AUTH_TOKEN, publicUrl: 'http://127.0.0.1', undeliveredShare: 0, callbackDelayMs: 20 }, createLogger('silent'));
+      const port = await freePort();
+      const carrierApp = express();
+      carrierApp.use('/', carrier.router());
+      carrierServer = createServer(carrierApp);
+      await new Promise<void>((resolve) => carrierServer.listen(port, '127.0.0.1', resolve));
+      database = await freshDatabase(kind);
+      // A prefix of this run's own: other test runs on the same Redis never cross it.
+      const env = { REDIS_URL: REDIS_URL!, REDIS_PREFIX: `sbtest-${randomBytes(4).toString('hex')}`, TWILIO_API_BASE_URL: `http://127.0.0.1:${port}` };
+      a = await bootApp(kind, { database, env });
+      b = await bootApp(kind, { database, env });
+    });
+
+    afterAll(async () => {
+      await a?.close();
+      await b?.close();
+      await carrier?.stop();
+      await new Promise((resolve) => carrierServer?.close(resolve));
+      await database?.drop();
+    });
+
+    it('delivers a reply taken by one instance to inboxes connected to the other, and only to its tenant', async () => {
+      const mine = await setupInbox(a, 'Scale inbox');
+      const other = await setupInbox(a, 'Scale stranger');
+      const mineClient = wsClient(a.url, mine.account.key);
+      const otherClient = wsClient(a.url, other.account.key);
+      const query = 'subscription { replyReceived { message { body from } conversation { account { id } } } }';
+      const mineEvents = subscribe(mineClient, query);
+      const otherEvents = subscribe(otherClient, query);
+      await Promise.all([connected(mineClient), connected(otherClient)]);
+      await new Promise((r) => setTimeout(r, 200));
+
+      const from = usNumber();
+      const res = await postInbound(b, { MessageSid: messageSid(), From: from, To: mine.senderValue, Body: 'Hello from instance B' });
+      expect(res.status).toBe(200);
+      expect(await mineEvents.next(5000)).toEqual({ replyReceived: { message: { body: 'Hello from instance B', from }, conversation: { account: { id: mine.account.id } } } });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(otherEvents.events).toEqual([]);
+      await Promise.all([mineClient.dispose(), otherClient.dispose()]);
+    });
+
+    it('keeps a sender to its maxPerSecond while both instances send for it', async () => {
+      const sender = usPhone();
+      const numbers = Array.from({ length: 9 }, () => usPhone());
+      const world = await setupWorld(a, 'Scale pace', { countries: [], senders: [{ type: 'LONG_CODE', value: sender, maxPerSecond: 3 }], contacts: numbers.map((phoneNumber) => ({ phoneNumber })) });
+      const id = await createCampaign(a, world, 'Paced {{phone_number}}');
+      await b.ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, world.account.key);
+      await waitForCampaign(a, world.account.key, id, ['COMPLETED'], 20000);
+
+      const arrivals = carrier.sent().filter((m) => m.from === sender).map((m) => Date.parse(m.createdAt)).sort((x, y) => x - y);
+      expect(arrivals).toHaveLength(9);
+      // At most 3 in any second: the 4th send after any send comes a second later (less network jitter).
+      const gaps = arrivals.slice(3).map((t, i) => t - arrivals[i]);
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(950);
+    });
+  });
+}
