@@ -1,6 +1,8 @@
 import WebSocket from 'ws';
 import { describeEachDatabase, type TestApp } from './helpers/app';
 import { createAccount } from './helpers/fixtures';
+import { conversationWith, messageSid, postInbound, setupInbox, usNumber } from './helpers/inbox';
+import { subscribe, wsClient } from './helpers/ws-client';
 
 /** Opens a graphql-transport-ws connection and reports whether it was acknowledged or closed. */
 function connect(app: TestApp, payload: Record<string, unknown>): Promise<{ socket: WebSocket; outcome: 'ack' | number }> {
@@ -39,5 +41,33 @@ describeEachDatabase('graphql-ws authentication', (app) => {
     expect(otherSide.socket.readyState).toBe(WebSocket.OPEN);
     otherSide.socket.close();
     expect((await connect(app(), { authorization: `Bearer ${extra.createApiKey.secret}` })).outcome).toBe(4403);
+  });
+
+  it('refuses a subscription narrowed to another tenant\'s group, campaign or conversation as NOT_FOUND', async () => {
+    const owner = await setupInbox(app(), 'WS owner');
+    const stranger = await createAccount(app(), 'WS stranger');
+    const from = usNumber();
+    await postInbound(app(), { MessageSid: messageSid(), From: from, To: owner.senderValue, Body: 'hi' });
+    const conversation = await conversationWith(app(), owner, from);
+    const campaign = await app().ok(`mutation($g: ID!) { createCampaign(input: { groupId: $g, name: "c", body: "b" }) { id } }`, { g: owner.groupId }, owner.account.key);
+    const cases = [
+      ['subscription($id: ID) { replyReceived(groupId: $id) { keyword } }', owner.groupId],
+      ['subscription($id: ID) { replyReceived(conversationId: $id) { keyword } }', conversation.id],
+      ['subscription($id: ID) { deliveryEvents(campaignId: $id) { status } }', campaign.createCampaign.id],
+      ['subscription($id: ID!) { campaignProgress(campaignId: $id) { sent } }', campaign.createCampaign.id],
+      ['subscription($id: ID) { deliveryEvents(conversationId: $id) { status } }', '999999'],
+    ];
+    const client = wsClient(app().url, stranger.key);
+    for (const [query, id] of cases) {
+      const live = subscribe(client, query, { id });
+      await expect(live.error).rejects.toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'NOT_FOUND' }) })]);
+    }
+    // The owner may narrow to its own.
+    const ownerClient = wsClient(app().url, owner.account.key);
+    const own = subscribe(ownerClient, 'subscription($id: ID) { replyReceived(conversationId: $id) { message { body } } }', { id: conversation.id });
+    await new Promise((r) => setTimeout(r, 200));
+    await postInbound(app(), { MessageSid: messageSid(), From: from, To: owner.senderValue, Body: 'again' });
+    expect(await own.next()).toEqual({ replyReceived: { message: { body: 'again' } } });
+    await Promise.all([client.dispose(), ownerClient.dispose()]);
   });
 });
