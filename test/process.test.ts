@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './helpers/app';
+import { freePort } from './helpers/net';
 
 // The compiled entry point, as `npm start` runs it (npm test builds first: see "pretest").
 const MAIN = join(__dirname, '..', 'dist', 'src', 'main.js');

@@ -1,10 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import express from 'express';
-import { CarrierSimulator } from '../src/carrier/simulator';
-import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from '../src/config';
-import { createLogger } from '../src/core/logger';
-import { bootApp, freePort, type TestApp } from './helpers/app';
+import type { ServedSimulator } from '../src/carrier/simulator';
+import { bootApp, type TestApp } from './helpers/app';
+import { startCarrier } from './helpers/carrier';
 import { createCampaign, setupWorld, usPhone, waitForCampaign } from './helpers/campaign-fixtures';
 import { databaseKinds, freshDatabase, type FreshDatabase } from './helpers/databases';
 import { messageSid, postInbound, setupInbox, usNumber } from './helpers/inbox';
@@ -17,21 +14,15 @@ const describeWithRedis = REDIS_URL ? describe : describe.skip;
 for (const kind of databaseKinds()) {
   describeWithRedis(`two instances sharing Redis [${kind}]`, () => {
     let database: FreshDatabase;
-    let carrier: CarrierSimulator;
-    let carrierServer: Server;
+    let carrier: ServedSimulator;
     let a: TestApp;
     let b: TestApp;
 
     beforeAll(async () => {
-      carrier = new CarrierSimulator({ accountSid: SIMULATOR_ACCOUNT_SID, authToken: SIMULATOR_AUTH_TOKEN, publicUrl: 'http://127.0.0.1', undeliveredShare: 0, callbackDelayMs: 20 }, createLogger('silent'));
-      const port = await freePort();
-      const carrierApp = express();
-      carrierApp.use('/', carrier.router());
-      carrierServer = createServer(carrierApp);
-      await new Promise<void>((resolve) => carrierServer.listen(port, '127.0.0.1', resolve));
+      carrier = await startCarrier();
       database = await freshDatabase(kind);
       // A prefix of this run's own: other test runs on the same Redis never cross it.
-      const env = { REDIS_URL: REDIS_URL!, REDIS_PREFIX: `sbtest-${randomBytes(4).toString('hex')}`, TWILIO_API_BASE_URL: `http://127.0.0.1:${port}` };
+      const env = { REDIS_URL: REDIS_URL!, REDIS_PREFIX: `sbtest-${randomBytes(4).toString('hex')}`, TWILIO_API_BASE_URL: carrier.url };
       a = await bootApp(kind, { database, env });
       b = await bootApp(kind, { database, env });
     });
@@ -39,8 +30,7 @@ for (const kind of databaseKinds()) {
     afterAll(async () => {
       await a?.close();
       await b?.close();
-      await carrier?.stop();
-      await new Promise((resolve) => carrierServer?.close(resolve));
+      await carrier?.close();
       await database?.drop();
     });
 
@@ -72,7 +62,7 @@ for (const kind of databaseKinds()) {
       await b.ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, world.account.key);
       await waitForCampaign(a, world.account.key, id, ['COMPLETED'], 20000);
 
-      const arrivals = carrier.sent().filter((m) => m.from === sender).map((m) => Date.parse(m.createdAt)).sort((x, y) => x - y);
+      const arrivals = carrier.simulator.sent().filter((m) => m.from === sender).map((m) => Date.parse(m.createdAt)).sort((x, y) => x - y);
       expect(arrivals).toHaveLength(9);
       // At most 3 in any second: the 4th send after any send comes a second later (less network jitter).
       const gaps = arrivals.slice(3).map((t, i) => t - arrivals[i]);

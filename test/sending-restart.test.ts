@@ -1,36 +1,26 @@
-import { createServer, type Server } from 'node:http';
-import express from 'express';
-import { CarrierSimulator } from '../src/carrier/simulator';
-import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from '../src/config';
-import { createLogger } from '../src/core/logger';
-import { bootApp, freePort, type TestApp } from './helpers/app';
+import type { ServedSimulator } from '../src/carrier/simulator';
+import { bootApp, type TestApp } from './helpers/app';
+import { startCarrier } from './helpers/carrier';
 import { campaignState, createCampaign, setupWorld, until, usPhone, waitForCampaign } from './helpers/campaign-fixtures';
 import { databaseKinds } from './helpers/databases';
 
 // The carrier outlives our restarts: a simulator of its own, as Twilio would be.
 for (const kind of databaseKinds()) {
   describe(`sending across restarts [${kind}]`, () => {
-    let carrier: CarrierSimulator;
-    let carrierServer: Server;
+    let carrier: ServedSimulator;
     let app: TestApp;
 
     beforeAll(async () => {
-      carrier = new CarrierSimulator({ accountSid: SIMULATOR_ACCOUNT_SID, authToken: SIMULATOR_AUTH_TOKEN, publicUrl: 'http://127.0.0.1', undeliveredShare: 0, callbackDelayMs: 20 }, createLogger('silent'));
-      const port = await freePort();
-      const server = express();
-      server.use('/', carrier.router());
-      carrierServer = createServer(server);
-      await new Promise<void>((resolve) => carrierServer.listen(port, '127.0.0.1', resolve));
-      app = await bootApp(kind, { env: { TWILIO_API_BASE_URL: `http://127.0.0.1:${port}` } });
+      carrier = await startCarrier();
+      app = await bootApp(kind, { env: { TWILIO_API_BASE_URL: carrier.url } });
     });
 
     afterAll(async () => {
       await app?.close();
-      await carrier?.stop();
-      await new Promise((resolve) => carrierServer?.close(resolve));
+      await carrier?.close();
     });
 
-    const takenBy = (to: string) => carrier.sent().filter((m) => m.to === to).length;
+    const takenBy = (to: string) => carrier.simulator.sent().filter((m) => m.to === to).length;
 
     it('resumes a campaign after a restart in the middle and sends nobody twice', async () => {
       const numbers = Array.from({ length: 12 }, () => usPhone());

@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import express, { Router, type Request, type Response } from 'express';
 import twilio from 'twilio';
 import type { Logger } from '../core/logger';
@@ -212,6 +214,35 @@ export class CarrierSimulator {
       twilioError(res, 401, 20003, 'Authenticate');
     };
   }
+}
+
+export interface ServedSimulator {
+  simulator: CarrierSimulator;
+  /** What TWILIO_API_BASE_URL points at to send through it. */
+  url: string;
+  /** Delivers the callbacks still waiting, then stops listening. */
+  close(): Promise<void>;
+}
+
+/** The simulator alone on a port of its own (0: any free one), as Twilio is: outside the server, outliving its restarts. */
+export async function serveSimulator(options: SimulatorOptions, log: Logger, port = 0, host = '127.0.0.1'): Promise<ServedSimulator> {
+  const simulator = new CarrierSimulator(options, log);
+  const app = express();
+  app.use('/', simulator.router());
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const { port: bound } = server.address() as AddressInfo;
+  return {
+    simulator,
+    url: `http://${host}:${bound}`,
+    close: async () => {
+      await simulator.stop();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }
 
 function newSid(): string {

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
-import { createServer } from 'node:net';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/core/logger';
 import { startServer, type RunningServer } from '../../src/server';
 import { databaseKinds, freshDatabase, type DatabaseKind, type FreshDatabase } from './databases';
+import { freePort } from './net';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -24,17 +24,6 @@ export interface TestApp {
   /** Stops the server and starts a new one on the same port and database (a restart). */
   restart(): Promise<void>;
   close(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 export interface BootOptions {

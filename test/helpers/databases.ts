@@ -22,19 +22,23 @@ export async function freshDatabase(kind: DatabaseKind): Promise<FreshDatabase> 
     const dir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
     return { url: `sqlite:${join(dir, 'test.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
-  const base = new URL(process.env.TEST_MYSQL_URL!);
-  const name = `sb_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = await createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) });
-  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await admin.end();
+  return freshMysqlDatabase(process.env.TEST_MYSQL_URL!, 'sb_test');
+}
+
+/** A new, empty schema on the MariaDB/MySQL server of `serverUrl` (its path is ignored); the benchmarks use it too. */
+export async function freshMysqlDatabase(serverUrl: string, prefix: string): Promise<FreshDatabase> {
+  const base = new URL(serverUrl);
+  const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const conn = await createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) });
+    try {
+      await conn.query(sql);
+    } finally {
+      await conn.end();
+    }
+  };
+  await admin(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   const url = new URL(base.toString());
   url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const conn = await createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) });
-      await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      await conn.end();
-    },
-  };
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS \`${name}\``) };
 }
