@@ -1,15 +1,13 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
-import { createConnection } from 'mysql2/promise';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/core/logger';
 import { startServer, type RunningServer } from '../src/server';
+import { freePort, freshBenchDatabase, postGraphQL } from './support';
 
 // Shared by the campaign benchmarks: a real server on a fresh MariaDB database, one account
 // with a group over ten countries (one of them not enabled, so part of the audience is refused).
 
-export const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
 const ADMIN_TOKEN = `bench-${randomBytes(12).toString('hex')}`;
 
 const pad = (i: number, n: number) => String(i).padStart(n, '0');
@@ -37,52 +35,43 @@ export interface BenchWorld {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const base = new URL(MYSQL_URL);
-  const conn = await createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) });
-  await conn.query(sql);
-  await conn.end();
-}
-
 /** BENCH_ENV='A=1,B=2' adds server variables, e.g. to try the simulator without callbacks. */
 function envOverrides(): Record<string, string> {
   return Object.fromEntries((process.env.BENCH_ENV ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]));
 }
 
-export async function buildWorld(options: { members: number; workers: boolean; maxPerSecond?: number; statusCallbacks?: boolean; env?: Record<string, string> }): Promise<BenchWorld> {
-  const name = `sb_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  const url = new URL(MYSQL_URL);
-  url.pathname = `/${name}`;
+export interface BenchServer {
+  server: RunningServer;
+  /** A GraphQL operation as the operator (admin token). */
+  admin<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** The real server in this process on a fresh MariaDB database, reached over HTTP on loopback. */
+export async function startBenchServer(options: { workers: boolean; env?: Record<string, string> }): Promise<BenchServer> {
+  const database = await freshBenchDatabase();
   const port = await freePort();
   const config = loadConfig({
-      PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: url.toString(), ADMIN_TOKEN, LOG_LEVEL: 'error',
-      PUBLIC_URL: `http://127.0.0.1:${port}`, SWITCHBOARD_WORKERS: options.workers ? 'on' : 'off', ...options.env, ...envOverrides(),
+    PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: database.url, ADMIN_TOKEN, LOG_LEVEL: 'error',
+    PUBLIC_URL: `http://127.0.0.1:${port}`, SWITCHBOARD_WORKERS: options.workers ? 'on' : 'off', ...options.env, ...envOverrides(),
   });
-  // The simulator's own option (not an environment variable): the hand-over alone, without callbacks.
-  const simulator = { ...config.simulator, statusCallbacks: options.statusCallbacks ?? true };
-  const server = await startServer({ ...config, simulator }, { logger: createLogger('silent'), defaultMetrics: false });
-  const call = async (query: string, variables: Record<string, unknown>, token: string) => {
-    const res = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
-    const body = (await res.json()) as { data?: any; errors?: unknown[] };
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data;
+  const server = await startServer(config, { logger: createLogger('silent'), defaultMetrics: false });
+  return {
+    server,
+    admin: (query, variables = {}) => postGraphQL(server.url, query, variables, ADMIN_TOKEN),
+    close: async () => {
+      await server.close();
+      await database.drop();
+    },
   };
-  const { createAccount } = await call('mutation { createAccount(input: { name: "Bench", homeCountry: "US" }) { account { id } apiKey { secret } } }', {}, ADMIN_TOKEN);
+}
+
+export async function buildWorld(options: { members: number; workers: boolean; maxPerSecond?: number; env?: Record<string, string> }): Promise<BenchWorld> {
+  const { server, admin, close } = await startBenchServer(options);
+  const { createAccount } = await admin('mutation { createAccount(input: { name: "Bench", homeCountry: "US" }) { account { id } apiKey { secret } } }');
   const key: string = createAccount.apiKey.secret;
   const accountId: string = createAccount.account.id;
-  const gql = (query: string, variables: Record<string, unknown> = {}) => call(query, variables, key);
+  const gql = (query: string, variables: Record<string, unknown> = {}) => postGraphQL(server.url, query, variables, key);
   // BR stays disabled: its members are refused with GEO_PERMISSION_DENIED.
   await gql('mutation($a: ID!, $c: [String!]!) { setGeoPermissions(accountId: $a, countries: $c, enabled: true) { enabledCountries } }',
     { a: accountId, c: COUNTRIES.map((c) => c.country).filter((c) => c !== 'BR') });
@@ -101,11 +90,5 @@ export async function buildWorld(options: { members: number; workers: boolean; m
     const { importContacts } = await gql('mutation($g: ID!, $c: [ContactInput!]!) { importContacts(groupId: $g, contacts: $c) { subscribed } }', { g: groupId, c: contacts });
     members += importContacts.subscribed;
   }
-  return {
-    server, key, groupId, members, gql,
-    close: async () => {
-      await server.close();
-      await adminQuery(`DROP DATABASE IF EXISTS \`${name}\``);
-    },
-  };
+  return { server, key, groupId, members, gql, close };
 }

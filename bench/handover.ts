@@ -1,21 +1,25 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createTwilioClient } from '../src/carrier/twilio-client';
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from '../src/config';
 import { buildWorld } from './campaign-world';
+import { forkCarrier } from './carrier';
+import { runBench } from './support';
 
 // Hand-over to the carrier simulator with rate limits lifted (every sender at 10,000/s), on
 // MariaDB: from launchCampaign until every message is SENDING with its provider sid. The
-// simulator's status callbacks are off, so that the figure is the hand-over alone (they cost as
-// much again). Compared in the same run with the bare twilio client sending as many messages to
-// the same endpoint at the same concurrency, in the same process.
+// simulator runs in a process of its own (server and carrier a core each, as in production) and
+// its status callbacks are off, so that the figure is the hand-over alone (they cost as much
+// again). Compared in the same run with the bare twilio client sending as many messages to the
+// same carrier process at the same concurrency.
 
 const MESSAGES = Number(process.env.BENCH_HANDOVER_MESSAGES ?? 20_000);
 const CONCURRENCY = 200;
+const TARGET_PER_SECOND = 1500;
 
 export async function runHandoverBench(): Promise<Record<string, unknown>> {
-  const world = await buildWorld({ members: MESSAGES, workers: true, maxPerSecond: 10_000, statusCallbacks: false });
+  const carrier = await forkCarrier({ statusCallbacks: false });
+  let world: Awaited<ReturnType<typeof buildWorld>> | undefined;
   try {
+    world = await buildWorld({ members: MESSAGES, workers: true, maxPerSecond: 10_000, env: { TWILIO_API_BASE_URL: carrier.url } });
     const ds = world.server.services.dataSource;
     const { createCampaign } = await world.gql('mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }',
       { input: { groupId: world.groupId, name: 'bench', body: 'Hi {{first_name}}, your offer ends tonight.' } });
@@ -33,7 +37,7 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
     }
     const handoverMs = performance.now() - start - launchedMs;
 
-    const client = createTwilioClient({ accountSid: SIMULATOR_ACCOUNT_SID, authToken: SIMULATOR_AUTH_TOKEN, apiBaseUrl: `${world.server.url}/carrier` }, CONCURRENCY);
+    const client = createTwilioClient({ accountSid: SIMULATOR_ACCOUNT_SID, authToken: SIMULATOR_AUTH_TOKEN, apiBaseUrl: carrier.url }, CONCURRENCY);
     const statusCallback = `${world.server.services.config.publicUrl}/webhooks/twilio/status`;
     let next = 0;
     const bareStart = performance.now();
@@ -54,22 +58,18 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
       bareClientMs: Math.round(bareMs),
       bareClientMessagesPerSecond: Math.round(toSend / (bareMs / 1000)),
       concurrency: CONCURRENCY,
+      carrier: 'simulator in a process of its own',
+      targets: { messagesPerSecond: TARGET_PER_SECOND },
       node: process.version,
       at: new Date().toISOString(),
     };
   } finally {
-    await world.close();
+    await world?.close();
+    await carrier.stop();
   }
 }
 
 if (require.main === module) {
-  runHandoverBench().then((result) => {
-    const dir = join(process.cwd(), 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'handover.json'), JSON.stringify(result, null, 2) + '\n');
-    console.log(`handover: ${result.messages} messages to the simulator in ${result.handoverMs} ms = ${result.messagesPerSecond}/s through the queue; bare twilio client: ${result.bareClientMessagesPerSecond}/s`);
-  }).catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
+  runBench('handover', runHandoverBench, (result) =>
+    `handover: ${result.messages} messages to the simulator (own process) in ${result.handoverMs} ms = ${result.messagesPerSecond}/s through the queue (target ${TARGET_PER_SECOND}); bare twilio client: ${result.bareClientMessagesPerSecond}/s`);
 }

@@ -1,9 +1,7 @@
 import 'reflect-metadata';
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import express from 'express';
 import { createClient } from 'graphql-ws';
@@ -11,6 +9,7 @@ import { createConnection, createPool } from 'mysql2/promise';
 import twilio from 'twilio';
 import WebSocket from 'ws';
 import { SIMULATOR_AUTH_TOKEN } from '../src/config';
+import { atFixedRate, freePort, freshBenchDatabase, percentile, postGraphQL, round, runBench, stopChild } from './support';
 
 // Inbound webhook on MariaDB, against a bare express endpoint that only checks the signature and
 // inserts one row, in the same run: throughput from 50 concurrent senders for 10 s, then latency
@@ -21,43 +20,8 @@ const THROUGHPUT_SECONDS = 10;
 const LATENCY_RATE = 300;
 const LATENCY_SECONDS = 10;
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
-const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
 
 export const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-
-export function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-
-export async function freshMysqlDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const base = new URL(MYSQL_URL);
-  const name = `${prefix}_${Date.now().toString(36)}`;
-  const connect = () => createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) });
-  const admin = await connect();
-  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await admin.end();
-  const url = new URL(base.toString());
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const conn = await connect();
-      await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      await conn.end();
-    },
-  };
-}
-
-async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 60_000;
@@ -92,19 +56,8 @@ export async function spawnSwitchboard(databaseUrl: string, env: Record<string, 
   return { url, pid: child.pid!, stop: () => stopChild(child) };
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-export async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, token = ADMIN_TOKEN): Promise<T> {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
-  return body.data as T;
+export function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, token = ADMIN_TOKEN): Promise<T> {
+  return postGraphQL<T>(url, query, variables, token);
 }
 
 /** An account with a group and one US long code per number given; returns its key. */
@@ -173,23 +126,15 @@ async function openLoop(url: string, to: string[], rate: number, seconds: number
   const latencies: number[] = [];
   let failed = 0;
   const total = rate * seconds;
-  const start = performance.now() + 50;
-  const pending: Array<Promise<void>> = [];
-  for (let n = 0; n < total; n++) {
-    const due = start + (n * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    pending.push(postInbound(url, inboundParams(to, n % CONCURRENCY, n)).then(
-      (status) => {
-        if (status === 200) latencies.push(performance.now() - due);
-        else failed++;
-      },
-      () => {
-        failed++;
-      },
-    ));
-  }
-  await Promise.all(pending);
+  await atFixedRate(rate, total, (n, due) => postInbound(url, inboundParams(to, n % CONCURRENCY, n)).then(
+    (status) => {
+      if (status === 200) latencies.push(performance.now() - due);
+      else failed++;
+    },
+    () => {
+      failed++;
+    },
+  ));
   latencies.sort((a, b) => a - b);
   return { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies[latencies.length - 1]), failed, sent: total };
 }
@@ -249,8 +194,8 @@ async function countPublished(url: string): Promise<{ count(): number; close(): 
 }
 
 export async function runInboundBench(): Promise<Record<string, unknown>> {
-  const database = await freshMysqlDatabase('sb_bench_inbound');
-  const baselineDb = await freshMysqlDatabase('sb_bench_bare');
+  const database = await freshBenchDatabase('sb_bench_inbound');
+  const baselineDb = await freshBenchDatabase('sb_bench_bare');
   const server = await spawnSwitchboard(database.url, { SWITCHBOARD_WORKERS: 'off' });
   try {
     const to = Array.from({ length: 5 }, (_, i) => usNumber(9000 + i));
@@ -304,12 +249,6 @@ export async function runInboundBench(): Promise<Record<string, unknown>> {
   }
 }
 
-export function writeResult(name: string, result: Record<string, unknown>): void {
-  const dir = join(process.cwd(), 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${name}.json`), JSON.stringify({ ...result, measuredAt: new Date().toISOString() }, null, 2) + '\n');
-}
-
 if (require.main === module) {
   if (process.argv.includes('--baseline-server')) {
     runBaselineServer(process.env.BASELINE_DATABASE_URL!).catch((error) => {
@@ -317,13 +256,7 @@ if (require.main === module) {
       process.exit(1);
     });
   } else {
-    runInboundBench().then((result) => {
-      writeResult('inbound', result);
-      console.log(JSON.stringify(result, null, 2));
-      agent.destroy();
-    }, (error) => {
-      console.error(error);
-      process.exit(1);
-    });
+    runBench('inbound', async () => ({ ...(await runInboundBench()), measuredAt: new Date().toISOString() }), (result) => JSON.stringify(result, null, 2))
+      .then(() => agent.destroy());
   }
 }

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { agent, freshMysqlDatabase, messageSid, percentile, postInbound, round, setupAccount, spawnSwitchboard, usNumber, writeResult } from './inbound';
+import { agent, messageSid, postInbound, setupAccount, spawnSwitchboard, usNumber } from './inbound';
+import { atFixedRate, freshBenchDatabase, percentile, round, runBench } from './support';
 
 // Webhook-to-inbox latency over graphql-ws: 1,000 subscribers over 100 accounts (10 inboxes each)
 // while 100 replies a second arrive spread over those accounts; then how long one reply takes to
@@ -72,18 +73,12 @@ async function spreadLoad(url: string, accounts: Array<{ to: string; inboxes: In
     }
   }
   const total = RATE * SECONDS;
-  const start = performance.now() + 50;
-  const posts: Array<Promise<number>> = [];
-  for (let n = 0; n < total; n++) {
-    const due = start + (n * 1000) / RATE;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+  const statuses = await atFixedRate(RATE, total, (n) => {
     const account = accounts[n % accounts.length];
     const sid = messageSid();
     sentAt.set(sid, performance.now());
-    posts.push(postInbound(url, { MessageSid: sid, From: usNumber(n % 500, '415'), To: account.to, Body: `reply ${n}` }));
-  }
-  const statuses = await Promise.all(posts);
+    return postInbound(url, { MessageSid: sid, From: usNumber(n % 500, '415'), To: account.to, Body: `reply ${n}` });
+  });
   await new Promise((r) => setTimeout(r, 1000));
   latencies.sort((a, b) => a - b);
   return {
@@ -137,7 +132,7 @@ async function oneAccountFanOut(url: string, to: string, inboxes: Inbox[]) {
 }
 
 export async function runInboxFanoutBench(): Promise<Record<string, unknown>> {
-  const database = await freshMysqlDatabase('sb_bench_fanout');
+  const database = await freshBenchDatabase('sb_bench_fanout');
   const server = await spawnSwitchboard(database.url, { SWITCHBOARD_WORKERS: 'off' });
   const clients: Client[] = [];
   try {
@@ -174,12 +169,6 @@ export async function runInboxFanoutBench(): Promise<Record<string, unknown>> {
 }
 
 if (require.main === module) {
-  runInboxFanoutBench().then((result) => {
-    writeResult('inbox-fanout', result);
-    console.log(JSON.stringify(result, null, 2));
-    agent.destroy();
-  }, (error) => {
-    console.error(error);
-    process.exit(1);
-  });
+  runBench('inbox-fanout', async () => ({ ...(await runInboxFanoutBench()), measuredAt: new Date().toISOString() }), (result) => JSON.stringify(result, null, 2))
+    .then(() => agent.destroy());
 }

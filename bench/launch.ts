@@ -1,7 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { LAUNCH_COLUMNS, rowsPerInsert } from '../src/campaigns/launch';
 import { buildWorld } from './campaign-world';
+import { runBench } from './support';
 
 // launchCampaign to a 100,000-member group over ten countries on MariaDB: from the mutation to
 // every message stored with its sender or refusal. Compared, in the same run, with a plain
@@ -53,13 +52,6 @@ export async function runLaunchBench(): Promise<Record<string, unknown>> {
 }
 
 if (require.main === module) {
-  runLaunchBench().then((result) => {
-    const dir = join(process.cwd(), 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'launch.json'), JSON.stringify(result, null, 2) + '\n');
-    console.log(`launch: ${result.messagesStored} messages for ${result.members} members in ${result.launchMs} ms on MariaDB; the same rows as a plain multi-row INSERT: ${result.plainInsertMs} ms (launch = ${result.launchVsPlainInsert}x)`);
-  }).catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
+  runBench('launch', runLaunchBench, (result) =>
+    `launch: ${result.messagesStored} messages for ${result.members} members in ${result.launchMs} ms on MariaDB; the same rows as a plain multi-row INSERT: ${result.plainInsertMs} ms (launch = ${result.launchVsPlainInsert}x)`);
 }

@@ -1,11 +1,10 @@
 import 'reflect-metadata';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { SubscriptionStatus } from '../src/contacts/membership.entity';
 import { parsePhone, type ParsedPhone } from '../src/core/phone';
 import { decideRoute, type RouteRecipient, type RoutingContext } from '../src/groups/routing';
 import { Sender, SenderType } from '../src/groups/sender.entity';
 import { SubscriptionGroup } from '../src/groups/subscription-group.entity';
+import { runBench } from './support';
 
 // Routing of 100,000 recipients over 10 countries from already-loaded data: what a campaign
 // launch does after loading its group, senders, memberships and conversations.
@@ -93,9 +92,6 @@ export function runRoutingBench(): Record<string, unknown> {
 }
 
 if (require.main === module) {
-  const result = runRoutingBench();
-  const dir = join(process.cwd(), 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'routing.json'), JSON.stringify(result, null, 2) + '\n');
-  console.log(`routing: ${result.recipients} decisions over ${result.countries} countries in ${result.medianMs} ms (median of ${result.runs}): ${result.decisionsPerSecond} decisions/s`);
+  runBench('routing', runRoutingBench, (result) =>
+    `routing: ${result.recipients} decisions over ${result.countries} countries in ${result.medianMs} ms (median of ${result.runs}): ${result.decisionsPerSecond} decisions/s`);
 }
