@@ -16,13 +16,34 @@ export interface StatusError {
  * move forward, and each change publishes exactly one DeliveryEvent.
  */
 export class StatusService {
+  /** The last queued change of each message that has one in flight. */
+  private readonly inFlight = new Map<number, Promise<unknown>>();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly deliveryEvents: DeliveryEvents,
   ) {}
 
-  /** Moves the message to `to` when that is forward; answers the changed message, or null for a no-op. */
-  async transition(messageOrId: Message | number, to: MessageStatus, error: StatusError | null = null): Promise<Message | null> {
+  /**
+   * Moves the message to `to` when that is forward; answers the changed message, or null for a no-op.
+   * Changes of one message run one after another in this process, so that its events are
+   * published in the order its statuses were stored (SENT before DELIVERED), not in the order
+   * concurrent callbacks happen to finish.
+   */
+  transition(messageOrId: Message | number, to: MessageStatus, error: StatusError | null = null): Promise<Message | null> {
+    const id = typeof messageOrId === 'number' ? messageOrId : messageOrId.id;
+    const run = () => this.compareAndSet(messageOrId, to, error);
+    const previous = this.inFlight.get(id);
+    const change = previous ? previous.then(run, run) : run();
+    const settled = change.catch(() => undefined);
+    this.inFlight.set(id, settled);
+    void settled.then(() => {
+      if (this.inFlight.get(id) === settled) this.inFlight.delete(id);
+    });
+    return change;
+  }
+
+  private async compareAndSet(messageOrId: Message | number, to: MessageStatus, error: StatusError | null): Promise<Message | null> {
     const repo = this.dataSource.getRepository(Message);
     let message = typeof messageOrId === 'number' ? await repo.findOneBy({ id: messageOrId }) : messageOrId;
     for (let attempt = 0; message && attempt < 5; attempt++) {
