@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSchema, BreakingChangeType, findBreakingChanges, printSchema } from 'graphql';
+import { buildSchema, findBreakingChanges, printSchema } from 'graphql';
 import { emittedSchema } from '../src/emit-schema';
 import { describeEachDatabase } from './helpers/app';
 
@@ -12,15 +12,10 @@ describe('schema.graphql', () => {
     expect(await emittedSchema()).toBe(committed);
   });
 
-  it('keeps every part of the public contract that it serves', () => {
+  it('keeps the whole public contract: nothing in it missing or stricter', () => {
     const contract = buildSchema(readFileSync(contractPath, 'utf8'));
     const served = buildSchema(committed);
-    const breaking = findBreakingChanges(contract, served).filter((change) => {
-      // Root fields and types not yet served are later work; what is served must match.
-      if (change.type === BreakingChangeType.TYPE_REMOVED) return false;
-      return !(change.type === BreakingChangeType.FIELD_REMOVED && /^(Query|Mutation|Subscription)\./.test(change.description));
-    });
-    expect(breaking.map((c) => c.description)).toEqual([]);
+    expect(findBreakingChanges(contract, served).map((c) => `${c.type}: ${c.description}`)).toEqual([]);
   });
 });
 
