@@ -192,7 +192,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await revocations.return();
       wsServer.close();
       await events.close();
-      await dataSource.destroy();
+      if (dataSource.isInitialized) await dataSource.destroy();
       log.info('switchboard stopped');
     })();
     return closing;

@@ -1,4 +1,5 @@
-import { ADMIN_TOKEN, describeEachDatabase } from './helpers/app';
+import { ADMIN_TOKEN, bootApp, describeEachDatabase } from './helpers/app';
+import { databaseKinds } from './helpers/databases';
 
 describeEachDatabase('server', (app) => {
   it('answers /healthz and /readyz', async () => {
@@ -33,5 +34,20 @@ describeEachDatabase('server', (app) => {
     for (let i = 0; i < 15; i++) selection = `parent { ${selection} }`;
     const res = await app().gql(`{ account(id: "1") { ${selection} } }`);
     expect(res.errors?.[0].message).toMatch(/depth exceeds the limit/);
+  });
+});
+
+describe('readiness', () => {
+  it.each(databaseKinds())('answers /readyz 503 once the database is gone, while /healthz stays 200 [%s]', async (kind) => {
+    const app = await bootApp(kind);
+    try {
+      await app.server.services.dataSource.destroy();
+      const ready = await fetch(`${app.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ database: false });
+      expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+    } finally {
+      await app.close();
+    }
   });
 });
