@@ -48,6 +48,13 @@ export class AccountService {
     return account && canSee(principal, account) ? account : null;
   }
 
+  /** A thing owned by an account (a group, contact, campaign, message), when the key may see that account. */
+  async visibleOwned<T extends { accountId: number }>(principal: Principal, owned: T | null): Promise<T | null> {
+    if (!owned) return null;
+    const account = await this.findById(owned.accountId);
+    return account && canSee(principal, account) ? owned : null;
+  }
+
   async requireVisible(principal: Principal, rawId: string | number, field = 'id'): Promise<Account> {
     const account = await this.getVisible(principal, rawId);
     if (!account) throw notFound('account', `${rawId} (${field})`);

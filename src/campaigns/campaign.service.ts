@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { In, LessThan, type DataSource, type FindOptionsWhere } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
 import { requireName } from '../accounts/account.service';
-import { canSee, type Principal } from '../core/auth';
+import type { Principal } from '../core/auth';
 import { badInput, notFound } from '../core/errors';
 import { parseId } from '../core/ids';
 import { decodeCursor, pageSize, toPage } from '../core/pagination';
@@ -46,10 +46,7 @@ export class CampaignService {
 
   async getVisible(principal: Principal, rawId: string | number): Promise<Campaign | null> {
     const id = parseId(rawId);
-    const campaign = id === null ? null : await this.findById(id);
-    if (!campaign) return null;
-    const account = await this.accounts.findById(campaign.accountId);
-    return account && canSee(principal, account) ? campaign : null;
+    return this.accounts.visibleOwned(principal, id === null ? null : await this.findById(id));
   }
 
   async requireVisible(principal: Principal, rawId: string | number, field = 'id'): Promise<Campaign> {

@@ -1,6 +1,6 @@
 import { In, type DataSource } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
-import { canSee, type Principal } from '../core/auth';
+import type { Principal } from '../core/auth';
 import { isDuplicateKeyError } from '../core/database';
 import { badInput } from '../core/errors';
 import { parseId } from '../core/ids';
@@ -54,10 +54,7 @@ export class ContactService {
 
   async getVisible(principal: Principal, rawId: string | number): Promise<Contact | null> {
     const id = parseId(rawId);
-    const contact = id === null ? null : await this.findById(id);
-    if (!contact) return null;
-    const account = await this.accounts.findById(contact.accountId);
-    return account && canSee(principal, account) ? contact : null;
+    return this.accounts.visibleOwned(principal, id === null ? null : await this.findById(id));
   }
 
   /** Numbers without '+' are read in the account's home country. */

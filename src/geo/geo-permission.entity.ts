@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Entity, PrimaryColumn } from 'typeorm';
 
 /** One enabled region of an account that keeps its own geo permissions. */
 @Entity('geo_permissions')

@@ -1,7 +1,7 @@
 import { In, type DataSource } from 'typeorm';
 import { requireName } from '../accounts/account.service';
 import type { AccountService } from '../accounts/account.service';
-import { canSee, type Principal } from '../core/auth';
+import type { Principal } from '../core/auth';
 import { badInput, notFound } from '../core/errors';
 import { parseId } from '../core/ids';
 import { decodeCursor, pageSize, toPage, type PageInfo } from '../core/pagination';
@@ -53,10 +53,7 @@ export class GroupService {
   /** The group when the key may see its account; a group it may not see does not exist for it. */
   async getVisible(principal: Principal, rawId: string | number): Promise<SubscriptionGroup | null> {
     const id = parseId(rawId);
-    const group = id === null ? null : await this.findById(id);
-    if (!group) return null;
-    const account = await this.accounts.findById(group.accountId);
-    return account && canSee(principal, account) ? group : null;
+    return this.accounts.visibleOwned(principal, id === null ? null : await this.findById(id));
   }
 
   async requireVisible(principal: Principal, rawId: string | number, field = 'groupId'): Promise<SubscriptionGroup> {

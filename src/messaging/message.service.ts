@@ -1,6 +1,6 @@
 import { In, LessThan, MoreThan, type DataSource, type FindOptionsWhere } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
-import { canSee, type Principal } from '../core/auth';
+import type { Principal } from '../core/auth';
 import { parseId } from '../core/ids';
 import { decodeCursor, pageSize, toPage } from '../core/pagination';
 import { Conversation } from '../conversations/conversation.entity';
@@ -29,10 +29,7 @@ export class MessageService {
 
   async getVisible(principal: Principal, rawId: string | number): Promise<Message | null> {
     const id = parseId(rawId);
-    const message = id === null ? null : await this.repo.findOneBy({ id });
-    if (!message) return null;
-    const account = await this.accounts.findById(message.accountId);
-    return account && canSee(principal, account) ? message : null;
+    return this.accounts.visibleOwned(principal, id === null ? null : await this.repo.findOneBy({ id }));
   }
 
   /** The log, newest first, over every account the key may see (or the one named). */
