@@ -54,7 +54,7 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const memberships = new MembershipService(dataSource, accounts, groups, contacts);
   const routing = new RoutingService(dataSource, accounts, geo, groups, senders, contacts, memberships);
   const contactImports = new ContactImportService(dataSource, accounts, groups);
-  const deliveryEvents = new DeliveryEvents(dataSource, events);
+  const deliveryEvents = new DeliveryEvents(accounts, events);
   const statuses = new StatusService(dataSource, deliveryEvents);
   const provider = new TwilioProvider(createTwilioClient(config.twilio));
   const dispatcher = new Dispatcher(dataSource, provider, statuses, deliveryEvents, `${config.publicUrl}/webhooks/twilio/status`, log, metrics, senderPacer(events));
@@ -63,10 +63,10 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const campaignStats = new CampaignStatsService(dataSource);
   const campaigns = new CampaignService(dataSource, accounts, groups, new CampaignLauncher(dataSource, routing), dispatcher, deliveryEvents);
   const campaignWorker = new CampaignWorker(campaigns, deliveryEvents, log);
-  const campaignProgress = new CampaignProgress(campaigns, campaignStats, deliveryEvents, events, log);
+  const campaignProgress = new CampaignProgress(campaigns, accounts, campaignStats, deliveryEvents, events, log);
   const conversations = new ConversationService(dataSource, accounts);
   const replies = new ReplyService(conversations, senders, contacts, memberships, routing, outbound);
-  const inbound = new InboundService(dataSource, contacts, memberships, keywords, conversations, replies, events, log);
+  const inbound = new InboundService(dataSource, accounts, contacts, memberships, keywords, conversations, replies, events, log);
   return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, provider, dispatcher, outbound, messages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound };
 }
 

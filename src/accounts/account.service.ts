@@ -27,6 +27,9 @@ export function requireRegion(field: string, raw: string): string {
 }
 
 export class AccountService {
+  /** accountId -> parentId. Accounts never move between trees, so this never goes stale. */
+  private readonly parents = new Map<number, number | null>();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly apiKeys: ApiKeyService,
@@ -48,11 +51,33 @@ export class AccountService {
     return account && canSee(principal, account) ? account : null;
   }
 
+  /** Loads the parents of the accounts not yet known, in one query. */
+  private async loadParents(accountIds: readonly number[]): Promise<void> {
+    const missing = [...new Set(accountIds)].filter((id) => !this.parents.has(id));
+    if (!missing.length) return;
+    const rows = await this.repo.find({ select: { id: true, parentId: true }, where: { id: In(missing) } });
+    for (const row of rows) this.parents.set(row.id, row.parentId);
+  }
+
+  /** The account's parent (null for a master), from memory after the first look-up. */
+  async parentOf(accountId: number): Promise<number | null> {
+    await this.loadParents([accountId]);
+    const parent = this.parents.get(accountId);
+    if (parent === undefined) throw new Error(`account ${accountId} does not exist`);
+    return parent;
+  }
+
+  /** The master account at the top of each account's tree: the tenant channel its live events go on. */
+  async rootsOf(accountIds: readonly number[]): Promise<Map<number, number>> {
+    await this.loadParents(accountIds);
+    return new Map(accountIds.map((id) => [id, this.parents.get(id) ?? id]));
+  }
+
   /** A thing owned by an account (a group, contact, campaign, message), when the key may see that account. */
   async visibleOwned<T extends { accountId: number }>(principal: Principal, owned: T | null): Promise<T | null> {
     if (!owned) return null;
-    const account = await this.findById(owned.accountId);
-    return account && canSee(principal, account) ? owned : null;
+    if (principal.kind === 'operator') return owned;
+    return canSee(principal, { id: owned.accountId, parentId: await this.parentOf(owned.accountId) }) ? owned : null;
   }
 
   async requireVisible(principal: Principal, rawId: string | number, field = 'id'): Promise<Account> {

@@ -1,3 +1,4 @@
+import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import type { Logger } from '../core/logger';
 import type { EventBus } from '../core/pubsub';
@@ -36,8 +37,9 @@ export class CampaignProgress {
 
   constructor(
     private readonly campaigns: CampaignService,
+    private readonly accounts: AccountService,
     private readonly stats: CampaignStatsService,
-    private readonly deliveryEvents: DeliveryEvents,
+    deliveryEvents: DeliveryEvents,
     private readonly events: EventBus,
     private readonly log: Logger,
   ) {
@@ -62,7 +64,7 @@ export class CampaignProgress {
       try {
         const campaign = await this.campaigns.findById(id);
         if (!campaign) continue;
-        const [stats, rootAccountId] = await Promise.all([this.stats.statsOf(campaign, COALESCE_MS / 2), this.deliveryEvents.rootOf(campaign.accountId)]);
+        const [stats, rootAccountId] = await Promise.all([this.stats.statsOf(campaign, COALESCE_MS / 2), this.accounts.rootsOf([campaign.accountId]).then((roots) => roots.get(campaign.accountId)!)]);
         const payload: ProgressPayload = { campaignId: id, accountId: campaign.accountId, rootAccountId, stats };
         this.events.pubsub.publish(PROGRESS_TOPIC, rootAccountId, payload);
         this.events.pubsub.publish(PROGRESS_TOPIC, OPERATOR_CHANNEL, payload);

@@ -1,6 +1,6 @@
 import { Brackets, In, type DataSource, type EntityManager } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
-import { canSee, type Principal } from '../core/auth';
+import type { Principal } from '../core/auth';
 import { isDuplicateKeyError } from '../core/database';
 import { badInput, notFound } from '../core/errors';
 import { parseId } from '../core/ids';
@@ -31,9 +31,6 @@ export interface ConversationParties {
 }
 
 export class ConversationService {
-  /** accountId -> parentId. Accounts never move between trees, so this never goes stale. */
-  private readonly parents = new Map<number, number | null>();
-
   constructor(
     private readonly dataSource: DataSource,
     private readonly accounts: AccountService,
@@ -41,25 +38,6 @@ export class ConversationService {
 
   private get repo() {
     return this.dataSource.getRepository(Conversation);
-  }
-
-  /** The account's parent, from memory after the first look-up. */
-  async parentOf(accountId: number): Promise<number | null> {
-    if (this.parents.has(accountId)) return this.parents.get(accountId)!;
-    const account = await this.accounts.findById(accountId);
-    if (!account) throw new Error(`account ${accountId} does not exist`);
-    this.parents.set(accountId, account.parentId);
-    return account.parentId;
-  }
-
-  /** The master account at the top of the account's tree: the channel its live events go to. */
-  async rootOf(accountId: number): Promise<number> {
-    return (await this.parentOf(accountId)) ?? accountId;
-  }
-
-  async canSeeAccount(principal: Principal, accountId: number): Promise<boolean> {
-    if (principal.kind === 'operator') return true;
-    return canSee(principal, { id: accountId, parentId: await this.parentOf(accountId) });
   }
 
   findById(id: number): Promise<Conversation | null> {
@@ -72,8 +50,7 @@ export class ConversationService {
 
   async getVisible(principal: Principal, rawId: string | number): Promise<Conversation | null> {
     const id = parseId(rawId);
-    const conversation = id === null ? null : await this.findById(id);
-    return conversation && (await this.canSeeAccount(principal, conversation.accountId)) ? conversation : null;
+    return this.accounts.visibleOwned(principal, id === null ? null : await this.findById(id));
   }
 
   async requireVisible(principal: Principal, rawId: string | number, field = 'id'): Promise<Conversation> {
@@ -218,14 +195,14 @@ export class ConversationService {
   private async visibleGroupId(principal: Principal, raw: string): Promise<number> {
     const id = parseId(raw);
     const group = id === null ? null : await this.dataSource.getRepository(SubscriptionGroup).findOneBy({ id });
-    if (!group || !(await this.canSeeAccount(principal, group.accountId))) throw notFound('subscription group', `${raw} (groupId)`);
-    return group.id;
+    if (!(await this.accounts.visibleOwned(principal, group))) throw notFound('subscription group', `${raw} (groupId)`);
+    return id!;
   }
 
   private async visibleContactId(principal: Principal, raw: string): Promise<number> {
     const id = parseId(raw);
     const contact = id === null ? null : await this.dataSource.getRepository(Contact).findOneBy({ id });
-    if (!contact || !(await this.canSeeAccount(principal, contact.accountId))) throw notFound('contact', `${raw} (contactId)`);
-    return contact.id;
+    if (!(await this.accounts.visibleOwned(principal, contact))) throw notFound('contact', `${raw} (contactId)`);
+    return id!;
   }
 }

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { AccountService } from '../accounts/account.service';
 import type { Contact } from '../contacts/contact.entity';
 import type { ContactService } from '../contacts/contact.service';
 import { SubscriptionStatus } from '../contacts/membership.entity';
@@ -54,6 +55,7 @@ export class InboundService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly accounts: AccountService,
     private readonly contacts: ContactService,
     private readonly memberships: MembershipService,
     private readonly keywords: KeywordService,
@@ -94,7 +96,7 @@ export class InboundService {
     conversation.lastMessageId = Math.max(conversation.lastMessageId ?? 0, message.id);
     conversation.lastMessageAt = message.createdAt;
 
-    publishReply(this.events, replyPayload({ message, conversation, contact, sender, keyword }, await this.conversations.parentOf(sender.accountId)));
+    publishReply(this.events, replyPayload({ message, conversation, contact, sender, keyword }, await this.accounts.parentOf(sender.accountId)));
     if (keywordSet?.reply) await this.sendKeywordReply(keywordSet, conversation, contact, sender);
     return { kind: 'stored', message, conversation, keyword };
   }

@@ -1,5 +1,4 @@
-import type { DataSource } from 'typeorm';
-import { Account } from '../accounts/account.entity';
+import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import type { EventBus } from '../core/pubsub';
 import { sendError } from '../core/send-error';
@@ -80,11 +79,10 @@ export type ChangeListener = (changes: Array<{ campaignId: number | null; status
 
 /** Publishes exactly one DeliveryEvent per status change, on the tenant's and the operator's channels. */
 export class DeliveryEvents {
-  private readonly roots = new Map<number, number>();
   private readonly listeners: ChangeListener[] = [];
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly accounts: AccountService,
     private readonly events: EventBus,
   ) {}
 
@@ -95,9 +93,9 @@ export class DeliveryEvents {
 
   async publish(changes: Array<{ message: Message; previousStatus: MessageStatus | null }>, occurredAt = new Date()): Promise<void> {
     if (!changes.length) return;
-    await this.loadRoots(changes.map((c) => c.message.accountId));
+    const roots = await this.accounts.rootsOf(changes.map((c) => c.message.accountId));
     for (const { message, previousStatus } of changes) {
-      const root = this.roots.get(message.accountId) ?? message.accountId;
+      const root = roots.get(message.accountId)!;
       const payload = toPayload(message, root, previousStatus, occurredAt);
       this.events.pubsub.publish(DELIVERY_TOPIC, root, payload);
       this.events.pubsub.publish(DELIVERY_TOPIC, OPERATOR_CHANNEL, payload);
@@ -106,17 +104,4 @@ export class DeliveryEvents {
     for (const listener of this.listeners) listener(summary);
   }
 
-  /** The master (root) account of an account: the tenant channel its events go on. */
-  async rootOf(accountId: number): Promise<number> {
-    await this.loadRoots([accountId]);
-    return this.roots.get(accountId) ?? accountId;
-  }
-
-  /** An account's master never changes, so the mapping is cached for the process's life. */
-  private async loadRoots(accountIds: number[]): Promise<void> {
-    const missing = [...new Set(accountIds)].filter((id) => !this.roots.has(id));
-    if (!missing.length) return;
-    const rows = await this.dataSource.getRepository(Account).find({ select: { id: true, parentId: true }, where: missing.map((id) => ({ id })) });
-    for (const row of rows) this.roots.set(row.id, row.parentId ?? row.id);
-  }
 }
