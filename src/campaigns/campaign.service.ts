@@ -12,7 +12,7 @@ import type { GroupService } from '../groups/group.service';
 import type { DeliveryEvents } from '../messaging/delivery-events';
 import type { Dispatcher } from '../messaging/dispatcher';
 import { Message, MessageStatus } from '../messaging/message.entity';
-import { execute, sqlDate } from '../messaging/sql';
+import { execute, sqlDate } from '../core/sql';
 import { Campaign, CampaignStatus } from './campaign.entity';
 import type { CreateCampaignInput } from './campaign.inputs';
 import type { CampaignConnection } from './campaign.types';

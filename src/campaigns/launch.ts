@@ -6,7 +6,7 @@ import { decideRoute, type RoutingContext } from '../groups/routing';
 import type { RoutingService } from '../groups/routing.service';
 import { MessageDirection, MessageStatus } from '../messaging/message.entity';
 import { segmentsOf } from '../messaging/segments';
-import { execute, placeholders, sqlDate } from '../messaging/sql';
+import { execute, placeholders, sqlDate } from '../core/sql';
 import type { Campaign } from './campaign.entity';
 import { CampaignStatus } from './campaign.entity';
 import { nextOpening, parseWindow, type DailyWindow } from './send-window';

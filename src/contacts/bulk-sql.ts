@@ -1,5 +1,6 @@
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { isMysql } from '../core/database';
+import { placeholders } from '../core/sql';
 
 /**
  * Multi-row INSERT statements written directly: TypeORM's builder spends time quadratic in the
@@ -22,7 +23,7 @@ export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager
   const name = (p: string) => driver.escape(metadata.findColumnWithPropertyName(p)!.databaseName);
   const mysql = isMysql(manager.connection);
   const params: unknown[] = [];
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const tuple = `(${placeholders(columns.length)})`;
   for (const row of insert.rows) {
     for (const column of columns) params.push(driver.preparePersistentValue(row[column.propertyName as keyof T], column));
   }
@@ -35,9 +36,4 @@ export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager
       : ` ON CONFLICT (${keys.map(name).join(', ')}) DO UPDATE SET ${update.map((p) => `${name(p)} = excluded.${name(p)}`).join(', ')}`;
   }
   await manager.query(head + insert.rows.map(() => tuple).join(', ') + tail, params);
-}
-
-/** `?, ?, ...` for an IN list. */
-export function placeholders(count: number): string {
-  return Array.from({ length: count }, () => '?').join(', ');
 }

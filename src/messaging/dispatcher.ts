@@ -9,7 +9,7 @@ import { Sender } from '../groups/sender.entity';
 import type { DeliveryEvents } from './delivery-events';
 import { Message, MessageStatus } from './message.entity';
 import type { SenderPacer } from './sender-pacer';
-import { execute, placeholders, sqlDate } from './sql';
+import { execute, placeholders, sqlDate } from '../core/sql';
 import type { StatusService } from './status.service';
 
 export interface DispatcherOptions {

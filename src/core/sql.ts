@@ -1,5 +1,5 @@
 import { DataSource, type EntityManager } from 'typeorm';
-import { isMysql } from '../core/database';
+import { isMysql } from './database';
 
 /** A Date as a raw query parameter: SQLite stores datetimes as UTC text, MySQL takes the Date. */
 export function sqlDate(dataSource: DataSource, date: Date): Date | string {
