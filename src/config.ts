@@ -13,6 +13,8 @@ export interface TwilioConfig {
   /** True when no credentials were given and the built-in carrier simulator is used. */
   simulated: boolean;
   apiBaseUrl: string;
+  /** How long a hand-over waits for the carrier's answer; one not come by then counts as lost. */
+  timeoutMs: number;
 }
 
 export interface Config {
@@ -88,6 +90,13 @@ function parseShare(name: string, raw: string | undefined, fallback: number): nu
   return value;
 }
 
+function parseWholeMs(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 100 || value > 600_000) throw new ConfigError(`${name} must be a whole number of milliseconds from 100 to 600000, got "${raw}"`);
+  return value;
+}
+
 function parseRedisPrefix(raw: string | undefined): string {
   const prefix = raw ?? 'switchboard';
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) throw new ConfigError(`REDIS_PREFIX must be 1 to 64 letters, digits or _.:-, got "${raw}"`);
@@ -127,6 +136,7 @@ export function loadConfig(env: Env = process.env): Config {
       authToken: token ?? SIMULATOR_AUTH_TOKEN,
       simulated,
       apiBaseUrl,
+      timeoutMs: parseWholeMs('TWILIO_TIMEOUT_MS', env.TWILIO_TIMEOUT_MS, 10_000),
     },
     publicUrl,
     logLevel,

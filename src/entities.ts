@@ -10,11 +10,12 @@ import { GeoPermission } from './geo/geo-permission.entity';
 import { KeywordSet } from './groups/keyword-set.entity';
 import { Sender } from './groups/sender.entity';
 import { SubscriptionGroup } from './groups/subscription-group.entity';
+import { EarlyStatusCallback } from './messaging/early-status-callback.entity';
 import { Message } from './messaging/message.entity';
 
 /** Every TypeORM entity, for the DataSource. */
 export const entities = [
   Setting, Account, ApiKey, GeoPermission, BlockedPrefix,
   SubscriptionGroup, Sender, KeywordSet, Contact, Membership,
-  Campaign, Conversation, Message,
+  Campaign, Conversation, Message, EarlyStatusCallback,
 ];

@@ -186,6 +186,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await services.dispatcher.stop();
       await simulator?.stop();
       await services.campaignWorker.stop();
+      await services.campaigns.drain();
       await services.campaignProgress.stop();
       // Apollo's drain stops accepting, waits for in-flight requests and closes the sockets.
       await apollo.stop();

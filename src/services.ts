@@ -21,9 +21,16 @@ import { MemberResolver } from './contacts/member.resolver';
 import { GroupResolver } from './groups/group.resolver';
 import { RoutingResolver } from './groups/routing.resolver';
 import { SenderResolver } from './groups/sender.resolver';
-import { createTwilioClient, TwilioProvider } from './carrier/twilio-client';
+import { createTwilioClient } from './carrier/twilio-client';
+import { TwilioProvider } from './carrier/twilio-provider';
 import { DeliveryEvents } from './messaging/delivery-events';
+import { CarrierOptOuts } from './messaging/carrier-opt-outs';
 import { Dispatcher } from './messaging/dispatcher';
+import { HandOver } from './messaging/hand-over';
+import { FreshHandOverState } from './messaging/hand-over-state';
+import { OrphanReconciler } from './messaging/orphan-reconciler';
+import { SidRecorder } from './messaging/sid-recorder';
+import { StatusCallbacks } from './messaging/status-callbacks';
 import { LocalSenderPacer, RedisSenderPacer, type SenderPacer } from './messaging/sender-pacer';
 import { OutboundService } from './messaging/outbound.service';
 import { StatusService } from './messaging/status.service';
@@ -33,6 +40,7 @@ import { CampaignProgress } from './campaigns/campaign-progress';
 import { CampaignResolver } from './campaigns/campaign.resolver';
 import { CampaignService } from './campaigns/campaign.service';
 import { CampaignStatsService } from './campaigns/campaign-stats';
+import { CampaignWindows } from './campaigns/campaign-windows';
 import { CampaignWorker } from './campaigns/campaign-worker';
 import { CampaignLauncher } from './campaigns/launch';
 import { ConversationLoaders } from './conversations/conversation.loaders';
@@ -56,18 +64,37 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const contactImports = new ContactImportService(dataSource, accounts, groups);
   const deliveryEvents = new DeliveryEvents(accounts, events);
   const statuses = new StatusService(dataSource, deliveryEvents);
-  const provider = new TwilioProvider(createTwilioClient(config.twilio));
-  const dispatcher = new Dispatcher(dataSource, provider, statuses, deliveryEvents, `${config.publicUrl}/webhooks/twilio/status`, log, metrics, senderPacer(events));
+  const provider = new TwilioProvider(createTwilioClient({ ...config.twilio, timeoutMs: config.twilio.timeoutMs }));
+  const carrierOptOuts = new CarrierOptOuts({
+    senderById: (id) => senders.findById(id),
+    contactIdByPhone: async (accountId, e164) => (await contacts.findByPhone(accountId, e164))?.id ?? null,
+    setMembership: (groupId, contactId, status, source) => memberships.setStatus(groupId, contactId, status, source),
+  }, log);
+  const statusCallbacks = new StatusCallbacks(dataSource, statuses, carrierOptOuts, log);
+  const sids = new SidRecorder(dataSource, deliveryEvents, log, (stored) => statusCallbacks.applyEarly(stored));
+  const reconciler = new OrphanReconciler(dataSource, provider, sids, statuses, statusCallbacks, log);
+  const handOver = new HandOver(dataSource, provider, `${config.publicUrl}/webhooks/twilio/status`, sids, statuses, reconciler, carrierOptOuts, log, metrics);
+  const campaignWindows = new CampaignWindows(dataSource);
+  const guardState = new FreshHandOverState({
+    sendersByIds: (ids) => senders.findByIds(ids),
+    routingContexts: (groupIds) => routing.loadRoutingContexts(groupIds),
+    membershipStatuses: (groupId, contactIds) => memberships.statusesOf(groupId, contactIds),
+    campaignVerdicts: (messages, now) => campaignWindows.judge(messages, now),
+  });
+  const dispatcher = new Dispatcher(
+    { dataSource, guardState, handOver, statuses, sids, reconciler, callbacks: statusCallbacks, pacer: senderPacer(events), log, metrics },
+    { alone: !events.redis, orphanAfterMs: config.twilio.timeoutMs + 5000 },
+  );
   const outbound = new OutboundService(dataSource, dispatcher);
   const messages = new MessageService(dataSource, accounts);
   const campaignStats = new CampaignStatsService(dataSource);
-  const campaigns = new CampaignService(dataSource, accounts, groups, new CampaignLauncher(dataSource, routing), dispatcher, deliveryEvents);
+  const campaigns = new CampaignService(dataSource, accounts, groups, new CampaignLauncher(dataSource, routing), dispatcher, deliveryEvents, log);
   const campaignWorker = new CampaignWorker(campaigns, deliveryEvents, log);
   const campaignProgress = new CampaignProgress(campaigns, accounts, campaignStats, deliveryEvents, events, log);
   const conversations = new ConversationService(dataSource, accounts);
   const replies = new ReplyService(conversations, senders, contacts, memberships, routing, outbound);
   const inbound = new InboundService(dataSource, accounts, contacts, memberships, keywords, conversations, replies, events, log);
-  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, provider, dispatcher, outbound, messages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound };
+  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound };
 }
 
 export type Services = ReturnType<typeof createServices>;

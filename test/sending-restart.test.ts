@@ -39,26 +39,33 @@ for (const kind of databaseKinds()) {
       expect(bodies).toEqual(numbers.map((n) => `Hello ${n}`).sort());
     });
 
-    it('fails a message whose hand-over was cut off by a crash, and never sends it', async () => {
+    it('looks hand-overs cut off by a crash up at the carrier: found ones keep their sid, the rest fail, none is posted again', async () => {
       const numbers = [usPhone(), usPhone(), usPhone()];
       const world = await setupWorld(app, 'Crash', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 0.01 }], contacts: numbers.map((phoneNumber) => ({ phoneNumber })) });
       const id = await createCampaign(app, world, 'Crash test');
       await app.ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, world.account.key);
-      const state = await until('the first message handed over', async () => {
+      const state = await until('the first message delivered', async () => {
         const s = await campaignState(app, world.account.key, id);
-        return s.messages.nodes.some((m: any) => m.providerSid) ? s : null;
+        return s.messages.nodes.some((m: any) => m.status === 'DELIVERED') ? s : null;
       });
+      const delivered = state.messages.nodes.find((m: any) => m.status === 'DELIVERED');
       const waiting = state.messages.nodes.find((m: any) => m.status === 'QUEUED');
-      // What a crash between "mark SENDING" and the provider's answer leaves behind.
-      await app.server.services.dataSource.query("UPDATE messages SET status = 'SENDING' WHERE id = ?", [Number(waiting.id)]);
+      const ds = app.server.services.dataSource;
+      // What a crash between "mark SENDING" and storing the carrier's answer leaves behind: one the
+      // carrier took (its sid lost with the process), one it never saw.
+      await ds.query("UPDATE messages SET status = 'SENDING', provider_sid = NULL WHERE id = ?", [Number(delivered.id)]);
+      await ds.query("UPDATE messages SET status = 'SENDING' WHERE id = ?", [Number(waiting.id)]);
       await app.restart();
-      const after = (await app.ok('query($id: ID!) { message(id: $id) { status error { code message } } }', { id: waiting.id }, world.account.key)).message;
-      expect(after.status).toBe('FAILED');
-      expect(after.error.code).toBe('PROVIDER_ERROR');
-      expect(after.error.message).toMatch(/nobody knows whether it left/);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(takenBy(waiting.to)).toBe(0);
+      const read = (messageId: string) => app.ok('query($id: ID!) { message(id: $id) { status providerSid attempts lastProviderResponse error { code message } } }', { id: messageId }, world.account.key);
+      const neverSeen = (await read(waiting.id)).message;
+      expect(neverSeen).toMatchObject({ status: 'FAILED', providerSid: null, error: { code: 'PROVIDER_ERROR' } });
+      expect(neverSeen.error.message).toMatch(/carrier has no record of the message: it did not leave, and is not sent again/);
+      const found = (await read(delivered.id)).message;
+      expect(found).toMatchObject({ status: 'DELIVERED', providerSid: delivered.providerSid, error: null });
+      expect(found.lastProviderResponse).toMatch(/found at the carrier/);
       await app.ok('mutation($id: ID!) { cancelCampaign(id: $id) { id } }', { id }, world.account.key);
+      expect(takenBy(waiting.to)).toBe(0);
+      expect(takenBy(delivered.to)).toBe(1);
     });
 
     it('fires a scheduled campaign whose time came while the server was down', async () => {

@@ -3,10 +3,11 @@ import { In, LessThan, type DataSource, type FindOptionsWhere } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
 import { requireName } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
+import type { Logger } from '../core/logger';
 import { badInput, notFound } from '../core/errors';
 import { parseId } from '../core/ids';
 import { decodeCursor, pageSize, toPage } from '../core/pagination';
-import { SendErrorCode } from '../core/send-error';
+import { CAMPAIGN_CANCELLED_MESSAGE, SendErrorCode } from '../core/send-error';
 import { checkBody } from '../geo/send-policy';
 import type { GroupService } from '../groups/group.service';
 import type { DeliveryEvents } from '../messaging/delivery-events';
@@ -20,9 +21,9 @@ import type { CampaignLauncher } from './launch';
 import { parseWindow } from './send-window';
 import { validateTemplate } from './template';
 
-export const CANCELLED_MESSAGE = 'the campaign was cancelled before this message left';
-
 export class CampaignService {
+  private readonly background = new Set<Promise<void>>();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly accounts: AccountService,
@@ -30,6 +31,7 @@ export class CampaignService {
     private readonly launcher: CampaignLauncher,
     private readonly dispatcher: Dispatcher,
     private readonly deliveryEvents: DeliveryEvents,
+    private readonly log: Logger,
   ) {}
 
   private get repo() {
@@ -151,20 +153,43 @@ export class CampaignService {
     return this.repo.findOneByOrFail({ id: campaign.id });
   }
 
-  /** A cancelled campaign's QUEUED messages become FAILED (CAMPAIGN_CANCELLED); those handed over go on. */
+  /**
+   * A cancelled campaign's QUEUED messages become FAILED (CAMPAIGN_CANCELLED) in one statement;
+   * those handed over go on. Their events are published after the answer: a cancel of 100,000
+   * queued messages answers at once, and the queue refuses them anyway (the campaign is CANCELLED).
+   */
   async failQueued(campaignId: number): Promise<number> {
     const claim = randomUUID();
     const now = new Date();
     const count = await execute(this.dataSource,
       'UPDATE messages SET status = ?, error_code = ?, error_message = ?, send_claim = ?, updated_at = ? WHERE campaign_id = ? AND status = ?',
-      [MessageStatus.FAILED, SendErrorCode.CAMPAIGN_CANCELLED, CANCELLED_MESSAGE, claim, sqlDate(this.dataSource, now), campaignId, MessageStatus.QUEUED]);
-    if (!count) return 0;
-    const ids: Array<{ id: number }> = await this.dataSource.query('SELECT id FROM messages WHERE campaign_id = ? AND send_claim = ?', [campaignId, claim]);
-    for (let i = 0; i < ids.length; i += 1000) {
-      const messages = await this.dataSource.getRepository(Message).findBy({ id: In(ids.slice(i, i + 1000).map((r) => Number(r.id))) });
-      await this.deliveryEvents.publish(messages.map((message) => ({ message, previousStatus: MessageStatus.QUEUED })), now);
-    }
+      [MessageStatus.FAILED, SendErrorCode.CAMPAIGN_CANCELLED, CAMPAIGN_CANCELLED_MESSAGE, claim, sqlDate(this.dataSource, now), campaignId, MessageStatus.QUEUED]);
+    if (count) this.inBackground(this.publishCancelled(campaignId, claim, now));
     return count;
+  }
+
+  /** Waits for the events still being published in the background (at shutdown). */
+  async drain(): Promise<void> {
+    while (this.background.size) await Promise.allSettled([...this.background]);
+  }
+
+  private async publishCancelled(campaignId: number, claim: string, at: Date): Promise<void> {
+    let after = 0;
+    for (;;) {
+      const ids: Array<{ id: number }> = await this.dataSource.query(
+        'SELECT id FROM messages WHERE campaign_id = ? AND send_claim = ? AND id > ? ORDER BY id LIMIT 1000', [campaignId, claim, after]);
+      if (!ids.length) return;
+      after = Number(ids[ids.length - 1].id);
+      const messages = await this.dataSource.getRepository(Message).findBy({ id: In(ids.map((r) => Number(r.id))) });
+      await this.deliveryEvents.publish(messages.map((message) => ({ message, previousStatus: MessageStatus.QUEUED })), at);
+    }
+  }
+
+  private inBackground(work: Promise<void>): void {
+    const tracked = work
+      .catch((error) => this.log.error({ err: error }, 'could not publish the events of cancelled messages'))
+      .finally(() => this.background.delete(tracked));
+    this.background.add(tracked);
   }
 
   /** COMPLETED once none of its messages is QUEUED or SENDING. */

@@ -38,6 +38,30 @@ const MAGIC_TO: Record<string, { code: number; message: string }> = {
 };
 
 const KEEP = 100_000;
+/** Posts to the server are tried this often, 250 ms more apart each time (about 10 s in all): a restart is ridden out. */
+const POST_ATTEMPTS = 9;
+
+/**
+ * A misbehaviour for the next requests to Messages.json: an error status or a cut connection,
+ * before the message is made or after it (the answer lost), or an answer held back.
+ */
+export interface CarrierFault {
+  /** 429, 500, 502 or 503; absent with `reset`. */
+  status?: number;
+  /** Cut the connection instead of answering. */
+  reset?: boolean;
+  /** Make the message (and its callbacks) first, then fail: the carrier took it, the answer is lost. */
+  afterCreate?: boolean;
+  /** Twilio's error code in the answer, e.g. 21610 with status 400. */
+  code?: number;
+  /** Seconds, sent as Retry-After with a 429. */
+  retryAfter?: number;
+  /** Answer this late (the message is made at once): status callbacks overtake the answer. */
+  delayMs?: number;
+  count: number;
+}
+
+const FAULT_STATUSES = [400, 429, 500, 502, 503];
 
 /**
  * The carrier simulator: a Twilio-compatible Messages.json endpoint that answers like Twilio
@@ -48,7 +72,9 @@ const KEEP = 100_000;
 export class CarrierSimulator {
   private readonly messages: SimulatedMessage[] = [];
   private readonly pending = new Map<NodeJS.Timeout, () => Promise<void>>();
-  private faults: Array<{ status: number; remaining: number }> = [];
+  private faults: CarrierFault[] = [];
+  /** Final outcomes set for numbers through /dev/outcomes, e.g. failed with 21610. */
+  private readonly outcomes = new Map<string, { status: string; errorCode: number | null }>();
 
   constructor(
     private readonly options: SimulatorOptions,
@@ -60,19 +86,28 @@ export class CarrierSimulator {
     router.use(express.urlencoded({ extended: false, limit: '1mb' }), express.json({ limit: '1mb' }));
     router.use(this.requireBasicAuth());
     router.post('/2010-04-01/Accounts/:accountSid/Messages.json', (req, res) => this.createMessage(req, res));
+    router.get('/2010-04-01/Accounts/:accountSid/Messages.json', (req, res) => this.listMessages(req, res));
     router.get('/dev/messages', (req, res) => {
       const to = typeof req.query.to === 'string' ? req.query.to : undefined;
       res.json({ messages: to ? this.messages.filter((m) => m.to === to) : this.messages });
     });
     router.post('/dev/faults', (req, res) => {
-      const status = Number(req.body?.status);
-      const count = Number(req.body?.count ?? 1);
-      if (![429, 500, 502, 503].includes(status) || !Number.isInteger(count) || count < 1) {
-        res.status(400).json({ message: 'status must be 429, 500, 502 or 503 and count a positive whole number' });
+      const fault = parseFault(req.body ?? {});
+      if (typeof fault === 'string') {
+        res.status(400).json({ message: fault });
         return;
       }
-      this.faults.push({ status, remaining: count });
+      this.addFault(fault);
       res.json({ faults: this.faults });
+    });
+    router.post('/dev/outcomes', (req, res) => {
+      const { to, status, errorCode } = req.body ?? {};
+      if (typeof to !== 'string' || !['delivered', 'undelivered', 'failed'].includes(status) || (errorCode !== undefined && !Number.isInteger(errorCode))) {
+        res.status(400).json({ message: 'to (E.164), status (delivered, undelivered or failed) and an optional whole errorCode are required' });
+        return;
+      }
+      this.outcomes.set(to, { status, errorCode: errorCode ?? null });
+      res.json({ to, status, errorCode: errorCode ?? null });
     });
     router.post('/dev/inbound', async (req, res) => {
       const { From, To, Body } = req.body ?? {};
@@ -100,6 +135,10 @@ export class CarrierSimulator {
     return this.messages;
   }
 
+  addFault(fault: CarrierFault): void {
+    this.faults.push({ ...fault });
+  }
+
   /** Delivers every callback still waiting now, so that a stopping server records them. */
   async stop(): Promise<void> {
     const waiting = [...this.pending];
@@ -110,11 +149,8 @@ export class CarrierSimulator {
 
   private createMessage(req: Request, res: Response): void {
     const fault = this.faults[0];
-    if (fault) {
-      if (--fault.remaining <= 0) this.faults.shift();
-      twilioError(res, fault.status, fault.status === 429 ? 20429 : 20500, fault.status === 429 ? 'Too Many Requests' : 'Internal Server Error');
-      return;
-    }
+    if (fault && --fault.count <= 0) this.faults.shift();
+    if (fault && !fault.afterCreate && !fault.delayMs) return failWith(res, fault);
     if (req.params.accountSid !== this.options.accountSid) {
       twilioError(res, 404, 20404, `The requested resource /2010-04-01/Accounts/${req.params.accountSid}/Messages.json was not found`);
       return;
@@ -130,19 +166,47 @@ export class CarrierSimulator {
     const magic = MAGIC_TO[to];
     if (magic) return twilioError(res, 400, magic.code, magic.message);
     if (!/^\+[1-9]\d{6,14}$/.test(to)) return twilioError(res, 400, 21211, `The 'To' number ${to} is not a valid phone number.`);
-    const sid = newSid();
-    const now = new Date();
-    const record: SimulatedMessage = { sid, to, from, body, status: 'queued', errorCode: null, createdAt: now.toISOString() };
+    const record: SimulatedMessage = { sid: newSid(), to, from, body, status: 'queued', errorCode: null, createdAt: new Date().toISOString() };
     this.messages.push(record);
     if (this.messages.length > KEEP) this.messages.splice(0, this.messages.length - KEEP);
-    res.status(201).json({
-      sid, account_sid: this.options.accountSid, to, from, body, status: 'queued', direction: 'outbound-api',
-      num_segments: String(segmentsOf(body).segments), num_media: '0', api_version: '2010-04-01', messaging_service_sid: null,
-      date_created: now.toUTCString(), date_updated: now.toUTCString(), date_sent: null, price: null, price_unit: 'USD',
-      error_code: null, error_message: null, uri: `/2010-04-01/Accounts/${this.options.accountSid}/Messages/${sid}.json`,
-      subresource_uris: { media: `/2010-04-01/Accounts/${this.options.accountSid}/Messages/${sid}/Media.json` },
-    });
     if (statusCallback && this.options.statusCallbacks !== false) this.scheduleCallbacks(record, statusCallback);
+    if (fault?.afterCreate) return failWith(res, fault);
+    const answer = () => res.status(201).json(this.resource(record));
+    if (fault?.delayMs) setTimeout(answer, fault.delayMs);
+    else answer();
+  }
+
+  /** Twilio's Messages list, newest first, filtered by To, From and DateSent (=, <, >). */
+  private listMessages(req: Request, res: Response): void {
+    const query = req.query as Record<string, string | undefined>;
+    const day = (raw: string | undefined) => (raw ? Date.parse(raw) : NaN);
+    const on = day(query.DateSent);
+    const before = day(query['DateSent<']);
+    const after = day(query['DateSent>']);
+    const pageSize = Math.min(1000, Math.max(1, Number(query.PageSize ?? 50) || 50));
+    const found = this.messages.filter((m) => {
+      const sent = Date.parse(m.createdAt);
+      return (!query.To || m.to === query.To) && (!query.From || m.from === query.From)
+        && (Number.isNaN(on) || (sent >= on && sent < on + 86_400_000))
+        && (Number.isNaN(before) || sent <= before) && (Number.isNaN(after) || sent >= after);
+    }).reverse().slice(0, pageSize);
+    const uri = `/2010-04-01/Accounts/${this.options.accountSid}/Messages.json`;
+    res.json({
+      messages: found.map((m) => this.resource(m)), start: 0, end: Math.max(0, found.length - 1), page: 0, page_size: pageSize,
+      first_page_uri: `${uri}?PageSize=${pageSize}&Page=0`, next_page_uri: null, previous_page_uri: null, uri,
+    });
+  }
+
+  private resource(record: SimulatedMessage): Record<string, unknown> {
+    const created = new Date(record.createdAt).toUTCString();
+    return {
+      sid: record.sid, account_sid: this.options.accountSid, to: record.to, from: record.from, body: record.body, status: record.status,
+      direction: 'outbound-api', num_segments: String(segmentsOf(record.body).segments), num_media: '0', api_version: '2010-04-01',
+      messaging_service_sid: null, date_created: created, date_updated: created, date_sent: record.status === 'queued' ? null : created,
+      price: null, price_unit: 'USD', error_code: record.errorCode, error_message: null,
+      uri: `/2010-04-01/Accounts/${this.options.accountSid}/Messages/${record.sid}.json`,
+      subresource_uris: { media: `/2010-04-01/Accounts/${this.options.accountSid}/Messages/${record.sid}/Media.json` },
+    };
   }
 
   private scheduleCallbacks(record: SimulatedMessage, url: string): void {
@@ -179,6 +243,8 @@ export class CarrierSimulator {
   }
 
   private outcomeFor(to: string): { status: string; errorCode: number | null } {
+    const set = this.outcomes.get(to);
+    if (set) return set;
     const hash = createHash('sha1').update(to).digest();
     const share = hash.readUInt32BE(0) / 0x1_0000_0000;
     if (share >= this.options.undeliveredShare) return { status: 'delivered', errorCode: null };
@@ -195,14 +261,14 @@ export class CarrierSimulator {
           body: new URLSearchParams(params).toString(),
         });
         const response = await res.text();
-        if (res.status < 500 || attempt >= 3) return { status: res.status, response };
+        if (res.status < 500 || attempt >= POST_ATTEMPTS) return { status: res.status, response };
       } catch (error) {
-        if (attempt >= 3) {
+        if (attempt >= POST_ATTEMPTS) {
           this.log.warn({ err: error, url }, 'simulator: could not reach the webhook');
           return { status: 0, response: String(error) };
         }
       }
-      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
     }
   }
 
@@ -247,6 +313,43 @@ export async function serveSimulator(options: SimulatorOptions, log: Logger, por
 
 function newSid(): string {
   return 'SM' + randomBytes(16).toString('hex');
+}
+
+function parseFault(body: Record<string, unknown>): CarrierFault | string {
+  const count = Number(body.count ?? 1);
+  if (!Number.isInteger(count) || count < 1) return 'count must be a positive whole number';
+  const fault: CarrierFault = { count, afterCreate: body.afterCreate === true };
+  if (body.reset === true) fault.reset = true;
+  else if (body.delayMs !== undefined) {
+    const delayMs = Number(body.delayMs);
+    if (!Number.isInteger(delayMs) || delayMs < 1 || delayMs > 60_000) return 'delayMs must be a whole number of ms from 1 to 60000';
+    fault.delayMs = delayMs;
+  } else {
+    const status = Number(body.status);
+    if (!FAULT_STATUSES.includes(status)) return 'status must be 400, 429, 500, 502 or 503 (or reset: true, or delayMs)';
+    fault.status = status;
+    if (body.code !== undefined) {
+      if (!Number.isInteger(body.code)) return 'code must be a whole Twilio error code';
+      fault.code = Number(body.code);
+    }
+  }
+  if (body.retryAfter !== undefined) {
+    const retryAfter = Number(body.retryAfter);
+    if (!Number.isFinite(retryAfter) || retryAfter < 0) return 'retryAfter must be a number of seconds';
+    fault.retryAfter = retryAfter;
+  }
+  return fault;
+}
+
+function failWith(res: Response, fault: CarrierFault): void {
+  if (fault.reset) {
+    res.socket?.destroy();
+    return;
+  }
+  const status = fault.status ?? 500;
+  if (fault.retryAfter !== undefined) res.setHeader('Retry-After', String(fault.retryAfter));
+  const code = fault.code ?? (status === 429 ? 20429 : status === 400 ? 21211 : 20500);
+  twilioError(res, status, code, status === 429 ? 'Too Many Requests' : status === 400 ? `Refused with error ${code}` : 'Internal Server Error');
 }
 
 function twilioError(res: Response, status: number, code: number, message: string): void {

@@ -7,6 +7,15 @@ type RequestOptions = ConstructorParameters<typeof twilio.RequestClient>[0];
 type RequestArgs = Parameters<InstanceType<typeof twilio.RequestClient>['request']>[0];
 
 const TWILIO_API = /^https:\/\/api\.twilio\.com/;
+const IDLE_SOCKET_MS = 4000;
+
+/** A 429 answer, with the wait the carrier asked for (the twilio package's RestException drops headers). */
+export class CarrierThrottled extends Error {
+  readonly status = 429;
+  constructor(readonly retryAfterMs: number | null, readonly code: number | null) {
+    super(`HTTP 429${code ? ` (error ${code})` : ''}: too many requests${retryAfterMs !== null ? `, retry after ${retryAfterMs} ms` : ''}`);
+  }
+}
 
 /**
  * The twilio package always builds https://api.twilio.com/... URIs; this client sends them to
@@ -21,88 +30,50 @@ export class BaseUrlRequestClient extends twilio.RequestClient {
     // spread options: an undefined one made the package fall back to 20 sockets to Twilio.
     super({ keepAlive: true, maxSockets, maxTotalSockets: Math.max(256, maxSockets), maxFreeSockets: maxSockets, ...options });
     // The package only configures an https agent; an http base URL (the simulator) gets a pooled one too.
-    this.axios.defaults.httpAgent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
-    if (baseUrl.startsWith('https:') && !TWILIO_API.test(baseUrl)) {
-      this.axios.defaults.httpsAgent = new https.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
-    }
+    // Idle sockets close before a Node server's own 5 s keep-alive ends: a request written on a
+    // socket the server is closing dies with a reset, and a reset is a lost answer, never resent.
+    const idle = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, timeout: IDLE_SOCKET_MS };
+    this.axios.defaults.httpAgent = new http.Agent(idle);
+    if (baseUrl.startsWith('https:') && !TWILIO_API.test(baseUrl)) this.axios.defaults.httpsAgent = new https.Agent(idle);
   }
 
-  override request<TData>(opts: RequestArgs & { data?: TData }) {
-    return super.request<TData>({ ...opts, uri: opts.uri.replace(TWILIO_API, this.baseUrl) });
+  override async request<TData>(opts: RequestArgs & { data?: TData }) {
+    const response = await super.request<TData>({ ...opts, uri: opts.uri.replace(TWILIO_API, this.baseUrl) });
+    if (response.statusCode === 429) throw new CarrierThrottled(retryAfterMs(response.headers), errorCodeOf(response.body));
+    return response;
+  }
+}
+
+function retryAfterMs(headers: unknown): number | null {
+  const raw = (headers as Record<string, unknown> | undefined)?.['retry-after'];
+  if (typeof raw !== 'string' || !raw.trim()) return null;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(raw);
+  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
+}
+
+function errorCodeOf(body: unknown): number | null {
+  const parsed = typeof body === 'string' ? safeJson(body) : body;
+  const code = (parsed as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : null;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
   }
 }
 
 export type TwilioClient = ReturnType<typeof twilio>;
 
-export function createTwilioClient(config: Pick<TwilioConfig, 'accountSid' | 'authToken' | 'apiBaseUrl'>, maxSockets?: number): TwilioClient {
-  const httpClient = new BaseUrlRequestClient(config.apiBaseUrl.replace(/\/+$/, ''), { maxSockets });
+export function createTwilioClient(config: Pick<TwilioConfig, 'accountSid' | 'authToken' | 'apiBaseUrl'> & { timeoutMs?: number }, maxSockets?: number): TwilioClient {
+  const httpClient = new BaseUrlRequestClient(config.apiBaseUrl.replace(/\/+$/, ''), { maxSockets, timeout: config.timeoutMs });
   const client = twilio(config.accountSid, config.authToken, { httpClient });
   // The package loads its Messages API on first use (40 ms, more on a busy machine): done now,
   // not inside the first hand-overs, which would leave late and bunch up with the next paced ones.
   void client.messages;
   return client;
-}
-
-export interface OutgoingSms {
-  to: string;
-  from: string;
-  body: string;
-  statusCallback: string;
-}
-
-export type HandOverResult =
-  | { outcome: 'accepted'; sid: string; status: string }
-  /** The provider refused the message (4xx): final, never retried. */
-  | { outcome: 'refused'; providerCode: number | null; message: string }
-  /** The provider could not be reached or kept failing (network, 5xx, 429) after every retry. */
-  | { outcome: 'unavailable'; message: string };
-
-export interface SmsProvider {
-  send(sms: OutgoingSms): Promise<HandOverResult>;
-}
-
-export interface RetryPolicy {
-  attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 250, maxDelayMs: 4000 };
-
-/** Hands messages to Twilio's Messages resource; transient failures are retried with backoff. */
-export class TwilioProvider implements SmsProvider {
-  constructor(
-    private readonly client: TwilioClient,
-    private readonly retry: RetryPolicy = DEFAULT_RETRY,
-  ) {}
-
-  async send(sms: OutgoingSms): Promise<HandOverResult> {
-    let last = 'no attempt made';
-    for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
-      try {
-        const message = await this.client.messages.create({ to: sms.to, from: sms.from, body: sms.body, statusCallback: sms.statusCallback });
-        return { outcome: 'accepted', sid: message.sid, status: message.status };
-      } catch (error) {
-        const status = (error as { status?: number }).status;
-        const code = (error as { code?: number }).code;
-        const text = error instanceof Error ? error.message : String(error);
-        if (typeof status === 'number' && status >= 400 && status < 500 && status !== 429) {
-          return { outcome: 'refused', providerCode: typeof code === 'number' ? code : null, message: `Twilio refused the message (HTTP ${status}${code ? `, error ${code}` : ''}): ${text}` };
-        }
-        last = typeof status === 'number' ? `HTTP ${status}${code ? ` (error ${code})` : ''}: ${text}` : text;
-        if (attempt < this.retry.attempts) await sleep(backoff(this.retry, attempt));
-      }
-    }
-    return { outcome: 'unavailable', message: `the provider could not take the message after ${this.retry.attempts} attempts: ${last}` };
-  }
-}
-
-function backoff(policy: RetryPolicy, attempt: number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  // Full jitter, so that many senders retrying at once do not hit the provider in step.
-  return ceiling / 2 + Math.random() * (ceiling / 2);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -7,7 +7,7 @@ export enum SubscriptionStatus {
 }
 registerEnumType(SubscriptionStatus, { name: 'SubscriptionStatus' });
 
-export type MembershipSource = 'API' | 'IMPORT' | 'KEYWORD';
+export type MembershipSource = 'API' | 'IMPORT' | 'KEYWORD' | 'CARRIER';
 
 /** A contact's membership of one subscription group (GraphQL: Member). */
 @ObjectType('Member', { description: "A contact's membership of one subscription group." })
@@ -26,7 +26,7 @@ export class Membership {
   @Column({ type: 'varchar', length: 16 })
   status: SubscriptionStatus;
 
-  @Field({ description: 'Where the last change came from: API, IMPORT, KEYWORD.' })
+  @Field({ description: 'Where the last change came from: API, IMPORT, KEYWORD, CARRIER (the carrier refused with 21610).' })
   @Column({ type: 'varchar', length: 16 })
   source: MembershipSource;
 

@@ -125,6 +125,9 @@ export class InboundService {
       sendAfter: null,
       numMedia: sms.mediaUrls.length,
       mediaUrls: sms.mediaUrls.length ? sms.mediaUrls : null,
+      optOutExempt: false,
+      attempts: 0,
+      lastProviderResponse: null,
       createdAt: now,
       updatedAt: now,
     });

@@ -27,6 +27,7 @@ export interface SingleMessageQueue {
     conversationId: number;
     country: string | null;
     campaignId?: number | null;
+    optOutExempt?: boolean;
   }): Promise<Message>;
 }
 
@@ -95,6 +96,7 @@ export class ReplyService {
       contactId: contact.id,
       conversationId: conversation.id,
       country: phone.country,
+      optOutExempt: skipOptOutCheck,
     });
     await this.conversations.recordOutbound(conversation.id, message);
     return message;

@@ -28,6 +28,8 @@ registerEnumType(SendErrorCode, {
   },
 });
 
+export const CAMPAIGN_CANCELLED_MESSAGE = 'the campaign was cancelled before this message left';
+
 /** Twilio's own code for the refusals it also makes. */
 export const PROVIDER_CODES: Partial<Record<SendErrorCode, number>> = {
   [SendErrorCode.INVALID_PHONE_NUMBER]: 21211,

@@ -25,14 +25,31 @@ export class RoutingService {
   ) {}
 
   async loadRoutingContext(groupId: number): Promise<RoutingContext> {
-    const group = await this.groups.findById(groupId);
-    if (!group) throw new Error(`subscription group ${groupId} does not exist`);
-    const [account, policy, senders] = await Promise.all([
-      this.accounts.findById(group.accountId),
-      this.geo.loadSendPolicy(group.accountId),
-      this.senders.activeSendersOf(group.id),
+    const ctx = (await this.loadRoutingContexts([groupId])).get(groupId);
+    if (!ctx) throw new Error(`subscription group ${groupId} does not exist`);
+    return ctx;
+  }
+
+  /** The routing contexts of many groups, read now in a fixed number of queries (the send queue's re-check). */
+  async loadRoutingContexts(groupIds: readonly number[]): Promise<Map<number, RoutingContext>> {
+    const groups = await this.groups.findByIds([...new Set(groupIds)]);
+    const accountIds = [...new Set(groups.map((g) => g.accountId))];
+    const [accounts, policies, senders] = await Promise.all([
+      this.accounts.findByIds(accountIds),
+      this.geo.loadSendPolicies(accountIds),
+      this.senders.activeSendersOfGroups(groups.map((g) => g.id)),
     ]);
-    return { group, policy, senders, homeCountry: account!.homeCountry };
+    const homeCountry = new Map(accounts.map((a) => [a.id, a.homeCountry]));
+    const contexts = new Map<number, RoutingContext>();
+    for (const group of groups) {
+      contexts.set(group.id, {
+        group,
+        policy: policies.get(group.accountId)!,
+        senders: senders.filter((s) => s.groupId === group.id),
+        homeCountry: homeCountry.get(group.accountId)!,
+      });
+    }
+    return contexts;
   }
 
   /**

@@ -36,6 +36,10 @@ export class SenderService {
     return this.repo.find({ where: { groupId, removedAt: IsNull() }, order: { id: 'ASC' } });
   }
 
+  async activeSendersOfGroups(groupIds: readonly number[]): Promise<Sender[]> {
+    return groupIds.length ? this.repo.find({ where: { groupId: In([...groupIds]), removedAt: IsNull() }, order: { id: 'ASC' } }) : [];
+  }
+
   async add(principal: Principal, rawGroupId: string, input: SenderInputShape): Promise<Sender> {
     const group = await this.groups.requireVisible(principal, rawGroupId);
     const valid = validateSender(input);

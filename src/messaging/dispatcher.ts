@@ -1,66 +1,79 @@
 import { randomUUID } from 'node:crypto';
 import { In, type DataSource } from 'typeorm';
-import { Account, AccountStatus } from '../accounts/account.entity';
-import type { SmsProvider } from '../carrier/twilio-client';
 import type { Logger } from '../core/logger';
 import type { Metrics } from '../core/metrics';
-import { SendErrorCode } from '../core/send-error';
-import { Sender } from '../groups/sender.entity';
-import type { DeliveryEvents } from './delivery-events';
-import { Message, MessageStatus } from './message.entity';
-import type { SenderPacer } from './sender-pacer';
+import { CAMPAIGN_CANCELLED_MESSAGE, SendErrorCode } from '../core/send-error';
 import { execute, placeholders, sqlDate } from '../core/sql';
+import { Sender } from '../groups/sender.entity';
+import { judgeHandOver, type HandOverStateSource, type HandOverVerdict } from './hand-over-guard';
+import type { HandOver } from './hand-over';
+import { Message, MessageStatus } from './message.entity';
+import type { OrphanReconciler } from './orphan-reconciler';
+import type { SenderPacer } from './sender-pacer';
+import type { SidRecorder } from './sid-recorder';
+import type { StatusCallbacks } from './status-callbacks';
 import type { StatusService } from './status.service';
 
 export interface DispatcherOptions {
   /** Rows read per look at the queue. */
   batchSize: number;
-  /** Hand-overs in flight at once. */
+  /**
+   * Hand-overs in flight at once: no more than the client's sockets to the carrier (128), so that
+   * nothing is claimed only to wait for a socket; a crash then cuts off only what is on the wire.
+   */
   concurrency: number;
   /** Longest wait between looks at the queue when nothing wakes it (other instances' work). */
   idlePollMs: number;
+  /** A hand-over still without a sid this long after its last step was cut off: looked up at the carrier. */
+  orphanAfterMs: number;
+  /** How often cut-off hand-overs and early status callbacks are looked for. */
+  sweepEveryMs: number;
+  /** True when no other instance shares the queue: at start, every hand-over without a sid was cut off. */
+  alone: boolean;
 }
 
-const DEFAULTS: DispatcherOptions = { batchSize: 500, concurrency: 200, idlePollMs: 250 };
+const DEFAULTS: DispatcherOptions = { batchSize: 500, concurrency: 128, idlePollMs: 250, orphanAfterMs: 15_000, sweepEveryMs: 5_000, alone: true };
 
-export const OUTCOME_UNKNOWN =
-  'the hand-over to the provider was cut off (the server stopped while sending), so nobody knows whether it left; it is not sent again';
+export interface DispatcherParts {
+  dataSource: DataSource;
+  guardState: HandOverStateSource;
+  handOver: HandOver;
+  statuses: StatusService;
+  sids: SidRecorder;
+  reconciler: OrphanReconciler;
+  callbacks: StatusCallbacks;
+  pacer: SenderPacer;
+  log: Logger;
+  metrics: Metrics;
+}
 
 /**
  * The durable send queue is the messages table: QUEUED rows whose sendAfter has passed leave
- * in (sendAfter, id) order, each sender at most maxPerSecond. A row is claimed (SENDING, with a
- * claim token) before the provider call, so that no instance hands it over twice.
+ * in (sendAfter, id) order, each sender at most maxPerSecond. Just before the hand-over every
+ * check of the send path is made again against the state as it is then (hand-over-guard.ts);
+ * what passes is claimed (SENDING, with a claim token, so that no instance hands it over twice)
+ * and posted at once.
  */
 export class Dispatcher {
   private readonly options: DispatcherOptions;
   /** maxPerSecond of each sender met so far (a sender's rate does not change). */
   private readonly rates = new Map<number, number>();
   private readonly inFlight = new Set<Promise<void>>();
-  private pendingSids: Array<{ id: number; sid: string }> = [];
-  private sidFlush: Promise<void> | null = null;
   private running = false;
   private loopDone: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
   private woken = false;
-  private accountStatus = new Map<number, { suspended: boolean; at: number }>();
+  private lastSweep = 0;
 
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly provider: SmsProvider,
-    private readonly statuses: StatusService,
-    private readonly deliveryEvents: DeliveryEvents,
-    private readonly statusCallbackUrl: string,
-    private readonly log: Logger,
-    private readonly metrics: Metrics,
-    private readonly pacer: SenderPacer,
-    options: Partial<DispatcherOptions> = {},
-  ) {
+  constructor(private readonly parts: DispatcherParts, options: Partial<DispatcherOptions> = {}) {
     this.options = { ...DEFAULTS, ...options };
   }
 
   async start(): Promise<void> {
     if (this.running) return;
-    await this.failInterruptedHandOvers();
+    // Alone, every hand-over left without a sid was cut off by the last stop; shared, only the old ones surely were.
+    await this.parts.reconciler.reconcile(new Date(Date.now() - (this.options.alone ? 0 : this.options.orphanAfterMs)));
+    this.lastSweep = Date.now();
     this.running = true;
     this.loopDone = this.loop();
   }
@@ -72,7 +85,8 @@ export class Dispatcher {
     this.wake();
     await this.loopDone;
     await Promise.allSettled([...this.inFlight]);
-    await this.flushSids();
+    // A sid not stored by now is found again by the next start's look-up at the carrier.
+    if (!(await this.parts.sids.drain(5000))) this.parts.log.error({ waiting: this.parts.sids.backlog }, 'send queue: stopping with provider sids not stored');
   }
 
   /** New work is queued: look now rather than at the next poll. */
@@ -81,51 +95,36 @@ export class Dispatcher {
     this.wakeUp?.();
   }
 
-  /**
-   * Waits (at most timeoutMs) for the hand-overs in flight now to be recorded: a status callback
-   * can arrive before the provider's answer carrying its sid has been stored.
-   */
+  /** Waits (at most timeoutMs) for the hand-overs in flight now to be recorded. */
   async settle(timeoutMs: number): Promise<void> {
     const pending = [...this.inFlight];
-    if (!pending.length && !this.pendingSids.length) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.allSettled(pending).then(() => this.flushSids()),
+      Promise.allSettled(pending).then(() => this.parts.sids.drain()),
       new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
     ]);
     clearTimeout(timer);
-  }
-
-  /**
-   * A message found SENDING without a provider sid was being handed over when the process
-   * stopped: it may or may not have left, so it is failed, never sent again.
-   */
-  async failInterruptedHandOvers(): Promise<number> {
-    const claim = randomUUID();
-    const now = new Date();
-    const count = await execute(this.dataSource,
-      `UPDATE messages SET status = ?, error_code = ?, provider_code = NULL, error_message = ?, send_claim = ?, updated_at = ?
-       WHERE status = ? AND provider_sid IS NULL AND direction = 'OUTBOUND'`,
-      [MessageStatus.FAILED, SendErrorCode.PROVIDER_ERROR, OUTCOME_UNKNOWN, claim, sqlDate(this.dataSource, now), MessageStatus.SENDING]);
-    if (count) {
-      const rows = await this.claimed(claim);
-      this.log.warn({ count }, 'messages whose hand-over was cut off are marked FAILED (outcome unknown), not resent');
-      await this.deliveryEvents.publish(rows.map((message) => ({ message, previousStatus: MessageStatus.SENDING })), now);
-    }
-    return count;
   }
 
   private async loop(): Promise<void> {
     while (this.running) {
       let delay = this.options.idlePollMs;
       try {
+        await this.sweepIfDue();
         delay = await this.tick();
       } catch (error) {
-        this.log.error({ err: error }, 'send queue: could not read the queue; retrying');
+        this.parts.log.error({ err: error }, 'send queue: could not read the queue; retrying');
         delay = 1000;
       }
       if (delay > 0 && this.running) await this.sleep(delay);
     }
+  }
+
+  private async sweepIfDue(): Promise<void> {
+    if (Date.now() - this.lastSweep < this.options.sweepEveryMs) return;
+    this.lastSweep = Date.now();
+    await this.parts.reconciler.reconcile(new Date(Date.now() - this.options.orphanAfterMs));
+    await this.parts.callbacks.sweep();
   }
 
   /** One look at the queue; answers how long to wait before the next. */
@@ -134,109 +133,88 @@ export class Dispatcher {
     // A look at the queue costs a few queries: take work in batches, not one slot at a time.
     if (room < Math.ceil(this.options.concurrency / 2) && this.inFlight.size > 0) return this.options.idlePollMs;
     const now = Date.now();
-    const blocked = this.pacer.busy(now);
-    const params: unknown[] = [MessageStatus.QUEUED, sqlDate(this.dataSource, new Date(now)), ...blocked, Math.min(room, this.options.batchSize)];
-    const due: Array<{ id: number; sender_id: number | null }> = await this.dataSource.query(
+    const { dataSource, pacer } = this.parts;
+    const blocked = pacer.busy(now);
+    const wanted = Math.min(room, this.options.batchSize);
+    const due: Array<{ id: number; sender_id: number | null }> = await dataSource.query(
       `SELECT id, sender_id FROM messages WHERE status = ? AND send_after <= ?
        ${blocked.length ? `AND sender_id NOT IN (${placeholders(blocked.length)})` : ''}
-       ORDER BY send_after, id LIMIT ?`, params);
+       ORDER BY send_after, id LIMIT ?`, [MessageStatus.QUEUED, sqlDate(dataSource, new Date(now)), ...blocked, wanted]);
     if (!due.length) return this.nextWait(now);
     const picked = await this.pace(due, now);
-    if (picked.length) await this.claimAndHandOver(picked);
-    return picked.length === due.length && due.length >= Math.min(room, this.options.batchSize) ? 0 : Math.min(this.nextWait(Date.now()), 50);
+    if (picked.length) await this.checkAndHandOver(picked);
+    return picked.length === due.length && due.length >= wanted ? 0 : Math.min(this.nextWait(Date.now()), 50);
   }
 
   private nextWait(now: number): number {
     let wait = this.options.idlePollMs;
-    for (const senderId of this.pacer.busy(now)) wait = Math.min(wait, this.pacer.nextFreeAt(senderId, now) - now);
+    for (const senderId of this.parts.pacer.busy(now)) wait = Math.min(wait, this.parts.pacer.nextFreeAt(senderId, now) - now);
     return Math.max(1, wait);
   }
 
-  private async claimAndHandOver(ids: number[]): Promise<void> {
+  /** The guard's verdict for each message, acted on; what may go is claimed and posted. */
+  private async checkAndHandOver(ids: number[]): Promise<void> {
+    const { dataSource } = this.parts;
+    const order = new Map(ids.map((id, i) => [id, i]));
+    const messages = (await dataSource.getRepository(Message).findBy({ id: In(ids), status: MessageStatus.QUEUED }))
+      .sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+    if (!messages.length) return;
+    const now = Date.now();
+    const state = await this.parts.guardState.load(messages, now);
+    const sendable: Message[] = [];
+    for (const [index, message] of messages.entries()) {
+      const verdict = judgeHandOver(message, index, state);
+      if (verdict.kind === 'send') sendable.push(message);
+      else await this.hold(message, verdict);
+    }
+    if (!sendable.length) return;
+    const claimed = await this.claim(sendable);
+    for (const message of claimed) this.track(this.parts.handOver.run(message));
+  }
+
+  /** A message the guard stops: REJECTED with the check's error, or back to wait (window, other sender). */
+  private async hold(message: Message, verdict: Exclude<HandOverVerdict, { kind: 'send' }>): Promise<void> {
+    const { dataSource, statuses } = this.parts;
+    if (verdict.kind === 'cancelled') {
+      await statuses.transition(message, MessageStatus.FAILED, { code: SendErrorCode.CAMPAIGN_CANCELLED, providerCode: null, message: CAMPAIGN_CANCELLED_MESSAGE });
+      return;
+    }
+    if (verdict.kind === 'refuse') {
+      const { code, providerCode, message: text } = verdict.error;
+      await statuses.transition(message, MessageStatus.REJECTED, { code, providerCode, message: `refused at hand-over: ${text}` });
+      this.parts.metrics.messagesSent.inc({ outcome: 'rejected-at-hand-over' });
+      return;
+    }
+    const sendAfter = verdict.kind === 'defer' ? verdict.until : new Date();
+    const sender = verdict.kind === 'reroute' ? verdict.sender : null;
+    await execute(dataSource,
+      `UPDATE messages SET send_after = ?, sender_id = ?, from_address = ?, updated_at = ? WHERE id = ? AND status = ?`,
+      [sqlDate(dataSource, sendAfter), sender?.id ?? message.senderId, sender?.value ?? message.from, sqlDate(dataSource, new Date()), message.id, MessageStatus.QUEUED]);
+  }
+
+  /** Claims the messages this instance may hand over now; answers those it got. */
+  private async claim(messages: Message[]): Promise<Message[]> {
+    const { dataSource } = this.parts;
     const claim = randomUUID();
     const now = new Date();
-    await execute(this.dataSource,
+    const ids = messages.map((m) => m.id);
+    await execute(dataSource,
       `UPDATE messages SET status = ?, send_claim = ?, updated_at = ? WHERE id IN (${placeholders(ids.length)}) AND status = ?
        AND (campaign_id IS NULL OR campaign_id NOT IN (SELECT id FROM campaigns WHERE status = 'CANCELLED'))`,
-      [MessageStatus.SENDING, claim, sqlDate(this.dataSource, now), ...ids, MessageStatus.QUEUED]);
-    const messages = (await this.claimed(claim, ids)).sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id));
-    if (!messages.length) return;
-    await this.deliveryEvents.publish(messages.map((message) => ({ message, previousStatus: MessageStatus.QUEUED })), now);
-    const suspended = await this.suspendedAccounts(messages.map((m) => m.accountId));
-    for (const message of messages) {
-      const task = (suspended.has(message.accountId) ? this.refuseSuspended(message) : this.handOver(message)).catch((error) => {
-        this.log.error({ err: error, messageId: message.id }, 'send queue: could not record a hand-over');
-      });
-      const tracked = task.finally(() => {
+      [MessageStatus.SENDING, claim, sqlDate(dataSource, now), ...ids, MessageStatus.QUEUED]);
+    const got: Array<{ id: number }> = await dataSource.query(`SELECT id FROM messages WHERE id IN (${placeholders(ids.length)}) AND send_claim = ?`, [...ids, claim]);
+    const gotIds = new Set(got.map((r) => Number(r.id)));
+    return messages.filter((m) => gotIds.has(m.id)).map((m) => Object.assign(m, { status: MessageStatus.SENDING, updatedAt: now }));
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work
+      .catch((error) => this.parts.log.error({ err: error }, 'send queue: could not record a hand-over'))
+      .finally(() => {
         this.inFlight.delete(tracked);
         if (this.inFlight.size === Math.floor(this.options.concurrency / 2)) this.wake();
       });
-      this.inFlight.add(tracked);
-    }
-  }
-
-  private async handOver(message: Message): Promise<void> {
-    const result = await this.provider.send({ to: message.to, from: message.from, body: message.body, statusCallback: this.statusCallbackUrl });
-    this.metrics.messagesSent.inc({ outcome: result.outcome });
-    if (result.outcome === 'accepted') {
-      this.pendingSids.push({ id: message.id, sid: result.sid });
-      this.scheduleSidFlush();
-      return;
-    }
-    this.log.warn({ messageId: message.id, result }, 'the provider did not take a message');
-    await this.statuses.transition(message, MessageStatus.FAILED, {
-      code: SendErrorCode.PROVIDER_ERROR,
-      providerCode: result.outcome === 'refused' ? result.providerCode : null,
-      message: result.message,
-    });
-  }
-
-  private async refuseSuspended(message: Message): Promise<void> {
-    await this.statuses.transition(message, MessageStatus.FAILED, {
-      code: SendErrorCode.ACCOUNT_SUSPENDED,
-      providerCode: null,
-      message: 'the account was suspended before this message left',
-    });
-  }
-
-  /** Accepted sids are stored in batches: one UPDATE for many hand-overs. */
-  private scheduleSidFlush(): void {
-    if (this.sidFlush) return;
-    this.sidFlush = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.writeSids());
-  }
-
-  private async flushSids(): Promise<void> {
-    while (this.sidFlush || this.pendingSids.length) {
-      if (this.sidFlush) await this.sidFlush;
-      else this.scheduleSidFlush();
-    }
-  }
-
-  private async writeSids(): Promise<void> {
-    try {
-      while (this.pendingSids.length) {
-        const batch = this.pendingSids.splice(0, 500);
-        const cases = batch.map(() => 'WHEN ? THEN ?').join(' ');
-        await execute(this.dataSource,
-          `UPDATE messages SET provider_sid = CASE id ${cases} END, updated_at = ? WHERE id IN (${placeholders(batch.length)}) AND provider_sid IS NULL`,
-          [...batch.flatMap((b) => [b.id, b.sid]), sqlDate(this.dataSource, new Date()), ...batch.map((b) => b.id)]);
-      }
-    } catch (error) {
-      this.log.error({ err: error }, 'send queue: could not store provider sids');
-    } finally {
-      this.sidFlush = null;
-    }
-  }
-
-  private async claimed(claim: string, ids?: number[]): Promise<Message[]> {
-    const rows: Array<{ id: number }> = ids
-      ? await this.dataSource.query(`SELECT id FROM messages WHERE id IN (${placeholders(ids.length)}) AND send_claim = ?`, [...ids, claim])
-      : await this.dataSource.query('SELECT id FROM messages WHERE send_claim = ?', [claim]);
-    const found: Message[] = [];
-    for (let i = 0; i < rows.length; i += 1000) {
-      found.push(...(await this.dataSource.getRepository(Message).findBy({ id: In(rows.slice(i, i + 1000).map((r) => Number(r.id))) })));
-    }
-    return found;
+    this.inFlight.add(tracked);
   }
 
   /** The due rows whose sender has a free slot now, in queue order. */
@@ -244,7 +222,7 @@ export class Dispatcher {
     const wanted = new Map<number, number>();
     for (const row of due) if (row.sender_id !== null) wanted.set(Number(row.sender_id), (wanted.get(Number(row.sender_id)) ?? 0) + 1);
     await this.loadRates([...wanted.keys()]);
-    const granted = await this.pacer.take([...wanted].map(([senderId, count]) => ({ senderId, perSecond: this.rates.get(senderId) ?? 1, wanted: count })), now);
+    const granted = await this.parts.pacer.take([...wanted].map(([senderId, count]) => ({ senderId, perSecond: this.rates.get(senderId) ?? 1, wanted: count })), now);
     const picked: number[] = [];
     for (const row of due) {
       if (row.sender_id === null) {
@@ -263,25 +241,8 @@ export class Dispatcher {
   private async loadRates(senderIds: number[]): Promise<void> {
     const missing = senderIds.filter((id) => !this.rates.has(id));
     if (!missing.length) return;
-    const senders = await this.dataSource.getRepository(Sender).find({ select: { id: true, maxPerSecond: true }, where: { id: In(missing) } });
+    const senders = await this.parts.dataSource.getRepository(Sender).find({ select: { id: true, maxPerSecond: true }, where: { id: In(missing) } });
     for (const sender of senders) this.rates.set(sender.id, Number(sender.maxPerSecond));
-  }
-
-  /** Suspension is looked up at most every two seconds per account (and its parent). */
-  private async suspendedAccounts(accountIds: number[]): Promise<Set<number>> {
-    const now = Date.now();
-    const stale = [...new Set(accountIds)].filter((id) => (this.accountStatus.get(id)?.at ?? 0) < now - 2000);
-    if (stale.length) {
-      const accounts = await this.dataSource.getRepository(Account).findBy({ id: In(stale) });
-      const parentIds = accounts.map((a) => a.parentId).filter((id): id is number => id !== null);
-      const parents = parentIds.length ? await this.dataSource.getRepository(Account).findBy({ id: In(parentIds) }) : [];
-      const parentSuspended = new Map(parents.map((p) => [p.id, p.status === AccountStatus.SUSPENDED]));
-      for (const account of accounts) {
-        const suspended = account.status === AccountStatus.SUSPENDED || (account.parentId !== null && parentSuspended.get(account.parentId) === true);
-        this.accountStatus.set(account.id, { suspended, at: now });
-      }
-    }
-    return new Set(accountIds.filter((id) => this.accountStatus.get(id)?.suspended));
   }
 
   private sleep(ms: number): Promise<void> {

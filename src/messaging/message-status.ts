@@ -19,9 +19,9 @@ export function movesForward(from: MessageStatus, to: MessageStatus): boolean {
   return a !== undefined && b !== undefined && a < 3 && b > a;
 }
 
-/** The statuses a message may be in for a change to `to` to apply. */
-export function predecessorsOf(to: MessageStatus): MessageStatus[] {
-  return (Object.keys(RANK) as MessageStatus[]).filter((from) => movesForward(from, to));
+/** A status's place in the forward order (QUEUED first); statuses outside it last. */
+export function statusRank(status: MessageStatus): number {
+  return RANK[status] ?? 4;
 }
 
 /** Twilio's MessageStatus values, as the contract maps them; null for one we do not know. */

@@ -108,6 +108,18 @@ export class Message {
   @Column({ type: 'int' })
   numMedia: number;
 
+  /** A keyword's automatic answer: it must reach the number that just opted out. */
+  @Column({ type: 'boolean', default: false })
+  optOutExempt: boolean;
+
+  @Field(() => Int, { description: 'Requests made to the provider to hand this message over (0 until it is handed over).' })
+  @Column({ type: 'int', default: 0 })
+  attempts: number;
+
+  @Field(() => String, { nullable: true, description: "The provider's last answer to a hand-over, in words (e.g. 'HTTP 201: SM... queued', 'ECONNRESET: socket hang up')." })
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  lastProviderResponse: string | null;
+
   @Column({ type: 'simple-json', nullable: true })
   mediaUrls: string[] | null;
 

@@ -13,6 +13,8 @@ export interface SingleMessageInput {
   conversationId: number | null;
   country: string | null;
   campaignId?: number | null;
+  /** A keyword's automatic answer: the opt-out check is skipped, here and at hand-over. */
+  optOutExempt?: boolean;
 }
 
 /**
@@ -50,6 +52,9 @@ export class OutboundService {
       sendAfter: now,
       numMedia: 0,
       mediaUrls: null,
+      optOutExempt: input.optOutExempt ?? false,
+      attempts: 0,
+      lastProviderResponse: null,
       createdAt: now,
       updatedAt: now,
     });

@@ -10,6 +10,18 @@ export interface StatusError {
   message: string;
 }
 
+export interface TransitionExtras {
+  /** The hand-over's requests and the carrier's last answer, stored with the change. */
+  attempts?: number;
+  lastProviderResponse?: string | null;
+  /**
+   * The status the event names as previous. A message is SENDING in the table while its
+   * hand-over runs, but that is announced only once the carrier took it: a hand-over that
+   * fails goes from QUEUED, as its subscribers last heard.
+   */
+  announcedFrom?: MessageStatus;
+}
+
 /**
  * Every status change of a stored message goes through here: compare-and-set on the current
  * status, so that concurrent or repeated callbacks make at most one change each, statuses only
@@ -30,9 +42,9 @@ export class StatusService {
    * published in the order its statuses were stored (SENT before DELIVERED), not in the order
    * concurrent callbacks happen to finish.
    */
-  transition(messageOrId: Message | number, to: MessageStatus, error: StatusError | null = null): Promise<Message | null> {
+  transition(messageOrId: Message | number, to: MessageStatus, error: StatusError | null = null, extras: TransitionExtras = {}): Promise<Message | null> {
     const id = typeof messageOrId === 'number' ? messageOrId : messageOrId.id;
-    const run = () => this.compareAndSet(messageOrId, to, error);
+    const run = () => this.compareAndSet(messageOrId, to, error, extras);
     const previous = this.inFlight.get(id);
     const change = previous ? previous.then(run, run) : run();
     const settled = change.catch(() => undefined);
@@ -43,19 +55,21 @@ export class StatusService {
     return change;
   }
 
-  private async compareAndSet(messageOrId: Message | number, to: MessageStatus, error: StatusError | null): Promise<Message | null> {
+  private async compareAndSet(messageOrId: Message | number, to: MessageStatus, error: StatusError | null, extras: TransitionExtras): Promise<Message | null> {
     const repo = this.dataSource.getRepository(Message);
     let message = typeof messageOrId === 'number' ? await repo.findOneBy({ id: messageOrId }) : messageOrId;
     for (let attempt = 0; message && attempt < 5; attempt++) {
-      if (!movesForward(message.status, to)) return null;
+      if (!mayMove(message.status, to)) return null;
       const previous = message.status;
       const now = new Date();
       const changes: Partial<Message> = { status: to, updatedAt: now };
       if (error) Object.assign(changes, { errorCode: error.code, providerCode: error.providerCode, errorMessage: error.message.slice(0, 500) });
+      if (extras.attempts !== undefined) changes.attempts = extras.attempts;
+      if (extras.lastProviderResponse !== undefined) changes.lastProviderResponse = extras.lastProviderResponse?.slice(0, 500) ?? null;
       const result = await repo.update({ id: message.id, status: previous }, changes);
       if (result.affected === 1) {
         const changed = Object.assign(new Message(), message, changes);
-        await this.deliveryEvents.publish([{ message: changed, previousStatus: previous }], now);
+        await this.deliveryEvents.publish([{ message: changed, previousStatus: extras.announcedFrom ?? previous }], now);
         return changed;
       }
       // Someone else changed it first: decide again from what is stored now.
@@ -63,4 +77,9 @@ export class StatusService {
     }
     return null;
   }
+}
+
+/** Forward moves, and the gateway's own refusal of a message still waiting in the queue. */
+function mayMove(from: MessageStatus, to: MessageStatus): boolean {
+  return to === MessageStatus.REJECTED ? from === MessageStatus.QUEUED : movesForward(from, to);
 }
