@@ -30,6 +30,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Options of the carrier simulator, used only when twilio.simulated. */
   simulator: { undeliveredShare: number; callbackDelayMs: number };
+  /** A message the carrier took and has said nothing of for this long is asked about. */
+  statusRefreshAfterMs: number;
   /** False in tests and benchmarks that drive the queue themselves. */
   startWorkers: boolean;
 }
@@ -144,6 +146,7 @@ export function loadConfig(env: Env = process.env): Config {
       undeliveredShare: parseShare('SIMULATOR_UNDELIVERED_SHARE', env.SIMULATOR_UNDELIVERED_SHARE, 0.05),
       callbackDelayMs: Number(env.SIMULATOR_CALLBACK_DELAY_MS ?? 200) || 0,
     },
+    statusRefreshAfterMs: parseWholeMs('STATUS_REFRESH_AFTER_MS', env.STATUS_REFRESH_AFTER_MS, 600_000),
     startWorkers: env.SWITCHBOARD_WORKERS !== 'off',
   };
 }

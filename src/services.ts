@@ -31,6 +31,7 @@ import { FreshHandOverState } from './messaging/hand-over-state';
 import { OrphanReconciler } from './messaging/orphan-reconciler';
 import { SidRecorder } from './messaging/sid-recorder';
 import { StatusCallbacks } from './messaging/status-callbacks';
+import { StatusRefresher } from './messaging/status-refresher';
 import { LocalSenderPacer, RedisSenderPacer, type SenderPacer } from './messaging/sender-pacer';
 import { OutboundService } from './messaging/outbound.service';
 import { StatusService } from './messaging/status.service';
@@ -82,7 +83,10 @@ export function createServices(dataSource: DataSource, config: Config, events: E
     campaignVerdicts: (messages, now) => campaignWindows.judge(messages, now),
   });
   const dispatcher = new Dispatcher(
-    { dataSource, guardState, handOver, statuses, sids, reconciler, callbacks: statusCallbacks, pacer: senderPacer(events), log, metrics },
+    {
+      dataSource, guardState, handOver, statuses, sids, reconciler, callbacks: statusCallbacks, pacer: senderPacer(events), log, metrics,
+      refresher: new StatusRefresher(dataSource, provider, statusCallbacks, log, config.statusRefreshAfterMs),
+    },
     { alone: !events.redis, orphanAfterMs: config.twilio.timeoutMs + 5000 },
   );
   const outbound = new OutboundService(dataSource, dispatcher);

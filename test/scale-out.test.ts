@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ServedSimulator } from '../src/carrier/simulator';
 import { bootApp, type TestApp } from './helpers/app';
 import { startCarrier } from './helpers/carrier';
-import { createCampaign, setupWorld, usPhone, waitForCampaign } from './helpers/campaign-fixtures';
+import { createCampaign, setupWorld, until, usPhone, waitForCampaign } from './helpers/campaign-fixtures';
 import { databaseKinds, freshDatabase, type FreshDatabase } from './helpers/databases';
 import { messageSid, postInbound, setupInbox, usNumber } from './helpers/inbox';
 import { connected, subscribe, wsClient } from './helpers/ws-client';
@@ -67,6 +67,23 @@ for (const kind of databaseKinds()) {
       // At most 3 in any second: the 4th send after any send comes a second later (less network jitter).
       const gaps = arrivals.slice(3).map((t, i) => t - arrivals[i]);
       expect(Math.min(...gaps)).toBeGreaterThanOrEqual(950);
+    });
+
+    it('holds on both instances what a block made through one of them forbids, and hands each message over once', async () => {
+      const numbers = Array.from({ length: 8 }, () => usPhone());
+      const world = await setupWorld(a, 'Scale guard', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 2 }], contacts: numbers.map((phoneNumber) => ({ phoneNumber })) });
+      const id = await createCampaign(a, world, 'Guarded on both');
+      await a.ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, world.account.key);
+      const made = (to: string) => carrier.simulator.sent().filter((m) => m.to === to && m.body === 'Guarded on both').length;
+      await until('the first message handed over', async () => made(numbers[0]) === 1);
+      const blocked = numbers.slice(4);
+      for (const prefix of blocked) await b.ok('mutation($a: ID!, $p: String!) { blockPrefix(accountId: $a, prefix: $p) { id } }', { a: world.account.id, p: prefix }, world.account.key);
+      const done = await waitForCampaign(a, world.account.key, id, ['COMPLETED'], 20000);
+      for (const to of numbers) {
+        const message = done.messages.nodes.find((m: any) => m.to === to);
+        if (blocked.includes(to)) expect({ to, status: message.status, code: message.error?.code, made: made(to) }).toEqual({ to, status: 'REJECTED', code: 'PREFIX_BLOCKED', made: 0 });
+        else expect({ to, status: message.status, made: made(to) }).toEqual({ to, status: 'DELIVERED', made: 1 });
+      }
     });
   });
 }

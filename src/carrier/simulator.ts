@@ -87,6 +87,11 @@ export class CarrierSimulator {
     router.use(this.requireBasicAuth());
     router.post('/2010-04-01/Accounts/:accountSid/Messages.json', (req, res) => this.createMessage(req, res));
     router.get('/2010-04-01/Accounts/:accountSid/Messages.json', (req, res) => this.listMessages(req, res));
+    router.get('/2010-04-01/Accounts/:accountSid/Messages/:sid.json', (req, res) => {
+      const found = this.messages.find((m) => m.sid === req.params.sid);
+      if (!found) return twilioError(res, 404, 20404, `The requested resource /2010-04-01/Accounts/${req.params.accountSid}/Messages/${req.params.sid}.json was not found`);
+      res.json(this.resource(found));
+    });
     router.get('/dev/messages', (req, res) => {
       const to = typeof req.query.to === 'string' ? req.query.to : undefined;
       res.json({ messages: to ? this.messages.filter((m) => m.to === to) : this.messages });

@@ -32,10 +32,14 @@ export interface CarrierMessage {
 
 export type LookupResult = { ok: true; candidates: CarrierMessage[] } | { ok: false; message: string };
 
+export type FetchResult = { ok: true; status: string; errorCode: number | null } | { ok: false; message: string };
+
 export interface SmsProvider {
   send(sms: OutgoingSms): Promise<HandOverResult>;
   /** What the carrier holds from `sms.from` to `sms.to` with its body, made at or after `since`. */
   lookup(sms: Pick<OutgoingSms, 'to' | 'from' | 'body'>, since: Date): Promise<LookupResult>;
+  /** The carrier's status of one message, for one whose callbacks never came. */
+  fetchStatus(sid: string): Promise<FetchResult>;
 }
 
 export interface RetryPolicy {
@@ -97,6 +101,15 @@ export class TwilioProvider implements SmsProvider {
         .filter((m) => m.body === sms.body && (!m.dateCreated || m.dateCreated.getTime() >= after))
         .map((m) => ({ sid: m.sid, status: m.status, body: m.body, createdAt: m.dateCreated ?? null }));
       return { ok: true, candidates };
+    } catch (error) {
+      return { ok: false, message: classify(error).text };
+    }
+  }
+
+  async fetchStatus(sid: string): Promise<FetchResult> {
+    try {
+      const message = await this.client.messages(sid).fetch();
+      return { ok: true, status: message.status, errorCode: message.errorCode ?? null };
     } catch (error) {
       return { ok: false, message: classify(error).text };
     }

@@ -12,6 +12,7 @@ import type { OrphanReconciler } from './orphan-reconciler';
 import type { SenderPacer } from './sender-pacer';
 import type { SidRecorder } from './sid-recorder';
 import type { StatusCallbacks } from './status-callbacks';
+import type { StatusRefresher } from './status-refresher';
 import type { StatusService } from './status.service';
 
 export interface DispatcherOptions {
@@ -32,6 +33,8 @@ export interface DispatcherOptions {
   alone: boolean;
 }
 
+const CLAIM_CHUNK = 32;
+
 const DEFAULTS: DispatcherOptions = { batchSize: 500, concurrency: 128, idlePollMs: 250, orphanAfterMs: 15_000, sweepEveryMs: 5_000, alone: true };
 
 export interface DispatcherParts {
@@ -42,6 +45,7 @@ export interface DispatcherParts {
   sids: SidRecorder;
   reconciler: OrphanReconciler;
   callbacks: StatusCallbacks;
+  refresher: StatusRefresher;
   pacer: SenderPacer;
   log: Logger;
   metrics: Metrics;
@@ -125,6 +129,7 @@ export class Dispatcher {
     this.lastSweep = Date.now();
     await this.parts.reconciler.reconcile(new Date(Date.now() - this.options.orphanAfterMs));
     await this.parts.callbacks.sweep();
+    await this.parts.refresher.refresh();
   }
 
   /** One look at the queue; answers how long to wait before the next. */
@@ -167,9 +172,10 @@ export class Dispatcher {
       if (verdict.kind === 'send') sendable.push(message);
       else await this.hold(message, verdict);
     }
-    if (!sendable.length) return;
-    const claimed = await this.claim(sendable);
-    for (const message of claimed) this.track(this.parts.handOver.run(message));
+    // Claimed a few at a time, each few posted at once: a crash cuts off only what is nearly on the wire.
+    for (let i = 0; i < sendable.length; i += CLAIM_CHUNK) {
+      for (const message of await this.claim(sendable.slice(i, i + CLAIM_CHUNK))) this.track(this.parts.handOver.run(message));
+    }
   }
 
   /** A message the guard stops: REJECTED with the check's error, or back to wait (window, other sender). */
