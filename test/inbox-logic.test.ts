@@ -162,6 +162,15 @@ describe('the thread', () => {
     expect(settlePending([pending], pending.id, null)).toEqual([]);
   });
 
+  it('shows a sent message once when its delivery event comes before the answer to the send', () => {
+    const pending = message(`${PENDING_PREFIX}5`, { direction: 'OUTBOUND', status: 'QUEUED', body: 'On my way' });
+    const other = message(`${PENDING_PREFIX}6`, { direction: 'OUTBOUND', status: 'QUEUED', body: 'Something else' });
+    const evented = mergeMessages([pending, other], [message('21', { direction: 'OUTBOUND', status: 'SENDING', body: 'On my way' })]);
+    expect(evented.map((m) => m.id)).toEqual(['21', other.id]);
+    const settled = settlePending(evented, pending.id, message('21', { direction: 'OUTBOUND', status: 'QUEUED', body: 'On my way' }));
+    expect(settled.map((m) => [m.id, m.status])).toEqual([['21', 'SENDING'], [other.id, 'QUEUED']]);
+  });
+
   it('holds the messages between its contact and its sender, campaign messages included', () => {
     const thread = { contact: { id: 'c1', phoneNumber: '+12025550001', firstName: null, lastName: null }, sender: { id: 's1', value: '+12025550100' } };
     expect(belongsTo(message('1', { campaign: { id: '9', name: 'Spring' } }), thread)).toBe(true);

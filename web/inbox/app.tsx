@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useCallback, useState } from 'preact/hooks';
 import { InboxPage } from './inbox-page';
 import { SignIn, type Viewer } from './sign-in';
 
@@ -15,11 +15,11 @@ export function App() {
   const [session, setSession] = useState<Session | null>(stored ? { key: stored, viewer: null } : null);
   const [notice, setNotice] = useState<string | null>(null);
 
-  const signOut = (why: string | null) => {
+  const signOut = useCallback((why: string | null) => {
     sessionStorage.removeItem(KEY_ITEM);
     setNotice(why);
     setSession(null);
-  };
+  }, []);
 
   if (!session) {
     return (

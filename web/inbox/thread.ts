@@ -31,10 +31,22 @@ function furtherOn(held: InboxMessage, incoming: InboxMessage): InboxMessage {
   return STATUS_RANK[incoming.status] >= STATUS_RANK[held.status] ? incoming : held;
 }
 
+/** A delivery event may bring the agent's message before the answer to its send: it takes the place of its pending copy. */
+function dropPendingCopy(byId: Map<string, InboxMessage>, message: InboxMessage): void {
+  if (message.direction !== 'OUTBOUND') return;
+  for (const [id, held] of byId) {
+    if (isPending(held) && held.body === message.body) {
+      byId.delete(id);
+      return;
+    }
+  }
+}
+
 export function mergeMessages(thread: readonly InboxMessage[], incoming: readonly InboxMessage[]): InboxMessage[] {
   const byId = new Map(thread.map((m) => [m.id, m]));
   for (const message of incoming) {
     const held = byId.get(message.id);
+    if (!held && !isPending(message)) dropPendingCopy(byId, message);
     byId.set(message.id, held ? furtherOn(held, message) : message);
   }
   return [...byId.values()].sort(oldestFirst);

@@ -17,6 +17,8 @@ export function useConversations(key: string, filter: ListFilter, onError: (erro
   const [loading, setLoading] = useState(true);
   const filterRef = useRef(filter);
   filterRef.current = filter;
+  const onErrorRef = useRef(onError);
+  onErrorRef.current = onError;
   // A page fetched under a filter the agent has since left is dropped.
   const generation = useRef(0);
 
@@ -31,11 +33,11 @@ export function useConversations(key: string, filter: ListFilter, onError: (erro
       // Catching up merges the first page into a deeper list: the cursor of the deeper page stays.
       if (replace || after !== null) setPageInfo(data.conversations.pageInfo);
     } catch (error) {
-      onError(error);
+      onErrorRef.current(error);
     } finally {
       if (asked === generation.current) setLoading(false);
     }
-  }, [key, onError]);
+  }, [key]);
 
   useEffect(() => {
     generation.current += 1;

@@ -34,12 +34,16 @@ export function useThread(key: string, id: string | null, callbacks: ThreadCallb
   const [refusal, setRefusal] = useState<string | null>(null);
   const idRef = useRef(id);
   idRef.current = id;
-  const { onError, onChange, onSent } = callbacks;
+  // The callbacks may change at every render; the thread is loaded again only when the id changes.
+  const callbacksRef = useRef(callbacks);
+  callbacksRef.current = callbacks;
+  const onError = useCallback((error: unknown) => callbacksRef.current.onError(error), []);
+  const onChange = (conversationId: string, change: Partial<InboxConversation>) => callbacksRef.current.onChange(conversationId, change);
 
   const markRead = useCallback((conversationId: string) => {
-    onChange(conversationId, { unreadCount: 0 });
+    callbacksRef.current.onChange(conversationId, { unreadCount: 0 });
     request(key, MARK_READ, { id: conversationId }).catch(onError);
-  }, [key, onChange, onError]);
+  }, [key, onError]);
 
   const load = useCallback(async (conversationId: string, after: string | null) => {
     try {
@@ -107,7 +111,7 @@ export function useThread(key: string, id: string | null, callbacks: ThreadCallb
       try {
         const data = await request<{ sendReply: InboxMessage }>(key, SEND_REPLY, { id: conversationId, body });
         withThread((held) => ({ ...held, messages: settlePending(held.messages, pending.id, data.sendReply) }));
-        onSent(data.sendReply);
+        callbacksRef.current.onSent(data.sendReply);
         return true;
       } catch (error) {
         withThread((held) => ({ ...held, messages: settlePending(held.messages, pending.id, null) }));
