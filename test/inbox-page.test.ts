@@ -89,6 +89,20 @@ browserSuite('the inbox page', (app, browser) => {
     expect(await page.evaluate('sessionStorage.length')).toBe(0);
   });
 
+  it('signs out, saying why, when its key is revoked', async () => {
+    const inbox = await setupInbox(app(), 'Revoked');
+    const issued = await app().ok<{ createApiKey: { apiKey: { id: string }; secret: string } }>(
+      'mutation($a: ID!) { createApiKey(accountId: $a, name: "agent") { apiKey { id } secret } }',
+      { a: inbox.account.id },
+      inbox.account.key,
+    );
+    const page = await inboxFor(issued.createApiKey.secret);
+    await app().ok('mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: issued.createApiKey.apiKey.id }, inbox.account.key);
+    await page.getByText('The API key is no longer accepted').waitFor();
+    await page.getByLabel('API key').waitFor();
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+  });
+
   it('shows a reply live, opens it, and answers it; the carrier gets the answer and its status follows', async () => {
     const inbox = await setupInbox(app(), 'Live reply');
     const page = await inboxFor(inbox.account.key);
@@ -144,6 +158,21 @@ browserSuite('the inbox page', (app, browser) => {
     await eventually(async () => expect(await numbers()).toEqual([]));
     await page.getByLabel('Show').selectOption('open');
     await eventually(async () => expect(await numbers()).toEqual([b, a, c]));
+  });
+
+  it('loads older conversations by cursor as the list is scrolled, each once', async () => {
+    const inbox = await setupInbox(app(), 'Paging');
+    const numbers = Array.from({ length: 35 }, () => usNumber());
+    for (const [i, n] of numbers.entries()) await say(app(), inbox, n, `reply ${i}`);
+    const page = await inboxFor(inbox.account.key);
+    const items = conversationList(page).getByRole('listitem');
+    await items.nth(29).waitFor();
+    expect(await items.count()).toBe(30);
+    await items.first().hover();
+    await page.mouse.wheel(0, 20_000);
+    await items.nth(34).waitFor();
+    await page.getByRole('button', { name: 'Load more conversations' }).waitFor({ state: 'detached' });
+    expect(await conversationList(page).locator('.number').allTextContents()).toEqual([...numbers].reverse());
   });
 
   it('moves through the list with the arrow keys and opens a thread with Enter', async () => {
