@@ -76,8 +76,12 @@ export function useThread(key: string, id: string | null, callbacks: ThreadCallb
   return {
     thread,
     refusal,
-    loadEarlier: () => thread && void load(thread.conversation.id, thread.earlier.endCursor),
-    catchUp: () => idRef.current !== null && load(idRef.current, null),
+    loadEarlier() {
+      if (thread) void load(thread.conversation.id, thread.earlier.endCursor);
+    },
+    async catchUp() {
+      if (idRef.current !== null) await load(idRef.current, null);
+    },
     /** A reply arrived; when it is this thread's, the agent is reading it. */
     receive(event: { keyword: KeywordCategory | null; message: InboxMessage; conversation: InboxConversation }) {
       if (event.conversation.id !== idRef.current) return;
