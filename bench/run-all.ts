@@ -11,6 +11,7 @@ const SCRIPTS = [
   'handover',
   'inbound',
   'inbox-fanout',
+  'inbox-page',
 ];
 
 let failed = 0;

@@ -23,6 +23,7 @@ import { entities } from './entities';
 import { buildGraphQLSchema } from './schema';
 import { createServices, type Services } from './services';
 import { createTwilioWebhookRouter } from './webhooks/twilio-webhooks';
+import { createInboxRouter } from './inbox/inbox.router';
 import { CarrierSimulator } from './carrier/simulator';
 import { migrations } from '../migrations';
 
@@ -143,6 +144,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use('/webhooks/twilio', createTwilioWebhookRouter(services));
+  app.use('/inbox', createInboxRouter());
   // Without Twilio credentials the built-in carrier simulator takes the messages (TWILIO_API_BASE_URL points here).
   const simulator = config.twilio.simulated
     ? new CarrierSimulator({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, publicUrl: config.publicUrl, ...config.simulator }, log)
