@@ -183,6 +183,27 @@ describeEachDatabase('hand-over guards', (app) => {
     await app().ok('mutation($id: ID!) { cancelCampaign(id: $id) { id } }', { id }, world.account.key);
   });
 
+  it('hands over nothing of a campaign after its cancel has answered, and fails the rest with CAMPAIGN_CANCELLED', async () => {
+    const numbers = Array.from({ length: 40 }, () => usPhone());
+    const world = await setupWorld(app(), 'Cancelled', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 2 }], contacts: numbers.map((phoneNumber) => ({ phoneNumber })) });
+    const id = await createCampaign(app(), world, 'Soon cancelled');
+    await app().ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, world.account.key);
+    const made = async () => (await Promise.all(numbers.map((to) => taken(to, 'Soon cancelled')))).reduce((a, b) => a + b, 0);
+    await until('a message handed over', async () => (await made()) >= 1);
+    const cancelled = await app().ok('mutation($id: ID!) { cancelCampaign(id: $id) { status } }', { id }, world.account.key);
+    expect(cancelled.cancelCampaign.status).toBe('CANCELLED');
+    // Hand-overs already on their way at the answer may still land; none may start after it.
+    const atAnswer = (await campaignState(app(), world.account.key, id)).messages.nodes.filter((m: any) => m.status !== 'QUEUED' && m.status !== 'FAILED').length;
+    const state = await until('no message left queued', async () => {
+      const s = await campaignState(app(), world.account.key, id);
+      return s.stats.queued === 0 ? s : null;
+    });
+    const failed = state.messages.nodes.filter((m: any) => m.error?.code === 'CAMPAIGN_CANCELLED');
+    expect(failed.every((m: any) => m.status === 'FAILED' && m.providerSid === null)).toBe(true);
+    expect(failed.length + atAnswer).toBe(numbers.length);
+    expect(await made()).toBe(atAnswer);
+  });
+
   it('sends at once after a resume: a launch right after resumeAccount is not refused', async () => {
     const numbers = [usPhone(), usPhone()];
     const world = await setupWorld(app(), 'Resumed', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 10 }], contacts: numbers.map((phoneNumber) => ({ phoneNumber })) });

@@ -33,6 +33,8 @@ export class CampaignWorker {
   start(): void {
     this.running = true;
     this.scheduleNext(0);
+    // A stop in the middle of a cancellation leaves some of its messages queued.
+    this.track(this.campaigns.failQueuedOfCancelled().catch((error) => this.log.error({ err: error }, 'could not fail the queued messages of cancelled campaigns')));
   }
 
   /** Re-reads the next scheduled time (a campaign was scheduled). */

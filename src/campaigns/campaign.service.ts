@@ -13,7 +13,7 @@ import type { GroupService } from '../groups/group.service';
 import type { DeliveryEvents } from '../messaging/delivery-events';
 import type { Dispatcher } from '../messaging/dispatcher';
 import { Message, MessageStatus } from '../messaging/message.entity';
-import { execute, sqlDate } from '../core/sql';
+import { execute, placeholders, sqlDate } from '../core/sql';
 import { Campaign, CampaignStatus } from './campaign.entity';
 import type { CreateCampaignInput } from './campaign.inputs';
 import type { CampaignConnection } from './campaign.types';
@@ -149,39 +149,51 @@ export class CampaignService {
     const changed = await execute(this.dataSource, 'UPDATE campaigns SET status = ? WHERE id = ? AND status IN (?, ?, ?)',
       [CampaignStatus.CANCELLED, campaign.id, CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.SENDING]);
     if (!changed) refuse((await this.repo.findOneByOrFail({ id: campaign.id })).status);
-    await this.failQueued(campaign.id);
+    this.failQueued(campaign.id);
     return this.repo.findOneByOrFail({ id: campaign.id });
   }
 
   /**
-   * A cancelled campaign's QUEUED messages become FAILED (CAMPAIGN_CANCELLED) in one statement;
-   * those handed over go on. Their events are published after the answer: a cancel of 100,000
-   * queued messages answers at once, and the queue refuses them anyway (the campaign is CANCELLED).
+   * A cancelled campaign's QUEUED messages become FAILED (CAMPAIGN_CANCELLED), those handed
+   * over go on. This runs after the answer, 5,000 at a time with their events: a cancel of
+   * 100,000 queued messages answers at once, and the send queue refuses them meanwhile (their
+   * campaign is CANCELLED), so none leaves after the answer.
    */
-  async failQueued(campaignId: number): Promise<number> {
-    const claim = randomUUID();
-    const now = new Date();
-    const count = await execute(this.dataSource,
-      'UPDATE messages SET status = ?, error_code = ?, error_message = ?, send_claim = ?, updated_at = ? WHERE campaign_id = ? AND status = ?',
-      [MessageStatus.FAILED, SendErrorCode.CAMPAIGN_CANCELLED, CAMPAIGN_CANCELLED_MESSAGE, claim, sqlDate(this.dataSource, now), campaignId, MessageStatus.QUEUED]);
-    if (count) this.inBackground(this.publishCancelled(campaignId, claim, now));
-    return count;
+  failQueued(campaignId: number): void {
+    this.inBackground(this.failQueuedNow(campaignId));
   }
 
-  /** Waits for the events still being published in the background (at shutdown). */
+  /** Cancelled campaigns whose messages a stop left queued (at start). */
+  async failQueuedOfCancelled(): Promise<void> {
+    const rows: Array<{ campaign_id: number }> = await this.dataSource.query(
+      `SELECT DISTINCT m.campaign_id FROM messages m JOIN campaigns c ON c.id = m.campaign_id WHERE c.status = ? AND m.status = ?`,
+      [CampaignStatus.CANCELLED, MessageStatus.QUEUED]);
+    for (const row of rows) this.failQueued(Number(row.campaign_id));
+  }
+
+  /** Waits for the cancellations still running in the background (at shutdown). */
   async drain(): Promise<void> {
     while (this.background.size) await Promise.allSettled([...this.background]);
   }
 
-  private async publishCancelled(campaignId: number, claim: string, at: Date): Promise<void> {
-    let after = 0;
+  private async failQueuedNow(campaignId: number): Promise<void> {
     for (;;) {
-      const ids: Array<{ id: number }> = await this.dataSource.query(
-        'SELECT id FROM messages WHERE campaign_id = ? AND send_claim = ? AND id > ? ORDER BY id LIMIT 1000', [campaignId, claim, after]);
-      if (!ids.length) return;
-      after = Number(ids[ids.length - 1].id);
-      const messages = await this.dataSource.getRepository(Message).findBy({ id: In(ids.map((r) => Number(r.id))) });
-      await this.deliveryEvents.publish(messages.map((message) => ({ message, previousStatus: MessageStatus.QUEUED })), at);
+      const due: Array<{ id: number }> = await this.dataSource.query(
+        'SELECT id FROM messages WHERE campaign_id = ? AND status = ? ORDER BY id LIMIT 5000', [campaignId, MessageStatus.QUEUED]);
+      if (!due.length) return;
+      const ids = due.map((r) => Number(r.id));
+      const claim = randomUUID();
+      const now = new Date();
+      await execute(this.dataSource,
+        `UPDATE messages SET status = ?, error_code = ?, error_message = ?, send_claim = ?, updated_at = ? WHERE id IN (${placeholders(ids.length)}) AND status = ?`,
+        [MessageStatus.FAILED, SendErrorCode.CAMPAIGN_CANCELLED, CAMPAIGN_CANCELLED_MESSAGE, claim, sqlDate(this.dataSource, now), ...ids, MessageStatus.QUEUED]);
+      // Only those this statement failed: the send queue may have failed some itself meanwhile.
+      const mine: Array<{ id: number }> = await this.dataSource.query(
+        `SELECT id FROM messages WHERE id IN (${placeholders(ids.length)}) AND send_claim = ?`, [...ids, claim]);
+      for (let i = 0; i < mine.length; i += 1000) {
+        const messages = await this.dataSource.getRepository(Message).findBy({ id: In(mine.slice(i, i + 1000).map((r) => Number(r.id))) });
+        await this.deliveryEvents.publish(messages.map((message) => ({ message, previousStatus: MessageStatus.QUEUED })), now);
+      }
     }
   }
 
@@ -203,7 +215,7 @@ export class CampaignService {
 
   private async afterLaunch(campaign: Campaign): Promise<void> {
     // A cancel that ran while the launch was still storing messages leaves some queued: fail them too.
-    if (campaign.status === CampaignStatus.CANCELLED) await this.failQueued(campaign.id);
+    if (campaign.status === CampaignStatus.CANCELLED) this.failQueued(campaign.id);
     this.dispatcher.wake();
   }
 
