@@ -2,7 +2,7 @@ import { serveSimulator, type CarrierFault, type ServedSimulator } from '../src/
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from '../src/config';
 import { createLogger } from '../src/core/logger';
 import { bootApp, type TestApp } from './helpers/app';
-import { startCarrier } from './helpers/carrier';
+import { describeWithOutsideCarrier } from './helpers/carrier';
 import { createCampaign, setupWorld, until, usPhone, waitForCampaign } from './helpers/campaign-fixtures';
 import { databaseKinds } from './helpers/databases';
 import { freePort } from './helpers/net';
@@ -44,74 +44,58 @@ async function membership(app: TestApp, key: string, groupId: string, phoneNumbe
   return data.contactByPhone.memberships.find((m: any) => m.group.id === groupId);
 }
 
-// The carrier is outside the server, as Twilio is, and misbehaves on request.
-for (const kind of databaseKinds()) {
-  describe(`a misbehaving carrier [${kind}]`, () => {
-    let carrier: ServedSimulator;
-    let app: TestApp;
+describeWithOutsideCarrier('a misbehaving carrier', (ctx) => {
+  const madeFor = (to: string) => ctx().carrier.simulator.sent().filter((m) => m.to === to);
 
-    beforeAll(async () => {
-      carrier = await startCarrier();
-      app = await bootApp(kind, { env: { TWILIO_API_BASE_URL: carrier.url } });
-    });
-
-    afterAll(async () => {
-      await app?.close();
-      await carrier?.close();
-    });
-
-    const madeFor = (to: string) => carrier.simulator.sent().filter((m) => m.to === to);
-
-    it.each(CASES.map((c) => [c.name, c] as const))('when it %s, makes at most one message and records what happened', async (_name, c) => {
-      const to = usPhone();
-      const world = await setupWorld(app, 'Faulty', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 50 }], contacts: [{ phoneNumber: to }] });
-      carrier.simulator.addFault({ ...c.fault, count: 1 });
-      const id = await createCampaign(app, world, 'Once only');
-      await app.ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, world.account.key);
-      const done = await waitForCampaign(app, world.account.key, id, ['COMPLETED'], 20000);
-      const message = (await app.ok(MESSAGE, { id: done.messages.nodes[0].id }, world.account.key)).message;
-      expect(madeFor(to)).toHaveLength(c.made);
-      expect(message).toMatchObject({ status: c.status, attempts: c.attempts, error: c.error ? { code: c.error.code, providerCode: c.error.providerCode } : null });
-      if (c.error) expect(message.error.message).toMatch(c.error.message);
-      if (c.made) expect(message.providerSid).toBe(madeFor(to)[0].sid);
-      expect(message.lastProviderResponse).toMatch(c.response);
-      const early = await app.server.services.dataSource.query('SELECT COUNT(*) AS n FROM early_status_callbacks');
-      expect(Number(early[0].n)).toBe(0);
-    });
-
-    it('unsubscribes a recipient the carrier refuses with 21610, so that the next campaign does not try again', async () => {
-      const [optedOut, other] = [usPhone(), usPhone()];
-      const world = await setupWorld(app, 'CarrierStop', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 50 }], contacts: [{ phoneNumber: optedOut }, { phoneNumber: other }] });
-      carrier.simulator.addFault({ status: 400, code: 21610, count: 1 });
-      // The fault takes the first hand-over: make the opted-out number the only one due first.
-      const first = await createCampaign(app, { ...world }, 'First');
-      await app.ok('mutation($g: ID!, $p: String!) { setSubscription(groupId: $g, phoneNumber: $p, status: UNSUBSCRIBED) { status } }', { g: world.groupId, p: other }, world.account.key);
-      await app.ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id: first }, world.account.key);
-      await waitForCampaign(app, world.account.key, first, ['COMPLETED']);
-      expect(await membership(app, world.account.key, world.groupId, optedOut)).toMatchObject({ status: 'UNSUBSCRIBED', source: 'CARRIER' });
-      await app.ok('mutation($g: ID!, $p: String!) { setSubscription(groupId: $g, phoneNumber: $p, status: SUBSCRIBED) { status } }', { g: world.groupId, p: other }, world.account.key);
-      const second = await createCampaign(app, world, 'Second');
-      const launched = await app.ok('mutation($id: ID!) { launchCampaign(id: $id) { stats { recipients } } }', { id: second }, world.account.key);
-      expect(launched.launchCampaign.stats.recipients).toBe(1);
-      await waitForCampaign(app, world.account.key, second, ['COMPLETED']);
-      expect(madeFor(optedOut)).toHaveLength(0);
-      expect(madeFor(other).map((m) => m.body)).toEqual(['Second']);
-    });
-
-    it('unsubscribes a recipient whose status callback carries 21610', async () => {
-      const to = usPhone();
-      const world = await setupWorld(app, 'CallbackStop', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 50 }], contacts: [{ phoneNumber: to }] });
-      const auth = 'Basic ' + Buffer.from(`${SIMULATOR_ACCOUNT_SID}:${SIMULATOR_AUTH_TOKEN}`).toString('base64');
-      const set = await fetch(`${carrier.url}/dev/outcomes`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ to, status: 'failed', errorCode: 21610 }) });
-      expect(set.status).toBe(200);
-      const id = await createCampaign(app, world, 'Refused later');
-      await app.ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, world.account.key);
-      const done = await waitForCampaign(app, world.account.key, id, ['COMPLETED']);
-      expect(done.messages.nodes[0]).toMatchObject({ status: 'FAILED', error: { code: 'PROVIDER_ERROR', providerCode: 21610 } });
-      expect(await membership(app, world.account.key, world.groupId, to)).toMatchObject({ status: 'UNSUBSCRIBED', source: 'CARRIER' });
-    });
+  it.each(CASES.map((c) => [c.name, c] as const))('when it %s, makes at most one message and records what happened', async (_name, c) => {
+    const to = usPhone();
+    const world = await setupWorld(ctx().app, 'Faulty', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 50 }], contacts: [{ phoneNumber: to }] });
+    ctx().carrier.simulator.addFault({ ...c.fault, count: 1 });
+    const id = await createCampaign(ctx().app, world, 'Once only');
+    await ctx().app.ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, world.account.key);
+    const done = await waitForCampaign(ctx().app, world.account.key, id, ['COMPLETED'], 20000);
+    const message = (await ctx().app.ok(MESSAGE, { id: done.messages.nodes[0].id }, world.account.key)).message;
+    expect(madeFor(to)).toHaveLength(c.made);
+    expect(message).toMatchObject({ status: c.status, attempts: c.attempts, error: c.error ? { code: c.error.code, providerCode: c.error.providerCode } : null });
+    if (c.error) expect(message.error.message).toMatch(c.error.message);
+    if (c.made) expect(message.providerSid).toBe(madeFor(to)[0].sid);
+    expect(message.lastProviderResponse).toMatch(c.response);
+    const early = await ctx().app.server.services.dataSource.query('SELECT COUNT(*) AS n FROM early_status_callbacks');
+    expect(Number(early[0].n)).toBe(0);
   });
-}
+
+  it('unsubscribes a recipient the carrier refuses with 21610, so that the next campaign does not try again', async () => {
+    const [optedOut, other] = [usPhone(), usPhone()];
+    const world = await setupWorld(ctx().app, 'CarrierStop', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 50 }], contacts: [{ phoneNumber: optedOut }, { phoneNumber: other }] });
+    ctx().carrier.simulator.addFault({ status: 400, code: 21610, count: 1 });
+    // The fault takes the first hand-over: make the opted-out number the only one due first.
+    const first = await createCampaign(ctx().app, { ...world }, 'First');
+    await ctx().app.ok('mutation($g: ID!, $p: String!) { setSubscription(groupId: $g, phoneNumber: $p, status: UNSUBSCRIBED) { status } }', { g: world.groupId, p: other }, world.account.key);
+    await ctx().app.ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id: first }, world.account.key);
+    await waitForCampaign(ctx().app, world.account.key, first, ['COMPLETED']);
+    expect(await membership(ctx().app, world.account.key, world.groupId, optedOut)).toMatchObject({ status: 'UNSUBSCRIBED', source: 'CARRIER' });
+    await ctx().app.ok('mutation($g: ID!, $p: String!) { setSubscription(groupId: $g, phoneNumber: $p, status: SUBSCRIBED) { status } }', { g: world.groupId, p: other }, world.account.key);
+    const second = await createCampaign(ctx().app, world, 'Second');
+    const launched = await ctx().app.ok('mutation($id: ID!) { launchCampaign(id: $id) { stats { recipients } } }', { id: second }, world.account.key);
+    expect(launched.launchCampaign.stats.recipients).toBe(1);
+    await waitForCampaign(ctx().app, world.account.key, second, ['COMPLETED']);
+    expect(madeFor(optedOut)).toHaveLength(0);
+    expect(madeFor(other).map((m) => m.body)).toEqual(['Second']);
+  });
+
+  it('unsubscribes a recipient whose status callback carries 21610', async () => {
+    const to = usPhone();
+    const world = await setupWorld(ctx().app, 'CallbackStop', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 50 }], contacts: [{ phoneNumber: to }] });
+    const auth = 'Basic ' + Buffer.from(`${SIMULATOR_ACCOUNT_SID}:${SIMULATOR_AUTH_TOKEN}`).toString('base64');
+    const set = await fetch(`${ctx().carrier.url}/dev/outcomes`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ to, status: 'failed', errorCode: 21610 }) });
+    expect(set.status).toBe(200);
+    const id = await createCampaign(ctx().app, world, 'Refused later');
+    await ctx().app.ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, world.account.key);
+    const done = await waitForCampaign(ctx().app, world.account.key, id, ['COMPLETED']);
+    expect(done.messages.nodes[0]).toMatchObject({ status: 'FAILED', error: { code: 'PROVIDER_ERROR', providerCode: 21610 } });
+    expect(await membership(ctx().app, world.account.key, world.groupId, to)).toMatchObject({ status: 'UNSUBSCRIBED', source: 'CARRIER' });
+  });
+});
 
 describe('a carrier that refuses connections for a while', () => {
   for (const kind of databaseKinds()) {
