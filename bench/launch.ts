@@ -17,10 +17,6 @@ export async function runLaunchBench(): Promise<Record<string, unknown>> {
     const { launchCampaign } = await world.gql('mutation($id: ID!) { launchCampaign(id: $id) { id status stats { recipients queued rejected } } }', { id: createCampaign.id });
     const launchMs = performance.now() - start;
     const ds = world.server.services.dataSource;
-    // Cancel right after: every queued message FAILED in one statement, the answer before the events.
-    const cancelStart = performance.now();
-    await world.gql('mutation($id: ID!) { cancelCampaign(id: $id) { status } }', { id: createCampaign.id });
-    const cancelMs = performance.now() - cancelStart;
     const [{ n }] = await ds.query('SELECT COUNT(*) AS n FROM messages WHERE campaign_id = ?', [Number(createCampaign.id)]);
 
     // The floor: the same rows, already in memory, written with the same multi-row INSERTs in one transaction.
@@ -36,6 +32,12 @@ export async function runLaunchBench(): Promise<Record<string, unknown>> {
       }
     });
     const insertMs = performance.now() - insertStart;
+    // Then cancel it (after the floor, so that the messages failing behind the answer do not slow the plain INSERT).
+    const cancelStart = performance.now();
+    await world.gql('mutation($id: ID!) { cancelCampaign(id: $id) { status } }', { id: createCampaign.id });
+    const cancelMs = performance.now() - cancelStart;
+    await world.server.services.campaigns.drain();
+    const cancelDrainedMs = performance.now() - cancelStart;
     return {
       scenario: 'launch',
       database: 'mariadb',
@@ -48,6 +50,7 @@ export async function runLaunchBench(): Promise<Record<string, unknown>> {
       plainInsertMs: Math.round(insertMs),
       launchVsPlainInsert: Number((launchMs / insertMs).toFixed(2)),
       cancelMs: Math.round(cancelMs),
+      cancelAllFailedMs: Math.round(cancelDrainedMs),
       node: process.version,
       at: new Date().toISOString(),
     };
@@ -58,5 +61,5 @@ export async function runLaunchBench(): Promise<Record<string, unknown>> {
 
 if (require.main === module) {
   runBench('launch', runLaunchBench, (result) =>
-    `launch: ${result.messagesStored} messages for ${result.members} members in ${result.launchMs} ms on MariaDB; the same rows as a plain multi-row INSERT: ${result.plainInsertMs} ms (launch = ${result.launchVsPlainInsert}x); cancel right after: ${result.cancelMs} ms`);
+    `launch: ${result.messagesStored} messages for ${result.members} members in ${result.launchMs} ms on MariaDB; the same rows as a plain multi-row INSERT: ${result.plainInsertMs} ms (launch = ${result.launchVsPlainInsert}x); cancel: answered in ${result.cancelMs} ms, every queued message FAILED after ${result.cancelAllFailedMs} ms`);
 }
