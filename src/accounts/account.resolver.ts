@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { canSee, principalOf, type Context } from '../core/auth';
+import { principalOf, type Context } from '../core/auth';
+import { canSee } from '../core/tenancy';
 import { forbidden } from '../core/errors';
 import { GeoPermissionsView } from '../geo/geo.types';
 import type { GeoService } from '../geo/geo.service';

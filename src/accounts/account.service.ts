@@ -1,5 +1,6 @@
 import { In, type DataSource } from 'typeorm';
-import { canSee, isParentOrOperator, visibleAccountFilter, type Principal } from '../core/auth';
+import type { Principal } from '../core/auth';
+import { canSee, isParentOrOperator, visibleAccountFilter } from '../core/tenancy';
 import { badInput, forbidden, notFound } from '../core/errors';
 import { parseId } from '../core/ids';
 import { isKnownRegion } from '../core/phone';

@@ -2,7 +2,8 @@ import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import type { Logger } from '../core/logger';
 import type { EventBus } from '../core/pubsub';
-import { OPERATOR_CHANNEL, type DeliveryEvents } from '../messaging/delivery-events';
+import { mayReceive, OPERATOR_CHANNEL } from '../core/tenancy';
+import type { DeliveryEvents } from '../messaging/delivery-events';
 import type { CampaignStatsService } from './campaign-stats';
 import type { CampaignService } from './campaign.service';
 import type { CampaignStats } from './campaign.types';
@@ -18,11 +19,8 @@ export interface ProgressPayload {
   stats: CampaignStats;
 }
 
-/** A subaccount key sees its own campaigns; a master its tree's (its channel); the operator all. */
 export function mayReceiveProgress(principal: Principal, payload: ProgressPayload): boolean {
-  if (principal.kind === 'operator') return true;
-  if (principal.parentId !== null) return payload.accountId === principal.accountId;
-  return payload.rootAccountId === principal.accountId;
+  return mayReceive(principal, payload);
 }
 
 /**

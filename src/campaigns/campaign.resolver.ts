@@ -6,7 +6,7 @@ import { alignById } from '../core/loaders';
 import { loadGroup } from '../groups/group.loaders';
 import type { GroupService } from '../groups/group.service';
 import { SubscriptionGroup } from '../groups/subscription-group.entity';
-import { channelOf } from '../messaging/delivery-events';
+import { channelOf } from '../core/tenancy';
 import { MessageStatus } from '../messaging/message.entity';
 import type { MessageService } from '../messaging/message.service';
 import { MessageConnection } from '../messaging/message.types';

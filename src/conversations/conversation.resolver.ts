@@ -10,8 +10,9 @@ import { Conversation, ConversationStatus } from './conversation.entity';
 import type { ConversationLoaders } from './conversation.loaders';
 import type { ConversationService } from './conversation.service';
 import { ConversationConnection, ReplyEvent } from './conversation.types';
-import { REPLY_TOPIC, replyChannelOf, reviveReply, wantsReply, type PreloadedConversation, type ReplyPayload } from './reply-events';
+import { REPLY_TOPIC, reviveReply, wantsReply, type PreloadedConversation, type ReplyPayload } from './reply-events';
 import type { ReplyService } from './reply.service';
+import { channelOf } from '../core/tenancy';
 
 @Resolver(() => Conversation)
 export class ConversationResolver {
@@ -63,7 +64,7 @@ export class ConversationResolver {
   @Subscription(() => ReplyEvent, {
     description: 'Inbound messages the caller may see, optionally narrowed.',
     topics: REPLY_TOPIC,
-    topicId: ({ context }) => replyChannelOf(principalOf(context)),
+    topicId: ({ context }) => channelOf(principalOf(context)),
     filter: ({ payload, args, context }) => wantsReply(principalOf(context), payload, args),
   })
   replyReceived(

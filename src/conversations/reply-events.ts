@@ -5,10 +5,10 @@ import type { KeywordCategory } from '../groups/keyword-set.entity';
 import { Sender } from '../groups/sender.entity';
 import { Message } from '../messaging/message.entity';
 import { Conversation } from './conversation.entity';
+import { canSee, OPERATOR_CHANNEL } from '../core/tenancy';
 
 export const REPLY_TOPIC = 'reply';
 /** The channel the operator's subscriptions listen on: every tenant's events are also published there. */
-export const OPERATOR_CHANNEL = 'operator';
 
 type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
 
@@ -103,19 +103,9 @@ export function reviveReply(payload: ReplyPayload): ReplyEventData {
   return data;
 }
 
-/** The channel a principal's subscriptions listen on: its master account's, or the operator's. */
-export function replyChannelOf(principal: Principal): string | number {
-  return principal.kind === 'operator' ? OPERATOR_CHANNEL : (principal.parentId ?? principal.accountId);
-}
-
 /** Tenant filter first (a subaccount key sees its own account only), then the subscriber's narrowing. */
 export function wantsReply(principal: Principal, payload: ReplyPayload, narrow: { groupId?: string | null; conversationId?: string | null }): boolean {
-  if (principal.kind === 'account') {
-    const visible = principal.parentId === null
-      ? (payload.parentId ?? payload.accountId) === principal.accountId
-      : payload.accountId === principal.accountId;
-    if (!visible) return false;
-  }
+  if (!canSee(principal, { id: payload.accountId, parentId: payload.parentId })) return false;
   if (narrow.groupId != null && narrow.groupId !== String(payload.groupId)) return false;
   if (narrow.conversationId != null && narrow.conversationId !== String(payload.conversationId)) return false;
   return true;

@@ -1,7 +1,8 @@
 import { In, type DataSource } from 'typeorm';
 import { Account, AccountStatus } from '../accounts/account.entity';
 import type { AccountService } from '../accounts/account.service';
-import { canSee, isParentOrOperator, type Principal } from '../core/auth';
+import type { Principal } from '../core/auth';
+import { canSee, isParentOrOperator } from '../core/tenancy';
 import { isDuplicateKeyError } from '../core/database';
 import { badInput, forbidden, notFound } from '../core/errors';
 import { parseId } from '../core/ids';

@@ -1,13 +1,12 @@
 import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
+import { mayReceive, OPERATOR_CHANNEL } from '../core/tenancy';
 import type { EventBus } from '../core/pubsub';
 import { sendError } from '../core/send-error';
 import { Message, type MessageStatus } from './message.entity';
 import { DeliveryEvent } from './message.types';
 
 export const DELIVERY_TOPIC = 'delivery';
-/** The operator's channel: it sees every tenant's events. */
-export const OPERATOR_CHANNEL = 'operator';
 
 type MessageJson = Omit<Message, 'error' | 'sendAfter' | 'createdAt' | 'updatedAt'> & {
   sendAfter: string | null;
@@ -63,16 +62,8 @@ export function toDeliveryEvent(payload: DeliveryEventPayload): DeliveryEvent {
   return event;
 }
 
-/** The channel a principal listens on: its master account's, or the operator's. */
-export function channelOf(principal: Principal): string | number {
-  return principal.kind === 'operator' ? OPERATOR_CHANNEL : (principal.parentId ?? principal.accountId);
-}
-
-/** A subaccount key sees only its own account's events; a master its tree's (its whole channel). */
-export function mayReceive(principal: Principal, payload: DeliveryEventPayload): boolean {
-  if (principal.kind === 'operator') return true;
-  if (principal.parentId !== null) return payload.message.accountId === principal.accountId;
-  return payload.rootAccountId === principal.accountId;
+export function mayReceiveDelivery(principal: Principal, payload: DeliveryEventPayload): boolean {
+  return mayReceive(principal, { accountId: payload.message.accountId, rootAccountId: payload.rootAccountId });
 }
 
 export type ChangeListener = (changes: Array<{ campaignId: number | null; status: MessageStatus }>) => void;

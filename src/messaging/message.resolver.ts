@@ -11,7 +11,8 @@ import { alignById } from '../core/loaders';
 import { loadSender } from '../groups/group.loaders';
 import { Sender } from '../groups/sender.entity';
 import type { SenderService } from '../groups/sender.service';
-import { channelOf, DELIVERY_TOPIC, mayReceive, toDeliveryEvent, type DeliveryEventPayload } from './delivery-events';
+import { channelOf } from '../core/tenancy';
+import { DELIVERY_TOPIC, mayReceiveDelivery, toDeliveryEvent, type DeliveryEventPayload } from './delivery-events';
 import { Message, MessageDirection, MessageStatus } from './message.entity';
 import type { MessageService } from './message.service';
 import { DeliveryEvent, MessageConnection } from './message.types';
@@ -89,8 +90,8 @@ interface DeliveryArgs {
   conversationId?: string | null;
 }
 
-function wantsDelivery(principal: Parameters<typeof mayReceive>[0], payload: DeliveryEventPayload, args: DeliveryArgs): boolean {
-  if (!mayReceive(principal, payload)) return false;
+function wantsDelivery(principal: Parameters<typeof mayReceiveDelivery>[0], payload: DeliveryEventPayload, args: DeliveryArgs): boolean {
+  if (!mayReceiveDelivery(principal, payload)) return false;
   if (args.campaignId !== null && args.campaignId !== undefined && String(payload.message.campaignId) !== args.campaignId) return false;
   if (args.conversationId !== null && args.conversationId !== undefined && String(payload.message.conversationId) !== args.conversationId) return false;
   return true;
