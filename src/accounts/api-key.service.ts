@@ -60,10 +60,6 @@ export class ApiKeyService {
     return { apiKey, account };
   }
 
-  async isActive(apiKeyId: number): Promise<boolean> {
-    return this.dataSource.getRepository(ApiKey).existsBy({ id: apiKeyId, revokedAt: IsNull() });
-  }
-
   listFor(accountId: number): Promise<ApiKey[]> {
     return this.dataSource.getRepository(ApiKey).find({ where: { accountId }, order: { id: 'ASC' } });
   }

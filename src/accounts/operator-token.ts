@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { Setting } from '../core/setting.entity';
 import { hashSecret, sameHash } from './api-key.service';
+import { isDuplicateKeyError } from '../core/database';
 
 const SETTING = 'admin_token_sha256';
 
@@ -21,8 +22,9 @@ export class OperatorToken {
     const hash = hashSecret(generated);
     try {
       await repo.insert({ name: SETTING, value: hash });
-    } catch {
-      // Another instance made one first: use that.
+    } catch (error) {
+      // Another instance made one first: use that. Any other failure is not a lost race.
+      if (!isDuplicateKeyError(error)) throw error;
       const winner = await repo.findOneByOrFail({ name: SETTING });
       return { token: new OperatorToken(winner.value) };
     }

@@ -86,6 +86,7 @@ export class CampaignWorker {
   }
 
   private track(work: Promise<void>): void {
-    this.busy = this.busy.then(() => work).catch(() => {});
+    // Each piece of work logs its own failures; this chain only keeps them in order for stop().
+    this.busy = this.busy.then(() => work).catch((error) => this.log.error({ err: error }, 'campaign worker: unexpected failure'));
   }
 }

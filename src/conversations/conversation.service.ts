@@ -59,15 +59,6 @@ export class ConversationService {
     return conversation;
   }
 
-  /**
-   * The thread of (contact, sender), made on first contact. Two webhooks racing to make the
-   * same thread meet at the unique (contact_id, sender_id) key: the loser reads the winner's row.
-   */
-  async findOrCreate(parties: ConversationParties, manager: EntityManager = this.dataSource.manager): Promise<Conversation> {
-    const existing = await manager.findOneBy(Conversation, { contactId: parties.contact.id, senderId: parties.sender.id });
-    return existing ?? this.create(parties, manager);
-  }
-
   /** Makes the thread, or reads the one a concurrent request made first. */
   async create(parties: ConversationParties, manager: EntityManager = this.dataSource.manager): Promise<Conversation> {
     const where = { contactId: parties.contact.id, senderId: parties.sender.id };

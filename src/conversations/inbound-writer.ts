@@ -2,6 +2,7 @@ import { In, type DataSource, type EntityManager } from 'typeorm';
 import { isDuplicateKeyError } from '../core/database';
 import { Message } from '../messaging/message.entity';
 import type { InboundSql, ThreadTouch } from './inbound-sql';
+import type { Logger } from '../core/logger';
 
 /** An inbound message ready to store, with what it changes besides itself. */
 export interface PendingInbound {
@@ -39,6 +40,7 @@ export class InboundWriter {
   constructor(
     private readonly dataSource: DataSource,
     private readonly sql: InboundSql,
+    private readonly log: Logger,
   ) {}
 
   store(item: PendingInbound): Promise<StoreOutcome> {
@@ -68,8 +70,10 @@ export class InboundWriter {
     try {
       const outcomes = await this.dataSource.transaction((manager) => this.storeMany(manager, batch.map((w) => w.item)));
       batch.forEach((waiting, i) => waiting.resolve(outcomes[i]));
-    } catch {
-      // A duplicate that raced in, or a deadlock: each message on its own decides.
+    } catch (error) {
+      // A duplicate that raced in, or a deadlock: each message on its own decides (and a real
+      // fault, such as the database gone, fails each of them again and reaches its webhook).
+      this.log.debug({ err: error, batch: batch.length }, 'inbound: a shared transaction failed; storing its messages one by one');
       await Promise.all(batch.map((w) => this.storeOne(w.item).then(w.resolve, w.reject)));
     }
   }

@@ -65,7 +65,7 @@ export class InboundService {
     private readonly log: Logger,
   ) {
     this.sql = new InboundSql(dataSource);
-    this.writer = new InboundWriter(dataSource, this.sql);
+    this.writer = new InboundWriter(dataSource, this.sql, log);
   }
 
   async threadInbound(sms: InboundSms): Promise<InboundOutcome> {

@@ -5,7 +5,7 @@ import { badInput, notFound } from '../core/errors';
 import { parseId } from '../core/ids';
 import type { GroupService } from './group.service';
 import { Sender } from './sender.entity';
-import { senderValueKey, validateSender, type SenderInputShape } from './sender-rules';
+import { validateSender, type SenderInputShape } from './sender-rules';
 
 export class SenderService {
   constructor(
@@ -23,12 +23,6 @@ export class SenderService {
 
   async findByIds(ids: readonly number[]): Promise<Sender[]> {
     return ids.length ? this.repo.findBy({ id: In([...ids]) }) : [];
-  }
-
-  /** The active sender holding a value (an inbound `To`), in any of the formats it may come in. */
-  findActiveByValue(value: string): Promise<Sender | null> {
-    const key = senderValueKey(value);
-    return key ? this.repo.findOneBy({ activeValue: key }) : Promise.resolve(null);
   }
 
   /** A group's senders still in service, oldest first. */
