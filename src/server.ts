@@ -12,7 +12,7 @@ import { KEY_REVOKED_TOPIC } from './accounts/api-key.service';
 import { OperatorToken } from './accounts/operator-token';
 import type { Config } from './config';
 import type { Context, Principal } from './core/auth';
-import { createDataSource } from './core/database';
+import { createDataSource, loadDialect } from './core/database';
 import { depthLimit } from './core/depth-limit';
 import { Loaders } from './core/loaders';
 import { sharedSubscribe } from './core/shared-subscriptions';
@@ -50,6 +50,7 @@ export interface StartOptions {
 export async function openDatabase(config: Config): Promise<DataSource> {
   const dataSource = createDataSource(config.database, entities, migrations);
   await dataSource.initialize();
+  await loadDialect(dataSource);
   await dataSource.runMigrations({ transaction: 'each' });
   return dataSource;
 }

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { SubscriptionStatus } from '../contacts/membership.entity';
-import { isMysql } from '../core/database';
+import { dialectOf } from '../core/database';
 import type { ParsedPhone } from '../core/phone';
 import { decideRoute, type RoutingContext } from '../groups/routing';
 import type { RoutingService } from '../groups/routing.service';
@@ -140,7 +140,7 @@ function safeJson(text: string): Record<string, unknown> | null {
 
 export const LAUNCH_COLUMNS = COLUMNS;
 
-/** Rows per INSERT statement, within the bound parameters each allows (SQLite 32,766, MySQL 65,535). */
+/** Rows per INSERT statement of the launch's columns. */
 export function rowsPerInsert(dataSource: DataSource): number {
-  return isMysql(dataSource) ? 3000 : 1500;
+  return dialectOf(dataSource).rowsPerInsert(COLUMNS.length);
 }

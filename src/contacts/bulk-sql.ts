@@ -1,5 +1,5 @@
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
-import { isMysql } from '../core/database';
+import { dialectOf } from '../core/database';
 import { placeholders } from '../core/sql';
 
 /**
@@ -21,19 +21,13 @@ export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager
   const driver = manager.connection.driver;
   const columns = insert.properties.map((p) => metadata.findColumnWithPropertyName(p)!);
   const name = (p: string) => driver.escape(metadata.findColumnWithPropertyName(p)!.databaseName);
-  const mysql = isMysql(manager.connection);
+  const dialect = dialectOf(manager.connection);
   const params: unknown[] = [];
   const tuple = `(${placeholders(columns.length)})`;
   for (const row of insert.rows) {
     for (const column of columns) params.push(driver.preparePersistentValue(row[column.propertyName as keyof T], column));
   }
-  const head = `INSERT ${insert.onConflict === 'ignore' && mysql ? 'IGNORE ' : insert.onConflict === 'ignore' ? 'OR IGNORE ' : ''}INTO ${driver.escape(metadata.tableName)} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES `;
-  let tail = '';
-  if (insert.onConflict !== 'ignore') {
-    const { update, keys } = insert.onConflict;
-    tail = mysql
-      ? ` ON DUPLICATE KEY UPDATE ${update.map((p) => `${name(p)} = VALUES(${name(p)})`).join(', ')}`
-      : ` ON CONFLICT (${keys.map(name).join(', ')}) DO UPDATE SET ${update.map((p) => `${name(p)} = excluded.${name(p)}`).join(', ')}`;
-  }
+  const head = `${insert.onConflict === 'ignore' ? dialect.insertIgnore : 'INSERT'} INTO ${driver.escape(metadata.tableName)} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES `;
+  const tail = insert.onConflict === 'ignore' ? '' : dialect.upsert(insert.onConflict.keys.map(name), insert.onConflict.update.map(name));
   await manager.query(head + insert.rows.map(() => tuple).join(', ') + tail, params);
 }

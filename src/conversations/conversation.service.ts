@@ -9,6 +9,7 @@ import { Contact } from '../contacts/contact.entity';
 import { SubscriptionGroup } from '../groups/subscription-group.entity';
 import { Message } from '../messaging/message.entity';
 import { Conversation, ConversationStatus } from './conversation.entity';
+import { dialectOf } from '../core/database';
 
 export interface Page<T> {
   nodes: T[];
@@ -159,21 +160,18 @@ export class ConversationService {
 
   /** An agent's reply is activity too: it moves the thread up the inbox. */
   async recordOutbound(conversationId: number, message: Message): Promise<void> {
+    const { greatest } = dialectOf(this.dataSource);
     await this.repo.createQueryBuilder()
       .update(Conversation)
       .set({
-        lastMessageId: () => `${this.greatest()}(COALESCE(last_message_id, 0), ${Number(message.id)})`,
-        lastMessageAt: () => `${this.greatest()}(COALESCE(last_message_at, :at), :at)`,
+        lastMessageId: () => `${greatest}(COALESCE(last_message_id, 0), ${Number(message.id)})`,
+        lastMessageAt: () => `${greatest}(COALESCE(last_message_at, :at), :at)`,
       })
       .where('id = :id', { id: conversationId })
       .setParameter('at', message.createdAt)
       .execute();
   }
 
-  /** GREATEST on MySQL/MariaDB, the two-argument MAX on SQLite. */
-  greatest(): string {
-    return this.dataSource.options.type === 'mysql' ? 'GREATEST' : 'MAX';
-  }
 
   /** The accounts a listing covers: the one named (which must be visible), else all visible; null for the operator. */
   private async accountScope(principal: Principal, rawAccountId: string | null | undefined): Promise<number[] | null> {

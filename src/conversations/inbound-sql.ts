@@ -3,6 +3,7 @@ import { Contact } from '../contacts/contact.entity';
 import { Sender } from '../groups/sender.entity';
 import { Message, MessageDirection, MessageStatus } from '../messaging/message.entity';
 import { Conversation, ConversationStatus } from './conversation.entity';
+import { dialectOf } from '../core/database';
 
 export interface KnownThread {
   sender: Sender;
@@ -81,17 +82,15 @@ export class InboundSql {
     };
   }
 
-  /** One multi-row INSERT; each message gets its id (auto-increment ids of one statement are consecutive). */
+  /** One multi-row INSERT; each message gets its id (as the dialect says one statement's ids run). */
   async insertMessages(manager: EntityManager, messages: Message[]): Promise<void> {
     const driver = this.dataSource.driver;
     const { insertColumns, insertPrefix, insertRow } = this.statements;
     const params = messages.flatMap((m) => insertColumns.map((c) => driver.preparePersistentValue(c.getEntityValue(m), c)));
     const sql = insertPrefix + messages.map(() => insertRow).join(', ');
-    const raw = await manager.query(sql, params);
-    // MySQL reports the first id of the statement, SQLite the last.
-    const first = this.dataSource.options.type === 'mysql' ? Number(raw.insertId) : Number(raw) - messages.length + 1;
+    const ids = dialectOf(this.dataSource).insertedIds(await manager.query(sql, params), messages.length);
     messages.forEach((m, i) => {
-      m.id = first + i;
+      m.id = ids[i];
     });
   }
 
@@ -104,7 +103,7 @@ export class InboundSql {
     const pairs = (value: (t: ThreadTouch) => unknown) => ids.flatMap((id) => [id, value(threads.get(id)!)]);
     const at = (t: ThreadTouch) => driver.preparePersistentValue(t.lastAt, lastAtColumn);
     // Concurrent replies to one thread may commit in any order: GREATEST keeps the newest newest.
-    const greatest = this.dataSource.options.type === 'mysql' ? 'GREATEST' : 'MAX';
+    const { greatest } = dialectOf(this.dataSource);
     await manager.query(
       `UPDATE ${driver.escape(this.dataSource.getMetadata(Conversation).tableName)} SET status = ?,
         unread_count = unread_count + ${whens},

@@ -49,6 +49,77 @@ export function isMysql(dataSource: DataSource): boolean {
   return dataSource.options.type === 'mysql';
 }
 
+/**
+ * Every difference between the two databases that raw SQL meets, in one place: repositories ask
+ * it instead of branching on the driver.
+ */
+export interface Dialect {
+  readonly name: 'mysql' | 'sqlite';
+  /** A Date as a raw query parameter: SQLite stores datetimes as UTC text, MySQL takes the Date. */
+  date(value: Date): Date | string;
+  /** The larger of two values: GREATEST on MySQL, the two-argument MAX on SQLite. */
+  readonly greatest: string;
+  /** The start of an INSERT that skips rows hitting a unique key. */
+  readonly insertIgnore: string;
+  /** The tail of a multi-row INSERT that overwrites `update` where a row hits the unique key of `keys` (escaped names). */
+  upsert(keys: string[], update: string[]): string;
+  /** Rows per multi-row INSERT of `columns` columns, within the bound parameters a statement allows. */
+  rowsPerInsert(columns: number): number;
+  /** The ids a multi-row INSERT of `count` rows gave its rows, in order, from the driver's answer. */
+  insertedIds(raw: unknown, count: number): number[];
+}
+
+const dialects = new WeakMap<DataSource, Dialect>();
+
+/** The dialect of an open database; loadDialect has read the server's settings it depends on. */
+export function dialectOf(dataSource: DataSource): Dialect {
+  let dialect = dialects.get(dataSource);
+  if (!dialect) dialects.set(dataSource, (dialect = makeDialect(dataSource, 1)));
+  return dialect;
+}
+
+/**
+ * Reads what the dialect needs from the server: MySQL gives the rows of one multi-row INSERT
+ * ids auto_increment_increment apart (1, or more in multi-primary set-ups).
+ */
+export async function loadDialect(dataSource: DataSource): Promise<Dialect> {
+  let step = 1;
+  if (isMysql(dataSource)) {
+    const [row] = await dataSource.query('SELECT @@auto_increment_increment AS step');
+    step = Number(row?.step ?? 1) || 1;
+  }
+  const dialect = makeDialect(dataSource, step);
+  dialects.set(dataSource, dialect);
+  return dialect;
+}
+
+function makeDialect(dataSource: DataSource, idStep: number): Dialect {
+  const ids = (first: number, count: number) => Array.from({ length: count }, (_, i) => first + i * idStep);
+  if (isMysql(dataSource)) {
+    return {
+      name: 'mysql',
+      date: (value) => value,
+      greatest: 'GREATEST',
+      insertIgnore: 'INSERT IGNORE',
+      // VALUES() is deprecated from MySQL 8.0.20 but is what MariaDB understands.
+      upsert: (_keys, update) => ` ON DUPLICATE KEY UPDATE ${update.map((c) => `${c} = VALUES(${c})`).join(', ')}`,
+      rowsPerInsert: (columns) => Math.floor(65_535 / columns),
+      // InnoDB gives one simple INSERT consecutive values (auto_increment_increment apart) and reports the first.
+      insertedIds: (raw, count) => ids(Number((raw as { insertId: number }).insertId), count),
+    };
+  }
+  return {
+    name: 'sqlite',
+    date: (value) => value.toISOString().replace('T', ' ').replace('Z', ''),
+    greatest: 'MAX',
+    insertIgnore: 'INSERT OR IGNORE',
+    upsert: (keys, update) => ` ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${update.map((c) => `${c} = excluded.${c}`).join(', ')}`,
+    rowsPerInsert: (columns) => Math.floor(32_766 / columns),
+    // One connection writes, so one statement's rows take the rowids after the last; the driver reports the last.
+    insertedIds: (raw, count) => ids(Number(raw) - count + 1, count),
+  };
+}
+
 /** True when the error is a unique-key violation, on either database. */
 export function isDuplicateKeyError(error: unknown): boolean {
   const e = error as { code?: string; driverError?: { code?: string } };

@@ -1,9 +1,9 @@
 import { DataSource, type EntityManager } from 'typeorm';
-import { isMysql } from './database';
+import { dialectOf } from './database';
 
-/** A Date as a raw query parameter: SQLite stores datetimes as UTC text, MySQL takes the Date. */
+/** A Date as a raw query parameter (the dialect's date). */
 export function sqlDate(dataSource: DataSource, date: Date): Date | string {
-  return isMysql(dataSource) ? date : date.toISOString().replace('T', ' ').replace('Z', '');
+  return dialectOf(dataSource).date(date);
 }
 
 /** `?, ?, ?` for n values. */
