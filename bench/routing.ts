@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { SubscriptionStatus } from '../src/contacts/membership.entity';
 import { parsePhone, type ParsedPhone } from '../src/core/phone';
-import { decideRoute, type RouteRecipient, type RoutingContext } from '../src/groups/routing';
+import { decideRoute, type RouteRecipient, type RoutingContext } from '../src/routing/routing';
 import { Sender, SenderType } from '../src/groups/sender.entity';
 import { SubscriptionGroup } from '../src/groups/subscription-group.entity';
 import { runBench } from './support';

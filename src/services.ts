@@ -7,19 +7,22 @@ import type { Config } from './config';
 import type { EventBus } from './core/pubsub';
 import type { Logger } from './core/logger';
 import type { Metrics } from './core/metrics';
+import { AccountGeoResolver } from './geo/account-geo.resolver';
 import { GeoResolver } from './geo/geo.resolver';
+import { grantInitialRegions } from './geo/initial-regions';
 import { GeoService } from './geo/geo.service';
 import { ContactService } from './contacts/contact.service';
 import { MembershipService } from './contacts/membership.service';
 import { GroupService } from './groups/group.service';
 import { KeywordService } from './groups/keyword.service';
-import { RoutingService } from './groups/routing.service';
+import { RoutingService } from './routing/routing.service';
 import { SenderService } from './groups/sender.service';
 import { ContactImportService } from './contacts/contact-import.service';
 import { ContactResolver } from './contacts/contact.resolver';
+import { GroupMembersResolver } from './contacts/group-members.resolver';
 import { MemberResolver } from './contacts/member.resolver';
 import { GroupResolver } from './groups/group.resolver';
-import { RoutingResolver } from './groups/routing.resolver';
+import { RoutingResolver } from './routing/routing.resolver';
 import { SenderResolver } from './groups/sender.resolver';
 import { createTwilioClient } from './carrier/twilio-client';
 import { TwilioProvider } from './carrier/twilio-provider';
@@ -39,6 +42,7 @@ import { MessageResolver } from './messaging/message.resolver';
 import { MessageService } from './messaging/message.service';
 import { CampaignProgress } from './campaigns/campaign-progress';
 import { CampaignResolver } from './campaigns/campaign.resolver';
+import { MessageCampaignResolver } from './campaigns/message-campaign.resolver';
 import { CampaignService } from './campaigns/campaign.service';
 import { CampaignStatsService } from './campaigns/campaign-stats';
 import { CampaignWindows } from './campaigns/campaign-windows';
@@ -48,13 +52,14 @@ import { ConversationLoaders } from './conversations/conversation.loaders';
 import { ConversationResolver } from './conversations/conversation.resolver';
 import { ConversationService } from './conversations/conversation.service';
 import { InboundService } from './conversations/inbound.service';
+import { MessageConversationResolver } from './conversations/message-conversation.resolver';
 import { MessageMediaResolver } from './conversations/message-media.resolver';
 import { ReplyService } from './conversations/reply.service';
 
 /** Every service, constructed explicitly in dependency order. */
 export function createServices(dataSource: DataSource, config: Config, events: EventBus, log: Logger, metrics: Metrics) {
   const apiKeys = new ApiKeyService(dataSource, events);
-  const accounts = new AccountService(dataSource, apiKeys);
+  const accounts = new AccountService(dataSource, apiKeys, grantInitialRegions);
   const geo = new GeoService(dataSource, accounts);
   const keywords = new KeywordService(dataSource);
   const groups = new GroupService(dataSource, accounts, keywords);
@@ -111,17 +116,21 @@ function senderPacer(events: EventBus): SenderPacer {
 /** The resolver instances type-graphql uses, built from the services. */
 export function createResolvers(services: Services): Map<Function, object> {
   return new Map<Function, object>([
-    [AccountResolver, new AccountResolver(services.accounts, services.geo)],
+    [AccountResolver, new AccountResolver(services.accounts)],
+    [AccountGeoResolver, new AccountGeoResolver(services.geo)],
     [GeoResolver, new GeoResolver(services.geo, services.accounts)],
     [ConversationResolver, new ConversationResolver(services.conversations, services.replies, new ConversationLoaders(services))],
     [MessageMediaResolver, new MessageMediaResolver()],
-    [MessageResolver, new MessageResolver(services.messages, services.campaigns, services.contacts, services.senders)],
+    [MessageResolver, new MessageResolver(services.messages, services.contacts, services.senders)],
+    [MessageCampaignResolver, new MessageCampaignResolver(services.campaigns)],
+    [MessageConversationResolver, new MessageConversationResolver(services.conversations)],
     [CampaignResolver, new CampaignResolver(services.campaigns, services.campaignStats, services.messages, services.accounts, services.groups)],
     [GroupResolver, new GroupResolver(services.groups, services.senders, services.keywords, services.accounts)],
     [SenderResolver, new SenderResolver(services.senders, services.groups)],
     [RoutingResolver, new RoutingResolver(services.routing)],
     [ContactResolver, new ContactResolver(services.contacts, services.memberships, services.contactImports)],
     [MemberResolver, new MemberResolver(services.contacts, services.groups)],
+    [GroupMembersResolver, new GroupMembersResolver(services.memberships)],
   ]);
 }
 

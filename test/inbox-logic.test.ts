@@ -1,4 +1,4 @@
-import { segmentsOf } from '../src/messaging/segments';
+import { segmentsOf } from '../src/core/segments';
 import { applyOutbound, matchesFilter, mergeConversations, queryArguments, type ListFilter } from '../web/inbox/conversation-list';
 import type { InboxConversation, InboxMessage } from '../web/inbox/model';
 import { describeRefusal } from '../web/inbox/send-errors';

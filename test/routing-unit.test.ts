@@ -1,6 +1,6 @@
 import { SubscriptionStatus } from '../src/contacts/membership.entity';
 import { parsePhone } from '../src/core/phone';
-import { decideRoute, type RoutingContext } from '../src/groups/routing';
+import { decideRoute, type RoutingContext } from '../src/routing/routing';
 import { Sender, SenderType } from '../src/groups/sender.entity';
 import { SubscriptionGroup } from '../src/groups/subscription-group.entity';
 

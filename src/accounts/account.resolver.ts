@@ -2,8 +2,6 @@ import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'ty
 import { principalOf, type Context } from '../core/auth';
 import { canSee } from '../core/tenancy';
 import { forbidden } from '../core/errors';
-import { GeoPermissionsView } from '../geo/geo.types';
-import type { GeoService } from '../geo/geo.service';
 import { Account } from './account.entity';
 import { CreateAccountInput, CreateSubaccountInput } from './account.inputs';
 import type { AccountService } from './account.service';
@@ -14,7 +12,6 @@ import { ApiKey } from './api-key.entity';
 export class AccountResolver {
   constructor(
     private readonly accounts: AccountService,
-    private readonly geo: GeoService,
   ) {}
 
   @Query(() => Account, { description: 'The account of the API key in use.' })
@@ -72,11 +69,6 @@ export class AccountResolver {
   @FieldResolver(() => [Account])
   subaccounts(@Root() account: Account, @Ctx() ctx: Context): Promise<Account[]> {
     return this.accounts.subaccountsOf(principalOf(ctx), account);
-  }
-
-  @FieldResolver(() => GeoPermissionsView)
-  async geoPermissions(@Root() account: Account): Promise<GeoPermissionsView> {
-    return new GeoPermissionsView(await this.geo.effectiveGeoPermissions(account));
   }
 
   @FieldResolver(() => [ApiKey])

@@ -1,10 +1,9 @@
-import { In, type DataSource } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { Principal } from '../core/auth';
 import { canSee, isParentOrOperator, visibleAccountFilter } from '../core/tenancy';
 import { badInput, forbidden, notFound } from '../core/errors';
 import { parseId } from '../core/ids';
 import { isKnownRegion } from '../core/phone';
-import { GeoPermission } from '../geo/geo-permission.entity';
 import { Account, AccountStatus } from './account.entity';
 import type { ApiKey } from './api-key.entity';
 import { ApiKeyService, type IssuedKey } from './api-key.service';
@@ -27,6 +26,9 @@ export function requireRegion(field: string, raw: string): string {
   return region;
 }
 
+/** Gives a new account its first regions, in the transaction that makes it (the geo domain's rule). */
+export type InitialRegions = (manager: EntityManager, accountId: number, start: { homeCountry: string } | { copyOf: number }) => Promise<void>;
+
 export class AccountService {
   /** accountId -> parentId. Accounts never move between trees, so this never goes stale. */
   private readonly parents = new Map<number, number | null>();
@@ -34,6 +36,7 @@ export class AccountService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly apiKeys: ApiKeyService,
+    private readonly initialRegions: InitialRegions,
   ) {}
 
   private get repo() {
@@ -117,8 +120,7 @@ export class AccountService {
         createdAt: new Date(),
       });
       await manager.save(account);
-      // A new account may send only to its home country, as at Twilio.
-      await manager.insert(GeoPermission, { accountId: account.id, country: homeCountry });
+      await this.initialRegions(manager, account.id, { homeCountry });
       const apiKey = await this.apiKeys.issue(manager, account.id, 'default');
       return { account, apiKey };
     });
@@ -143,10 +145,7 @@ export class AccountService {
         createdAt: new Date(),
       });
       await manager.save(account);
-      if (!inherit) {
-        const parentRegions = await manager.find(GeoPermission, { where: { accountId: parent.id } });
-        if (parentRegions.length) await manager.insert(GeoPermission, parentRegions.map((p) => ({ accountId: account.id, country: p.country })));
-      }
+      if (!inherit) await this.initialRegions(manager, account.id, { copyOf: parent.id });
       const apiKey = await this.apiKeys.issue(manager, account.id, 'default');
       return { account, apiKey };
     });

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express, { Router, type Request, type Response } from 'express';
 import twilio from 'twilio';
 import type { Logger } from '../core/logger';
-import { segmentsOf } from '../messaging/segments';
+import { segmentsOf } from '../core/segments';
 
 export interface SimulatorOptions {
   accountSid: string;

@@ -3,6 +3,7 @@ import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import { isDuplicateKeyError } from '../core/database';
 import { badInput } from '../core/errors';
+import { decodeCursor, pageSize, toPage, type PageInfo } from '../core/pagination';
 import { parsePhone } from '../core/phone';
 import type { GroupService } from '../groups/group.service';
 import type { ContactService } from './contact.service';
@@ -65,4 +66,29 @@ export class MembershipService {
   membershipsOf(contactId: number): Promise<Membership[]> {
     return this.repo.find({ where: { contactId }, order: { id: 'ASC' } });
   }
+
+  memberCount(groupId: number, status?: SubscriptionStatus | null): Promise<number> {
+    return this.repo.countBy(status ? { groupId, status } : { groupId });
+  }
+
+  /** A group's members in id order (the order they joined), keyset-paged so pages stay stable while members join. */
+  async members(groupId: number, status: SubscriptionStatus | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<MemberPage> {
+    const size = pageSize(first);
+    const cursor = decodeCursor(after, 1);
+    const query = this.repo.createQueryBuilder('m').where('m.groupId = :groupId', { groupId });
+    if (status) query.andWhere('m.status = :status', { status });
+    const totalCount = await query.clone().getCount();
+    if (cursor) {
+      if (typeof cursor[0] !== 'number') throw badInput('after', 'is not a cursor this server issued');
+      query.andWhere('m.id > :after', { after: cursor[0] });
+    }
+    const rows = await query.orderBy('m.id', 'ASC').take(size + 1).getMany();
+    return { ...toPage(rows, size, (m) => [m.id]), totalCount };
+  }
+}
+
+export interface MemberPage {
+  nodes: Membership[];
+  pageInfo: PageInfo;
+  totalCount: number;
 }

@@ -12,7 +12,7 @@ import { matchKeyword, type KeywordService } from '../groups/keyword.service';
 import type { Sender } from '../groups/sender.entity';
 import { senderValueKey } from '../groups/sender-rules';
 import { Message, MessageDirection, MessageStatus } from '../messaging/message.entity';
-import { segmentsOf } from '../messaging/segments';
+import { segmentsOf } from '../core/segments';
 import { Conversation, ConversationStatus } from './conversation.entity';
 import type { ConversationService } from './conversation.service';
 import { InboundSql, type KnownThread } from './inbound-sql';

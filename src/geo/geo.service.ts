@@ -9,6 +9,7 @@ import { parseId } from '../core/ids';
 import { callingCodeOf, isE164Prefix, isKnownRegion, knownRegions } from '../core/phone';
 import { BlockedPrefix } from './blocked-prefix.entity';
 import { GeoPermission } from './geo-permission.entity';
+import { grantInitialRegions } from './initial-regions';
 import type { SendPolicy } from './send-policy';
 
 export interface GeoPermissionsState {
@@ -69,11 +70,8 @@ export class GeoService {
     if (account.inheritsGeoPermissions !== inherit) {
       await this.dataSource.transaction(async (manager) => {
         await manager.delete(GeoPermission, { accountId: account.id });
-        if (!inherit) {
-          // It starts from a copy of the parent's regions at this moment.
-          const parentRows = await manager.find(GeoPermission, { where: { accountId: account.parentId! } });
-          if (parentRows.length) await manager.insert(GeoPermission, parentRows.map((r) => ({ accountId: account.id, country: r.country })));
-        }
+        // It starts from a copy of the parent's regions at this moment.
+        if (!inherit) await grantInitialRegions(manager, account.id, { copyOf: account.parentId! });
         await manager.update(Account, { id: account.id }, { inheritsGeoPermissions: inherit });
       });
       account.inheritsGeoPermissions = inherit;

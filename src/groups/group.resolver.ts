@@ -1,11 +1,9 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Account } from '../accounts/account.entity';
 import type { AccountService } from '../accounts/account.service';
-import { SubscriptionStatus } from '../contacts/membership.entity';
 import { principalOf, type Context } from '../core/auth';
 import { CreateSubscriptionGroupInput, UpdateSubscriptionGroupInput } from './group.inputs';
 import type { GroupService } from './group.service';
-import { MemberConnection } from './group.types';
 import { KeywordCategory, KeywordSet } from './keyword-set.entity';
 import type { KeywordService } from './keyword.service';
 import { Sender } from './sender.entity';
@@ -76,20 +74,5 @@ export class GroupResolver {
   @FieldResolver(() => [KeywordSet])
   keywords(@Root() group: SubscriptionGroup): Promise<KeywordSet[]> {
     return this.keywordService.keywordSetsOf(group.id);
-  }
-
-  @FieldResolver(() => Int)
-  memberCount(@Root() group: SubscriptionGroup, @Arg('status', () => SubscriptionStatus, { nullable: true }) status: SubscriptionStatus | null): Promise<number> {
-    return this.groups.memberCount(group.id, status);
-  }
-
-  @FieldResolver(() => MemberConnection)
-  members(
-    @Root() group: SubscriptionGroup,
-    @Arg('status', () => SubscriptionStatus, { nullable: true }) status: SubscriptionStatus | null,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
-  ): Promise<MemberConnection> {
-    return this.groups.members(group.id, status, first, after);
   }
 }

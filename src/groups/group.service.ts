@@ -4,8 +4,6 @@ import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import { badInput, notFound } from '../core/errors';
 import { parseId } from '../core/ids';
-import { decodeCursor, pageSize, toPage, type PageInfo } from '../core/pagination';
-import { Membership, SubscriptionStatus } from '../contacts/membership.entity';
 import type { KeywordService } from './keyword.service';
 import { Sender } from './sender.entity';
 import { SubscriptionGroup } from './subscription-group.entity';
@@ -23,11 +21,6 @@ export interface UpdateGroupInput {
   internationalFallback?: boolean | null;
 }
 
-export interface MemberPage {
-  nodes: Membership[];
-  pageInfo: PageInfo;
-  totalCount: number;
-}
 
 const MAX_DESCRIPTION = 2000;
 
@@ -103,25 +96,6 @@ export class GroupService {
       .where('s.groupId = :groupId AND s.removedAt IS NULL', { groupId })
       .getRawMany<{ country: string }>();
     return rows.map((r) => r.country).sort();
-  }
-
-  memberCount(groupId: number, status?: SubscriptionStatus | null): Promise<number> {
-    return this.dataSource.getRepository(Membership).countBy(status ? { groupId, status } : { groupId });
-  }
-
-  /** Members in id order (the order they joined), keyset-paged so pages stay stable while members join. */
-  async members(groupId: number, status: SubscriptionStatus | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<MemberPage> {
-    const size = pageSize(first);
-    const cursor = decodeCursor(after, 1);
-    const query = this.dataSource.getRepository(Membership).createQueryBuilder('m').where('m.groupId = :groupId', { groupId });
-    if (status) query.andWhere('m.status = :status', { status });
-    const totalCount = await query.clone().getCount();
-    if (cursor) {
-      if (typeof cursor[0] !== 'number') throw badInput('after', 'is not a cursor this server issued');
-      query.andWhere('m.id > :after', { after: cursor[0] });
-    }
-    const rows = await query.orderBy('m.id', 'ASC').take(size + 1).getMany();
-    return { ...toPage(rows, size, (m) => [m.id]), totalCount };
   }
 }
 

@@ -1,6 +1,6 @@
 import type { SubscriptionStatus } from '../contacts/membership.entity';
 import { sendError, SendErrorCode, type SendError } from '../core/send-error';
-import { decideRoute, type RoutingContext } from '../groups/routing';
+import { decideRoute, type RoutingContext } from '../routing/routing';
 import type { Sender } from '../groups/sender.entity';
 import type { Message } from './message.entity';
 

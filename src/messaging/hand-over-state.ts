@@ -1,5 +1,5 @@
 import type { SubscriptionStatus } from '../contacts/membership.entity';
-import type { RoutingContext } from '../groups/routing';
+import type { RoutingContext } from '../routing/routing';
 import type { Sender } from '../groups/sender.entity';
 import { membershipKey, type HandOverState, type HandOverStateSource } from './hand-over-guard';
 import type { Message } from './message.entity';

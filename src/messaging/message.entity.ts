@@ -1,6 +1,7 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { SendError, sendError, type SendErrorCode } from '../core/send-error';
+import { MessageEncoding } from '../core/segments';
 
 export enum MessageDirection {
   OUTBOUND = 'OUTBOUND',
@@ -28,11 +29,8 @@ registerEnumType(MessageStatus, {
   },
 });
 
-export enum MessageEncoding {
-  GSM7 = 'GSM7',
-  UCS2 = 'UCS2',
-}
 registerEnumType(MessageEncoding, { name: 'MessageEncoding' });
+export { MessageEncoding };
 
 @ObjectType()
 @Entity('messages')

@@ -1,13 +1,9 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { Campaign } from '../campaigns/campaign.entity';
-import type { CampaignService } from '../campaigns/campaign.service';
 import { Contact } from '../contacts/contact.entity';
 import { loadContact } from '../contacts/contact.loaders';
 import type { ContactService } from '../contacts/contact.service';
-import { Conversation } from '../conversations/conversation.entity';
 import { principalOf, type Context } from '../core/auth';
 import { parseId } from '../core/ids';
-import { alignById } from '../core/loaders';
 import { loadSender } from '../groups/group.loaders';
 import { Sender } from '../groups/sender.entity';
 import type { SenderService } from '../groups/sender.service';
@@ -21,7 +17,6 @@ import { DeliveryEvent, MessageConnection } from './message.types';
 export class MessageResolver {
   constructor(
     private readonly messageService: MessageService,
-    private readonly campaigns: CampaignService,
     private readonly contacts: ContactService,
     private readonly senders: SenderService,
   ) {}
@@ -44,20 +39,6 @@ export class MessageResolver {
     // A malformed campaign id names no campaign: an empty log, not an error.
     const campaign = campaignId === null || campaignId === undefined ? null : (parseId(campaignId) ?? -1);
     return this.messageService.log(principalOf(ctx), { direction, status, campaignId: campaign, accountId, first, after });
-  }
-
-  @FieldResolver(() => Campaign, { nullable: true })
-  campaign(@Root() message: Message, @Ctx() ctx: Context): Promise<Campaign | null> | null {
-    if (message.campaignId === null) return null;
-    if (!ctx.loaders) return this.campaigns.findById(message.campaignId);
-    return ctx.loaders.get<number, Campaign | null>('campaign', async (ids) => alignById(ids, await this.campaigns.findByIds(ids))).load(message.campaignId);
-  }
-
-  @FieldResolver(() => Conversation, { nullable: true })
-  conversation(@Root() message: Message, @Ctx() ctx: Context): Promise<Conversation | null> | null {
-    if (message.conversationId === null) return null;
-    if (!ctx.loaders) return this.messageService.conversationsByIds([message.conversationId]).then((rows) => rows[0] ?? null);
-    return ctx.loaders.get<number, Conversation | null>('conversation', async (ids) => alignById(ids, await this.messageService.conversationsByIds(ids))).load(message.conversationId);
   }
 
   @FieldResolver(() => Sender, { nullable: true })

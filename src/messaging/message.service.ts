@@ -3,7 +3,6 @@ import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import { parseId } from '../core/ids';
 import { decodeCursor, pageSize, toPage } from '../core/pagination';
-import { Conversation } from '../conversations/conversation.entity';
 import { Message, type MessageDirection, type MessageStatus } from './message.entity';
 import type { MessageConnection } from './message.types';
 
@@ -57,9 +56,7 @@ export class MessageService {
     return ids.length ? this.repo.findBy({ id: In([...ids]) }) : [];
   }
 
-  async conversationsByIds(ids: readonly number[]): Promise<Conversation[]> {
-    return ids.length ? this.dataSource.getRepository(Conversation).findBy({ id: In([...ids]) }) : [];
-  }
+
 
   private async page(where: FindOptionsWhere<Message>, order: 'ASC' | 'DESC', first: number, after: string | null | undefined): Promise<MessageConnection> {
     const cursor = decodeCursor(after, 1);

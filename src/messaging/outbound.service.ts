@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Dispatcher } from './dispatcher';
 import { Message, MessageDirection, MessageStatus } from './message.entity';
-import { segmentsOf } from './segments';
+import { segmentsOf } from '../core/segments';
 
 export interface SingleMessageInput {
   accountId: number;

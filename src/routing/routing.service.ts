@@ -5,10 +5,10 @@ import type { MembershipService } from '../contacts/membership.service';
 import type { Principal } from '../core/auth';
 import { parsePhone } from '../core/phone';
 import type { GeoService } from '../geo/geo.service';
-import type { GroupService } from './group.service';
+import type { GroupService } from '../groups/group.service';
 import { decideRoute, type RoutingContext } from './routing';
 import { Route } from './routing.types';
-import type { SenderService } from './sender.service';
+import type { SenderService } from '../groups/sender.service';
 
 const CHUNK = 1000;
 

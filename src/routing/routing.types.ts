@@ -1,6 +1,6 @@
 import { Field, ObjectType } from 'type-graphql';
 import { SendError } from '../core/send-error';
-import { Sender } from './sender.entity';
+import { Sender } from '../groups/sender.entity';
 
 @ObjectType({ description: 'How a message to one number would be sent from one group, or why it would not.' })
 export class Route {

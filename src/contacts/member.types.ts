@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { Membership } from '../contacts/membership.entity';
+import { Membership } from './membership.entity';
 import { PageInfo } from '../core/pagination';
 
 @ObjectType()

@@ -1,4 +1,10 @@
-import { MessageEncoding } from './message.entity';
+// How an SMS body is encoded and into how many segments it is split: pure, so that the inbox
+// page's counter can use it too.
+
+export enum MessageEncoding {
+  GSM7 = 'GSM7',
+  UCS2 = 'UCS2',
+}
 
 // The GSM 03.38 default alphabet; the extension characters take two septets each.
 const GSM7_BASIC = new Set(

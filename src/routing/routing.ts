@@ -2,8 +2,8 @@ import type { SubscriptionStatus } from '../contacts/membership.entity';
 import type { ParsedPhone } from '../core/phone';
 import { sendError, SendErrorCode, type SendError } from '../core/send-error';
 import { checkRecipient, type SendPolicy } from '../geo/send-policy';
-import { SenderType, type Sender } from './sender.entity';
-import type { SubscriptionGroup } from './subscription-group.entity';
+import { SenderType, type Sender } from '../groups/sender.entity';
+import type { SubscriptionGroup } from '../groups/subscription-group.entity';
 
 /** Everything a routing decision needs for one group, loaded once (RoutingService.loadRoutingContext). */
 export interface RoutingContext {
