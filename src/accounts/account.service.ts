@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { Principal } from '../core/auth';
 import { canSee, isParentOrOperator, visibleAccountFilter } from '../core/tenancy';
@@ -30,8 +31,8 @@ export function requireRegion(field: string, raw: string): string {
 export type InitialRegions = (manager: EntityManager, accountId: number, start: { homeCountry: string } | { copyOf: number }) => Promise<void>;
 
 export class AccountService {
-  /** accountId -> parentId. Accounts never move between trees, so this never goes stale. */
-  private readonly parents = new Map<number, number | null>();
+  /** accountId -> its parent. Accounts never move between trees, so this never goes stale; bounded all the same. */
+  private readonly parents = new LRUCache<number, { parentId: number | null }>({ max: 100_000 });
 
   constructor(
     private readonly dataSource: DataSource,
@@ -60,7 +61,7 @@ export class AccountService {
     const missing = [...new Set(accountIds)].filter((id) => !this.parents.has(id));
     if (!missing.length) return;
     const rows = await this.repo.find({ select: { id: true, parentId: true }, where: { id: In(missing) } });
-    for (const row of rows) this.parents.set(row.id, row.parentId);
+    for (const row of rows) this.parents.set(row.id, { parentId: row.parentId });
   }
 
   /** The account's parent (null for a master), from memory after the first look-up. */
@@ -68,13 +69,13 @@ export class AccountService {
     await this.loadParents([accountId]);
     const parent = this.parents.get(accountId);
     if (parent === undefined) throw new Error(`account ${accountId} does not exist`);
-    return parent;
+    return parent.parentId;
   }
 
   /** The master account at the top of each account's tree: the tenant channel its live events go on. */
   async rootsOf(accountIds: readonly number[]): Promise<Map<number, number>> {
     await this.loadParents(accountIds);
-    return new Map(accountIds.map((id) => [id, this.parents.get(id) ?? id]));
+    return new Map(accountIds.map((id) => [id, this.parents.get(id)?.parentId ?? id]));
   }
 
   /** A thing owned by an account (a group, contact, campaign, message), when the key may see that account. */

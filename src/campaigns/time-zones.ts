@@ -1,31 +1,23 @@
-// The recipient's time zone, derived from its number: a zone per country, refined by area code
-// in the countries that span several zones where the number tells (US, CA, AU, BR, MX).
-// Mobile numbers without a geographic prefix take the country's most populous zone.
+import { getCountry } from 'countries-and-timezones';
 
-const COUNTRY_ZONES: Record<string, string> = {
-  US: 'America/New_York', CA: 'America/Toronto', PR: 'America/Puerto_Rico', MX: 'America/Mexico_City', BR: 'America/Sao_Paulo',
-  AR: 'America/Argentina/Buenos_Aires', CL: 'America/Santiago', CO: 'America/Bogota', PE: 'America/Lima', VE: 'America/Caracas',
-  EC: 'America/Guayaquil', UY: 'America/Montevideo', PY: 'America/Asuncion', BO: 'America/La_Paz', CR: 'America/Costa_Rica',
-  PA: 'America/Panama', GT: 'America/Guatemala', SV: 'America/El_Salvador', HN: 'America/Tegucigalpa', NI: 'America/Managua',
-  DO: 'America/Santo_Domingo', JM: 'America/Jamaica', TT: 'America/Port_of_Spain', BS: 'America/Nassau', BB: 'America/Barbados',
-  GB: 'Europe/London', IE: 'Europe/Dublin', PT: 'Europe/Lisbon', ES: 'Europe/Madrid', FR: 'Europe/Paris', BE: 'Europe/Brussels',
-  NL: 'Europe/Amsterdam', LU: 'Europe/Luxembourg', DE: 'Europe/Berlin', AT: 'Europe/Vienna', CH: 'Europe/Zurich', IT: 'Europe/Rome',
-  DK: 'Europe/Copenhagen', NO: 'Europe/Oslo', SE: 'Europe/Stockholm', FI: 'Europe/Helsinki', IS: 'Atlantic/Reykjavik',
-  PL: 'Europe/Warsaw', CZ: 'Europe/Prague', SK: 'Europe/Bratislava', HU: 'Europe/Budapest', SI: 'Europe/Ljubljana', HR: 'Europe/Zagreb',
-  RS: 'Europe/Belgrade', BA: 'Europe/Sarajevo', RO: 'Europe/Bucharest', BG: 'Europe/Sofia', GR: 'Europe/Athens', CY: 'Asia/Nicosia',
-  MT: 'Europe/Malta', EE: 'Europe/Tallinn', LV: 'Europe/Riga', LT: 'Europe/Vilnius', UA: 'Europe/Kyiv', BY: 'Europe/Minsk',
-  MD: 'Europe/Chisinau', RU: 'Europe/Moscow', TR: 'Europe/Istanbul', GE: 'Asia/Tbilisi', AM: 'Asia/Yerevan', AZ: 'Asia/Baku',
-  IL: 'Asia/Jerusalem', PS: 'Asia/Hebron', JO: 'Asia/Amman', LB: 'Asia/Beirut', SA: 'Asia/Riyadh', AE: 'Asia/Dubai', QA: 'Asia/Qatar',
-  KW: 'Asia/Kuwait', BH: 'Asia/Bahrain', OM: 'Asia/Muscat', IQ: 'Asia/Baghdad', IR: 'Asia/Tehran', EG: 'Africa/Cairo',
-  MA: 'Africa/Casablanca', DZ: 'Africa/Algiers', TN: 'Africa/Tunis', NG: 'Africa/Lagos', GH: 'Africa/Accra', KE: 'Africa/Nairobi',
-  TZ: 'Africa/Dar_es_Salaam', UG: 'Africa/Kampala', ET: 'Africa/Addis_Ababa', ZA: 'Africa/Johannesburg', SN: 'Africa/Dakar',
-  CI: 'Africa/Abidjan', CM: 'Africa/Douala', RW: 'Africa/Kigali', ZM: 'Africa/Lusaka', ZW: 'Africa/Harare', MZ: 'Africa/Maputo',
-  IN: 'Asia/Kolkata', PK: 'Asia/Karachi', BD: 'Asia/Dhaka', LK: 'Asia/Colombo', NP: 'Asia/Kathmandu', KZ: 'Asia/Almaty',
-  UZ: 'Asia/Tashkent', CN: 'Asia/Shanghai', HK: 'Asia/Hong_Kong', MO: 'Asia/Macau', TW: 'Asia/Taipei', JP: 'Asia/Tokyo',
-  KR: 'Asia/Seoul', MN: 'Asia/Ulaanbaatar', TH: 'Asia/Bangkok', VN: 'Asia/Ho_Chi_Minh', KH: 'Asia/Phnom_Penh', MM: 'Asia/Yangon',
-  MY: 'Asia/Kuala_Lumpur', SG: 'Asia/Singapore', ID: 'Asia/Jakarta', PH: 'Asia/Manila', AU: 'Australia/Sydney',
-  NZ: 'Pacific/Auckland', FJ: 'Pacific/Fiji',
+// The recipient's time zone, derived from its number. A country's zones come from
+// countries-and-timezones (every country, kept up to date with the IANA database); where a
+// country spans several, the area code picks one in the countries where the number tells
+// (US, CA, MX, BR, AU: our tables below, which no maintained package maps), and otherwise the
+// country's most populous zone (the package lists zones alphabetically, so that choice is ours).
+
+const MOST_POPULOUS: Record<string, string> = {
+  US: 'America/New_York', CA: 'America/Toronto', MX: 'America/Mexico_City', BR: 'America/Sao_Paulo',
+  AR: 'America/Argentina/Buenos_Aires', CL: 'America/Santiago', EC: 'America/Guayaquil', PT: 'Europe/Lisbon',
+  ES: 'Europe/Madrid', DE: 'Europe/Berlin', CY: 'Asia/Nicosia', UA: 'Europe/Kyiv', RU: 'Europe/Moscow', PS: 'Asia/Hebron',
+  KZ: 'Asia/Almaty', UZ: 'Asia/Tashkent', CN: 'Asia/Shanghai', MN: 'Asia/Ulaanbaatar', VN: 'Asia/Ho_Chi_Minh',
+  MY: 'Asia/Singapore', ID: 'Asia/Jakarta', AU: 'Australia/Sydney', NZ: 'Pacific/Auckland',
 };
+
+/** The zone of a country as a whole: its most populous one where it has several. */
+export function countryZone(country: string): string {
+  return MOST_POPULOUS[country] ?? getCountry(country)?.timezones[0] ?? 'UTC';
+}
 
 function zonesByCode(table: Record<string, string>): Map<string, string> {
   const map = new Map<string, string>();
@@ -65,18 +57,18 @@ export function timeZoneOf(e164: string, country: string | null): string {
   const digits = e164.replace(/^\+/, '');
   switch (country) {
     case 'US':
-      return US_AREAS.get(digits.slice(1, 4)) ?? COUNTRY_ZONES.US;
+      return US_AREAS.get(digits.slice(1, 4)) ?? countryZone('US');
     case 'CA':
-      return CA_AREAS.get(digits.slice(1, 4)) ?? COUNTRY_ZONES.CA;
+      return CA_AREAS.get(digits.slice(1, 4)) ?? countryZone('CA');
     case 'MX': {
       const national = digits.slice(2).replace(/^1/, '');
-      return MX_AREAS.get(national.slice(0, 3)) ?? COUNTRY_ZONES.MX;
+      return MX_AREAS.get(national.slice(0, 3)) ?? countryZone('MX');
     }
     case 'BR':
-      return BR_AREAS.get(digits.slice(2, 4)) ?? COUNTRY_ZONES.BR;
+      return BR_AREAS.get(digits.slice(2, 4)) ?? countryZone('BR');
     case 'AU':
-      return AU_AREAS.get(digits.slice(2, 4)) ?? AU_AREAS.get(digits.slice(2, 3)) ?? COUNTRY_ZONES.AU;
+      return AU_AREAS.get(digits.slice(2, 4)) ?? AU_AREAS.get(digits.slice(2, 3)) ?? countryZone('AU');
     default:
-      return COUNTRY_ZONES[country] ?? 'UTC';
+      return countryZone(country);
   }
 }

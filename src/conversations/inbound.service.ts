@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { DataSource } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
 import type { Contact } from '../contacts/contact.entity';
@@ -51,7 +52,7 @@ const KEYWORD_STATUS: Partial<Record<KeywordCategory, SubscriptionStatus>> = {
 export class InboundService {
   private readonly sql: InboundSql;
   private readonly writer: InboundWriter;
-  private readonly parsedFrom = new Map<string, ParsedPhone>();
+  private readonly parsedFrom = new LRUCache<string, ParsedPhone>({ max: PARSED_FROM_CACHE });
 
   constructor(
     private readonly dataSource: DataSource,
@@ -137,7 +138,6 @@ export class InboundService {
   private parseFrom(from: string): ParsedPhone {
     let phone = this.parsedFrom.get(from);
     if (!phone) {
-      if (this.parsedFrom.size >= PARSED_FROM_CACHE) this.parsedFrom.clear();
       phone = parsePhone(from);
       this.parsedFrom.set(from, phone);
     }

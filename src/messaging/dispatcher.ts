@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { In, type DataSource } from 'typeorm';
 import type { Logger } from '../core/logger';
 import type { Metrics } from '../core/metrics';
@@ -60,8 +61,8 @@ export interface DispatcherParts {
  */
 export class Dispatcher {
   private readonly options: DispatcherOptions;
-  /** maxPerSecond of each sender met so far (a sender's rate does not change). */
-  private readonly rates = new Map<number, number>();
+  /** maxPerSecond of the senders met lately (a sender's rate does not change). */
+  private readonly rates = new LRUCache<number, number>({ max: 10_000 });
   private readonly inFlight = new Set<Promise<void>>();
   private running = false;
   private loopDone: Promise<void> | null = null;

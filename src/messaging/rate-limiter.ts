@@ -45,6 +45,11 @@ export class SlidingRateLimiter {
     return Math.max(now, this.log[this.head] + this.windowMs);
   }
 
+  /** True when no send of the last window counts any more: forgetting the limiter changes nothing. */
+  idle(now: number): boolean {
+    return this.size() === 0 || now - this.log[this.log.length - 1] >= this.windowMs;
+  }
+
   private size(): number {
     return this.log.length - this.head;
   }

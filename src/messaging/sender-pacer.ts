@@ -39,7 +39,13 @@ export class LocalSenderPacer implements SenderPacer {
   }
 
   busy(now: number): number[] {
-    return [...this.limiters].filter(([, limiter]) => limiter.nextFreeAt(now) > now).map(([id]) => id);
+    const busy: number[] = [];
+    for (const [id, limiter] of this.limiters) {
+      // Idle limiters are forgotten, so that the map holds only the senders sending now.
+      if (limiter.idle(now)) this.limiters.delete(id);
+      else if (limiter.nextFreeAt(now) > now) busy.push(id);
+    }
+    return busy;
   }
 }
 
@@ -108,6 +114,11 @@ export class RedisSenderPacer implements SenderPacer {
   }
 
   busy(now: number): number[] {
-    return [...this.busyUntil].filter(([, until]) => until > now).map(([id]) => id);
+    const busy: number[] = [];
+    for (const [id, until] of this.busyUntil) {
+      if (until > now) busy.push(id);
+      else this.busyUntil.delete(id);
+    }
+    return busy;
   }
 }
