@@ -1,4 +1,4 @@
-import { LAUNCH_COLUMNS, rowsPerInsert } from '../src/campaigns/launch';
+import { PLANNED_COLUMNS as LAUNCH_COLUMNS } from '../src/messaging/campaign-messages';
 import { buildWorld } from './campaign-world';
 import { runBench } from './support';
 
@@ -25,7 +25,7 @@ export async function runLaunchBench(): Promise<Record<string, unknown>> {
     const tuple = `(${LAUNCH_COLUMNS.map(() => '?').join(', ')})`;
     const insertStart = performance.now();
     await ds.transaction(async (manager) => {
-      const perStatement = rowsPerInsert(ds);
+      const perStatement = world.server.services.campaignMessages.rowsPerInsert();
       for (let i = 0; i < rows.length; i += perStatement) {
         const chunk = rows.slice(i, i + perStatement);
         await manager.query(`INSERT INTO messages_copy (${LAUNCH_COLUMNS.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')}`, chunk.flatMap((r) => LAUNCH_COLUMNS.map((c) => r[c])));

@@ -27,6 +27,7 @@ import { SenderResolver } from './groups/sender.resolver';
 import { createTwilioClient } from './carrier/twilio-client';
 import { TwilioProvider } from './carrier/twilio-provider';
 import { DeliveryEvents } from './messaging/delivery-events';
+import { CampaignMessages } from './messaging/campaign-messages';
 import { CarrierOptOuts } from './messaging/carrier-opt-outs';
 import { Dispatcher } from './messaging/dispatcher';
 import { HandOver } from './messaging/hand-over';
@@ -45,7 +46,7 @@ import { CampaignResolver } from './campaigns/campaign.resolver';
 import { MessageCampaignResolver } from './campaigns/message-campaign.resolver';
 import { CampaignService } from './campaigns/campaign.service';
 import { CampaignStatsService } from './campaigns/campaign-stats';
-import { CampaignWindows } from './campaigns/campaign-windows';
+import { campaignNotCancelled, CampaignWindows } from './campaigns/campaign-windows';
 import { CampaignWorker } from './campaigns/campaign-worker';
 import { CampaignLauncher } from './campaigns/launch';
 import { ConversationLoaders } from './conversations/conversation.loaders';
@@ -91,19 +92,21 @@ export function createServices(dataSource: DataSource, config: Config, events: E
     {
       dataSource, guardState, handOver, statuses, sids, reconciler, callbacks: statusCallbacks, pacer: senderPacer(events), log, metrics,
       refresher: new StatusRefresher(dataSource, provider, statusCallbacks, log, config.statusRefreshAfterMs),
+      campaignNotCancelled,
     },
     { alone: !events.redis, orphanAfterMs: config.twilio.timeoutMs + 5000 },
   );
   const outbound = new OutboundService(dataSource, dispatcher);
   const messages = new MessageService(dataSource, accounts);
-  const campaignStats = new CampaignStatsService(dataSource);
-  const campaigns = new CampaignService(dataSource, accounts, groups, new CampaignLauncher(dataSource, routing), dispatcher, deliveryEvents, log);
+  const campaignMessages = new CampaignMessages(dataSource, deliveryEvents);
+  const campaignStats = new CampaignStatsService(dataSource, campaignMessages);
+  const campaigns = new CampaignService(dataSource, accounts, groups, new CampaignLauncher(dataSource, routing, campaignMessages), dispatcher, campaignMessages, log);
   const campaignWorker = new CampaignWorker(campaigns, deliveryEvents, log);
   const campaignProgress = new CampaignProgress(campaigns, accounts, campaignStats, deliveryEvents, events, log);
   const conversations = new ConversationService(dataSource, accounts);
   const replies = new ReplyService(conversations, senders, contacts, memberships, routing, outbound);
   const inbound = new InboundService(dataSource, accounts, contacts, memberships, keywords, conversations, replies, events, log);
-  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound };
+  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignMessages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -1,15 +1,9 @@
 import type { DataSource } from 'typeorm';
 import type { SendErrorCode } from '../core/send-error';
+import type { CampaignMessages } from '../messaging/campaign-messages';
 import { MessageStatus } from '../messaging/message.entity';
 import { Campaign } from './campaign.entity';
 import { CampaignStats, CountryStats, ReasonCount } from './campaign.types';
-
-interface GroupRow {
-  status: MessageStatus;
-  country: string | null;
-  error_code: SendErrorCode | null;
-  n: number | string;
-}
 
 /** Region shown for recipients whose number has none (e.g. +882), as CLDR writes "unknown region". */
 const NO_REGION = 'ZZ';
@@ -22,7 +16,10 @@ const NO_REGION = 'ZZ';
 export class CampaignStatsService {
   private readonly recent = new Map<number, { at: number; stats: Promise<CampaignStats> }>();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly messages: CampaignMessages,
+  ) {}
 
   statsOf(campaign: Campaign, maxAgeMs = 0): Promise<CampaignStats> {
     const cached = this.recent.get(campaign.id);
@@ -36,9 +33,7 @@ export class CampaignStatsService {
 
   private async compute(campaignId: number): Promise<CampaignStats> {
     const [rows, counters] = await Promise.all([
-      this.dataSource.query(
-        'SELECT status, country, error_code, COUNT(*) AS n FROM messages WHERE campaign_id = ? GROUP BY status, country, error_code',
-        [campaignId]) as Promise<GroupRow[]>,
+      this.messages.statusCounts(campaignId),
       this.dataSource.getRepository(Campaign).findOne({ select: { id: true, replies: true, optOuts: true }, where: { id: campaignId } }),
     ]);
     const stats = Object.assign(new CampaignStats(), {

@@ -44,3 +44,8 @@ export class CampaignWindows {
     return { closedWindows: closed, cancelled };
   }
 }
+
+/** The condition, on a messages row's campaign column, that its campaign was not cancelled: read in the send queue's claim itself. */
+export function campaignNotCancelled(column: string): string {
+  return `(${column} IS NULL OR ${column} NOT IN (SELECT id FROM campaigns WHERE status = '${CampaignStatus.CANCELLED}'))`;
+}

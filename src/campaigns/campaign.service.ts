@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { In, LessThan, type DataSource, type FindOptionsWhere } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
 import { requireName } from '../accounts/account.service';
@@ -7,13 +6,11 @@ import type { Logger } from '../core/logger';
 import { badInput, notFound } from '../core/errors';
 import { parseId } from '../core/ids';
 import { decodeCursor, pageSize, toPage } from '../core/pagination';
-import { CAMPAIGN_CANCELLED_MESSAGE, SendErrorCode } from '../core/send-error';
 import { checkBody } from '../geo/send-policy';
 import type { GroupService } from '../groups/group.service';
-import type { DeliveryEvents } from '../messaging/delivery-events';
+import type { CampaignMessages } from '../messaging/campaign-messages';
 import type { Dispatcher } from '../messaging/dispatcher';
-import { Message, MessageStatus } from '../messaging/message.entity';
-import { execute, placeholders, sqlDate } from '../core/sql';
+import { execute, sqlDate } from '../core/sql';
 import { Campaign, CampaignStatus } from './campaign.entity';
 import type { CreateCampaignInput } from './campaign.inputs';
 import type { CampaignConnection } from './campaign.types';
@@ -30,7 +27,7 @@ export class CampaignService {
     private readonly groups: GroupService,
     private readonly launcher: CampaignLauncher,
     private readonly dispatcher: Dispatcher,
-    private readonly deliveryEvents: DeliveryEvents,
+    private readonly messages: CampaignMessages,
     private readonly log: Logger,
   ) {}
 
@@ -165,10 +162,11 @@ export class CampaignService {
 
   /** Cancelled campaigns whose messages a stop left queued (at start). */
   async failQueuedOfCancelled(): Promise<void> {
-    const rows: Array<{ campaign_id: number }> = await this.dataSource.query(
-      `SELECT DISTINCT m.campaign_id FROM messages m JOIN campaigns c ON c.id = m.campaign_id WHERE c.status = ? AND m.status = ?`,
-      [CampaignStatus.CANCELLED, MessageStatus.QUEUED]);
-    for (const row of rows) this.failQueued(Number(row.campaign_id));
+    const cancelled = await this.repo.find({ select: { id: true }, where: { status: CampaignStatus.CANCELLED } });
+    const ids = cancelled.map((c) => c.id);
+    for (let i = 0; i < ids.length; i += 1000) {
+      for (const id of await this.messages.withQueued(ids.slice(i, i + 1000))) this.failQueued(id);
+    }
   }
 
   /** Waits for the cancellations still running in the background (at shutdown). */
@@ -177,24 +175,7 @@ export class CampaignService {
   }
 
   private async failQueuedNow(campaignId: number): Promise<void> {
-    for (;;) {
-      const due: Array<{ id: number }> = await this.dataSource.query(
-        'SELECT id FROM messages WHERE campaign_id = ? AND status = ? ORDER BY id LIMIT 5000', [campaignId, MessageStatus.QUEUED]);
-      if (!due.length) return;
-      const ids = due.map((r) => Number(r.id));
-      const claim = randomUUID();
-      const now = new Date();
-      await execute(this.dataSource,
-        `UPDATE messages SET status = ?, error_code = ?, error_message = ?, send_claim = ?, updated_at = ? WHERE id IN (${placeholders(ids.length)}) AND status = ?`,
-        [MessageStatus.FAILED, SendErrorCode.CAMPAIGN_CANCELLED, CAMPAIGN_CANCELLED_MESSAGE, claim, sqlDate(this.dataSource, now), ...ids, MessageStatus.QUEUED]);
-      // Only those this statement failed: the send queue may have failed some itself meanwhile.
-      const mine: Array<{ id: number }> = await this.dataSource.query(
-        `SELECT id FROM messages WHERE id IN (${placeholders(ids.length)}) AND send_claim = ?`, [...ids, claim]);
-      for (let i = 0; i < mine.length; i += 1000) {
-        const messages = await this.dataSource.getRepository(Message).findBy({ id: In(mine.slice(i, i + 1000).map((r) => Number(r.id))) });
-        await this.deliveryEvents.publish(messages.map((message) => ({ message, previousStatus: MessageStatus.QUEUED })), now);
-      }
-    }
+    while ((await this.messages.failQueued(campaignId, 5000)) > 0);
   }
 
   private inBackground(work: Promise<void>): void {
@@ -206,10 +187,10 @@ export class CampaignService {
 
   /** COMPLETED once none of its messages is QUEUED or SENDING. */
   async completeIfDone(campaignId: number): Promise<boolean> {
-    const changed = await execute(this.dataSource,
-      `UPDATE campaigns SET status = ?, completed_at = ? WHERE id = ? AND status = ?
-       AND NOT EXISTS (SELECT 1 FROM messages WHERE campaign_id = ? AND status IN (?, ?))`,
-      [CampaignStatus.COMPLETED, sqlDate(this.dataSource, new Date()), campaignId, CampaignStatus.SENDING, campaignId, MessageStatus.QUEUED, MessageStatus.SENDING]);
+    // No message of a launched campaign comes back to the queue once it has left it for good.
+    if (await this.messages.unfinished(campaignId)) return false;
+    const changed = await execute(this.dataSource, 'UPDATE campaigns SET status = ?, completed_at = ? WHERE id = ? AND status = ?',
+      [CampaignStatus.COMPLETED, sqlDate(this.dataSource, new Date()), campaignId, CampaignStatus.SENDING]);
     return changed === 1;
   }
 

@@ -1,12 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { SubscriptionStatus } from '../contacts/membership.entity';
-import { dialectOf } from '../core/database';
 import type { ParsedPhone } from '../core/phone';
 import { decideRoute, type RoutingContext } from '../routing/routing';
 import type { RoutingService } from '../routing/routing.service';
+import type { CampaignMessages } from '../messaging/campaign-messages';
 import { MessageDirection, MessageStatus } from '../messaging/message.entity';
 import { segmentsOf } from '../core/segments';
-import { execute, placeholders, sqlDate } from '../core/sql';
+import { execute, sqlDate } from '../core/sql';
 import type { Campaign } from './campaign.entity';
 import { CampaignStatus } from './campaign.entity';
 import { nextOpening, parseWindow, type DailyWindow } from './send-window';
@@ -14,10 +14,6 @@ import { renderTemplate } from './template';
 import { timeZoneOf } from './time-zones';
 
 const PAGE = 5000;
-const COLUMNS = [
-  'account_id', 'campaign_id', 'contact_id', 'sender_id', 'direction', 'from_address', 'to_address', 'body', 'status',
-  'error_code', 'provider_code', 'error_message', 'encoding', 'segments', 'country', 'send_after', 'num_media', 'created_at', 'updated_at',
-];
 
 interface MemberRow {
   membership_id: number;
@@ -46,6 +42,7 @@ export class CampaignLauncher {
   constructor(
     private readonly dataSource: DataSource,
     private readonly routing: RoutingService,
+    private readonly messages: CampaignMessages,
   ) {}
 
   /** Launches a DRAFT or SCHEDULED campaign; null when it was no longer in one of those states. */
@@ -103,12 +100,8 @@ export class CampaignLauncher {
   }
 
   private async insertRows(manager: EntityManager, rows: unknown[][]): Promise<void> {
-    const perStatement = rowsPerInsert(this.dataSource);
-    const tuple = `(${placeholders(COLUMNS.length)})`;
-    for (let i = 0; i < rows.length; i += perStatement) {
-      const chunk = rows.slice(i, i + perStatement);
-      await manager.query(`INSERT INTO messages (${COLUMNS.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')}`, chunk.flat());
-    }
+    const perStatement = this.messages.rowsPerInsert();
+    for (let i = 0; i < rows.length; i += perStatement) await this.messages.insertPlanned(manager, rows.slice(i, i + perStatement));
   }
 }
 
@@ -136,11 +129,4 @@ function safeJson(text: string): Record<string, unknown> | null {
   } catch {
     return null;
   }
-}
-
-export const LAUNCH_COLUMNS = COLUMNS;
-
-/** Rows per INSERT statement of the launch's columns. */
-export function rowsPerInsert(dataSource: DataSource): number {
-  return dialectOf(dataSource).rowsPerInsert(COLUMNS.length);
 }

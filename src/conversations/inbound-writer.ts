@@ -3,6 +3,7 @@ import { isDuplicateKeyError } from '../core/database';
 import { Message } from '../messaging/message.entity';
 import type { InboundSql, ThreadTouch } from './inbound-sql';
 import type { Logger } from '../core/logger';
+import { addReplyCounts, type ReplyCounts } from '../campaigns/campaign-counters';
 
 /** An inbound message ready to store, with what it changes besides itself. */
 export interface PendingInbound {
@@ -121,7 +122,7 @@ export class InboundWriter {
     }
     await this.sql.touchConversations(manager, threads);
 
-    const campaigns = new Map<number, { replies: number; optOuts: number }>();
+    const campaigns = new Map<number, ReplyCounts>();
     for (const { lastCampaignId, optOut } of items) {
       if (lastCampaignId === null) continue;
       const c = campaigns.get(lastCampaignId) ?? { replies: 0, optOuts: 0 };
@@ -129,13 +130,6 @@ export class InboundWriter {
       if (optOut) c.optOuts += 1;
       campaigns.set(lastCampaignId, c);
     }
-    if (!campaigns.size) return;
-    const campaignIds = [...campaigns.keys()];
-    const by = (pick: (c: { replies: number; optOuts: number }) => number) =>
-      `CASE id ${campaignIds.map((id) => `WHEN ${Number(id)} THEN ${pick(campaigns.get(id)!)}`).join(' ')} END`;
-    await manager.query(
-      `UPDATE campaigns SET replies = replies + ${by((c) => c.replies)}, opt_outs = opt_outs + ${by((c) => c.optOuts)} WHERE id IN (${campaignIds.map(() => '?').join(', ')})`,
-      campaignIds,
-    );
+    await addReplyCounts(manager, campaigns);
   }
 }

@@ -47,6 +47,8 @@ export interface DispatcherParts {
   reconciler: OrphanReconciler;
   callbacks: StatusCallbacks;
   refresher: StatusRefresher;
+  /** SQL that holds on a messages row whose campaign was not cancelled (campaigns owns that table). */
+  campaignNotCancelled: (column: string) => string;
   pacer: SenderPacer;
   log: Logger;
   metrics: Metrics;
@@ -207,7 +209,7 @@ export class Dispatcher {
     const ids = messages.map((m) => m.id);
     await execute(dataSource,
       `UPDATE messages SET status = ?, send_claim = ?, updated_at = ? WHERE id IN (${placeholders(ids.length)}) AND status = ?
-       AND (campaign_id IS NULL OR campaign_id NOT IN (SELECT id FROM campaigns WHERE status = 'CANCELLED'))`,
+       AND ${this.parts.campaignNotCancelled('campaign_id')}`,
       [MessageStatus.SENDING, claim, sqlDate(dataSource, now), ...ids, MessageStatus.QUEUED]);
     const got: Array<{ id: number }> = await dataSource.query(`SELECT id FROM messages WHERE id IN (${placeholders(ids.length)}) AND send_claim = ?`, [...ids, claim]);
     const gotIds = new Set(got.map((r) => Number(r.id)));
