@@ -1,6 +1,8 @@
 // Every environment variable the server reads, parsed and validated in one place.
 // A bad value stops the start with one line naming the variable.
 
+import type { QueryLimits } from './core/query-limits';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export type DatabaseConfig =
@@ -30,6 +32,10 @@ export interface Config {
   simulator: { undeliveredShare: number; callbackDelayMs: number };
   /** False in tests and benchmarks that drive the queue themselves. */
   startWorkers: boolean;
+  /** What one GraphQL document may ask, checked before it runs. */
+  queryLimits: QueryLimits;
+  /** The second line, while it runs: a time budget and a cap on the rows its resolvers return. */
+  execution: { timeoutMs: number; maxRows: number };
 }
 
 export class ConfigError extends Error {}
@@ -88,6 +94,14 @@ function parseShare(name: string, raw: string | undefined, fallback: number): nu
   return value;
 }
 
+function parseCount(env: Env, name: string, fallback: number, min = 1): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min) throw new ConfigError(`${name} must be a whole number of at least ${min}, got "${raw}"`);
+  return value;
+}
+
 function parseRedisPrefix(raw: string | undefined): string {
   const prefix = raw ?? 'switchboard';
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) throw new ConfigError(`REDIS_PREFIX must be 1 to 64 letters, digits or _.:-, got "${raw}"`);
@@ -135,5 +149,16 @@ export function loadConfig(env: Env = process.env): Config {
       callbackDelayMs: Number(env.SIMULATOR_CALLBACK_DELAY_MS ?? 200) || 0,
     },
     startWorkers: env.SWITCHBOARD_WORKERS !== 'off',
+    queryLimits: {
+      maxTokens: parseCount(env, 'GRAPHQL_MAX_TOKENS', 5_000),
+      maxAliases: parseCount(env, 'GRAPHQL_MAX_ALIASES', 30),
+      maxDepth: parseCount(env, 'GRAPHQL_MAX_DEPTH', 12),
+      maxDirectives: parseCount(env, 'GRAPHQL_MAX_DIRECTIVES', 50),
+      maxCost: parseCount(env, 'GRAPHQL_MAX_COST', 10_000),
+    },
+    execution: {
+      timeoutMs: parseCount(env, 'GRAPHQL_TIMEOUT_MS', 10_000),
+      maxRows: parseCount(env, 'GRAPHQL_MAX_ROWS', 20_000),
+    },
   };
 }

@@ -4,7 +4,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { GraphQLError, specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { DataSource } from 'typeorm';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -13,12 +13,13 @@ import { OperatorToken } from './accounts/operator-token';
 import type { Config } from './config';
 import type { Context, Principal } from './core/auth';
 import { createDataSource } from './core/database';
-import { depthLimit } from './core/depth-limit';
+import { budgetErrorsOnce, ExecutionBudget } from './core/execution-budget';
 import { Loaders } from './core/loaders';
 import { sharedSubscribe } from './core/shared-subscriptions';
 import { createLogger, type Logger } from './core/logger';
 import { Metrics } from './core/metrics';
 import { createEventBus } from './core/pubsub';
+import { costRefusal, queryCostPlugin, queryLimitExtensions, queryLimitRules } from './core/query-limits';
 import { entities } from './entities';
 import { buildGraphQLSchema } from './schema';
 import { createServices, type Services } from './services';
@@ -26,7 +27,6 @@ import { createTwilioWebhookRouter } from './webhooks/twilio-webhooks';
 import { CarrierSimulator } from './carrier/simulator';
 import { migrations } from '../migrations';
 
-export const MAX_QUERY_DEPTH = 12;
 export const MAX_BODY = '5mb';
 
 export interface RunningServer {
@@ -87,10 +87,24 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       for (const socket of socketsByKey.get(apiKeyId) ?? []) socket.close(4403, 'Forbidden: API key revoked');
     }
   })();
+  const limitRules = queryLimitRules(config.queryLimits);
   const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal }>(
     {
       schema,
-      validate: (schema, document) => validate(schema, document, [...specifiedRules, depthLimit(MAX_QUERY_DEPTH)]),
+      // The same limits as over HTTP, in the same order: tokens while parsing, static rules, then the cost with the variables.
+      onSubscribe: (_ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
+        let document;
+        try {
+          document = parse(payload.query, { maxTokens: config.queryLimits.maxTokens });
+        } catch (error) {
+          return [error instanceof GraphQLError ? withLimitCode(error) : new GraphQLError(String(error))];
+        }
+        const errors = validate(schema, document, [...specifiedRules, ...limitRules]);
+        if (errors.length) return errors;
+        const refusal = costRefusal(schema, document, payload.variables ?? undefined, payload.operationName, config.queryLimits.maxCost);
+        if (refusal) return [refusal];
+        return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
+      },
       onConnect: async (ctx) => {
         const principal = await authenticate(ctx.connectionParams?.authorization);
         if (!principal) return false;
@@ -117,7 +131,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   const apollo = new ApolloServer<Context>({
     schema,
-    validationRules: [depthLimit(MAX_QUERY_DEPTH)],
+    validationRules: limitRules,
+    parseOptions: { maxTokens: config.queryLimits.maxTokens },
     introspection: true,
     // main.ts owns the signals: Apollo's own handler would re-raise SIGTERM and skip our shutdown.
     stopOnTerminationSignals: false,
@@ -125,6 +140,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     formatError: (formatted, error) => formatGraphQLError(formatted, error, log),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      queryCostPlugin<Context>(config.queryLimits),
+      budgetErrorsOnce<Context>(),
       operationMetrics(metrics),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
     ],
@@ -151,7 +168,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY }),
-    expressMiddleware(apollo, { context: async ({ req }) => ({ principal: await authenticate(req.headers.authorization), loaders: new Loaders() }) }),
+    expressMiddleware(apollo, { context: async ({ req }) => ({ principal: await authenticate(req.headers.authorization), loaders: new Loaders(), budget: new ExecutionBudget(config.execution) }) }),
   );
   app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
     if (error.type === 'entity.too.large') {
@@ -202,11 +219,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 }
 
 function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown, log: Logger): GraphQLFormattedError {
+  const limit = queryLimitExtensions(formatted.message, error instanceof GraphQLError ? error.originalError : undefined);
+  if (limit) return { ...formatted, extensions: { ...formatted.extensions, ...limit } };
   const code = formatted.extensions?.code;
   if (code && code !== 'INTERNAL_SERVER_ERROR') return formatted;
   const original = error instanceof GraphQLError ? error.originalError ?? error : error;
   log.error({ err: original, path: formatted.path }, 'resolver failed');
   return { message: 'internal error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+/** A parse error of graphql-ws carries the token limit's code as Apollo's does. */
+function withLimitCode(error: GraphQLError): GraphQLError {
+  const limit = queryLimitExtensions(error.message, error);
+  return limit ? new GraphQLError(error.message, { extensions: limit }) : error;
 }
 
 function operationMetrics(metrics: Metrics): ApolloServerPlugin<Context> {
