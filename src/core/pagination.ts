@@ -20,7 +20,7 @@ export function pageSize(first: number | null | undefined, fallback = 50): numbe
 }
 
 /**
- * Cursors are opaque to clients: the sort key of the last row (e.g. [lastMessageAt, id]),
+ * Cursors are opaque to clients: the sort key of the last row, ending with its id (e.g. [lastMessageAt, id]),
  * as base64url JSON. Keyset pagination keeps pages stable while rows are added.
  */
 export function encodeCursor(key: Array<string | number | null>): string {
@@ -31,11 +31,16 @@ export function decodeCursor(cursor: string | null | undefined, length: number):
   if (cursor === null || cursor === undefined || cursor === '') return null;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === length && key.every((v) => v === null || typeof v === 'string' || typeof v === 'number')) return key;
+    // Every key ends with the row's id, the tie-breaker: an integer, or the cursor was not ours.
+    if (Array.isArray(key) && key.length === length && key.every((v) => v === null || typeof v === 'string' || typeof v === 'number') && isRowId(key[length - 1])) return key;
   } catch {
     // falls through to the error below
   }
   throw badInput('after', 'is not a cursor this server issued');
+}
+
+function isRowId(value: unknown): boolean {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 }
 
 /** Fetch first + 1 rows, then call this: it trims the extra row and fills pageInfo. */

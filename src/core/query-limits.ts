@@ -14,6 +14,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import { MAX_PAGE_SIZE } from './pagination';
 
 /** What one GraphQL document may ask, checked before anything runs (see README, Configuration). */
 export interface QueryLimits {
@@ -59,7 +60,8 @@ const listAwareCost: ComplexityEstimator = ({ type, field, args, childComplexity
   if (field.name.startsWith('__')) return 0;
   const returned = getNullableType(field.type);
   if (isLeafType(getNamedType(returned))) return 0;
-  if (typeof args.first === 'number') return 1 + Math.max(args.first, 1) * childComplexity;
+  // A `first` out of range is refused by the field itself, naming it.
+  if (typeof args.first === 'number') return 1 + Math.min(Math.max(args.first, 1), MAX_PAGE_SIZE) * childComplexity;
   // A connection's nodes are its `first` items, already counted on the connection's field.
   if (isListType(returned) && !type.name.endsWith('Connection')) return 1 + UNPAGED_LIST_SIZE * childComplexity;
   return 1 + childComplexity;
@@ -80,7 +82,8 @@ export function costRefusal(
     if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) {
       return tooComplex('cost', `Query expands to more than ${MAX_EXPANDED_FIELDS} fields.`);
     }
-    throw error;
+    // Variables that do not fit the operation: execution refuses them, naming the field (BAD_USER_INPUT).
+    return null;
   }
   return cost > maxCost ? tooComplex('cost', `Query cost limit of ${maxCost} exceeded, estimated ${cost} (lists count as their \`first\`).`) : null;
 }
