@@ -18,6 +18,7 @@ import { Loaders } from './core/loaders';
 import { sharedSubscribe } from './core/shared-subscriptions';
 import { createLogger, type Logger } from './core/logger';
 import { Metrics } from './core/metrics';
+import { databaseAnswers, databaseOutagePlugin, serviceUnavailable } from './core/outage';
 import { createEventBus } from './core/pubsub';
 import { costRefusal, queryCostPlugin, queryLimitExtensions, queryLimitRules } from './core/query-limits';
 import { entities } from './entities';
@@ -142,6 +143,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ApolloServerPluginDrainHttpServer({ httpServer }),
       queryCostPlugin<Context>(config.queryLimits),
       budgetErrorsOnce<Context>(),
+      databaseOutagePlugin<Context>(dataSource),
       operationMetrics(metrics),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
     ],
@@ -152,7 +154,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const database = await dataSource.query('SELECT 1').then(() => true, () => false);
+    const database = await databaseAnswers(dataSource);
     const redis = await events.ping();
     res.status(database && redis ? 200 : 503).json({ database, redis: config.redisUrl ? redis : 'not configured' });
   });
@@ -168,7 +170,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY }),
-    expressMiddleware(apollo, { context: async ({ req }) => ({ principal: await authenticate(req.headers.authorization), loaders: new Loaders(), budget: new ExecutionBudget(config.execution) }) }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const principal = await authenticate(req.headers.authorization).catch(async (error) => {
+          if (!(await databaseAnswers(dataSource))) throw serviceUnavailable();
+          throw error;
+        });
+        return { principal, loaders: new Loaders(), budget: new ExecutionBudget(config.execution) };
+      },
+    }),
   );
   app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
     if (error.type === 'entity.too.large') {
