@@ -1,6 +1,7 @@
 // Every environment variable the server reads, parsed and validated in one place.
 // A bad value stops the start with one line naming the variable.
 
+import type { FailedAuthLimits } from './accounts/authenticator';
 import type { QueryLimits } from './core/query-limits';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -36,6 +37,8 @@ export interface Config {
   queryLimits: QueryLimits;
   /** The second line, while it runs: a time budget and a cap on the rows its resolvers return. */
   execution: { timeoutMs: number; maxRows: number };
+  /** Failed authentications allowed per client address and per key prefix before 429. */
+  failedAuth: FailedAuthLimits;
 }
 
 export class ConfigError extends Error {}
@@ -159,6 +162,10 @@ export function loadConfig(env: Env = process.env): Config {
     execution: {
       timeoutMs: parseCount(env, 'GRAPHQL_TIMEOUT_MS', 10_000),
       maxRows: parseCount(env, 'GRAPHQL_MAX_ROWS', 20_000),
+    },
+    failedAuth: {
+      failures: parseCount(env, 'AUTH_FAILURE_LIMIT', 20),
+      windowSeconds: parseCount(env, 'AUTH_FAILURE_WINDOW_SECONDS', 60),
     },
   };
 }

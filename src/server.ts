@@ -9,6 +9,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { DataSource } from 'typeorm';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { KEY_REVOKED_TOPIC } from './accounts/api-key.service';
+import { Authenticator, type Authentication } from './accounts/authenticator';
 import { OperatorToken } from './accounts/operator-token';
 import type { Config } from './config';
 import type { Context, Principal } from './core/auth';
@@ -63,16 +64,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const services = createServices(dataSource, config, events, log, metrics);
   const schema = await buildGraphQLSchema(services);
 
-  const authenticate = async (header: unknown): Promise<Principal | null> => {
-    if (typeof header !== 'string') return null;
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) return null;
-    const secret = match[1];
-    if (operatorToken.matches(secret)) return { kind: 'operator' };
-    const found = await services.apiKeys.authenticate(secret);
-    if (!found) return null;
-    return { kind: 'account', accountId: found.account.id, parentId: found.account.parentId, apiKeyId: found.apiKey.id };
-  };
+  const authenticator = new Authenticator(operatorToken, services.apiKeys, config.failedAuth, log, events.redis ? { client: events.redis, prefix: config.redisPrefix } : undefined);
 
   const app = express();
   app.disable('x-powered-by');
@@ -107,7 +99,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
       },
       onConnect: async (ctx) => {
-        const principal = await authenticate(ctx.connectionParams?.authorization);
+        const params = ctx.connectionParams ?? {};
+        const auth = await authenticator.authenticate(params.authorization ?? params.Authorization, ctx.extra.request.socket.remoteAddress ?? 'unknown');
+        if ('retryAfterSeconds' in auth) ctx.extra.socket.close(4429, `Too many failed authentications: retry after ${auth.retryAfterSeconds} s`);
+        const principal = 'principal' in auth ? auth.principal : null;
         if (!principal) return false;
         ctx.extra.principal = principal;
         if (principal.kind === 'account') {
@@ -170,14 +165,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY }),
+    authenticateRequest(authenticator, dataSource),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const principal = await authenticate(req.headers.authorization).catch(async (error) => {
-          if (!(await databaseAnswers(dataSource))) throw serviceUnavailable();
-          throw error;
-        });
-        return { principal, loaders: new Loaders(), budget: new ExecutionBudget(config.execution) };
-      },
+      context: async ({ res }) => ({ principal: res.locals.principal as Principal | null, loaders: new Loaders(), budget: new ExecutionBudget(config.execution) }),
     }),
   );
   app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
@@ -236,6 +226,28 @@ function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown, lo
   const original = error instanceof GraphQLError ? error.originalError ?? error : error;
   log.error({ err: original, path: formatted.path }, 'resolver failed');
   return { message: 'internal error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+/** Puts the caller in res.locals.principal; answers 429 past the failed-authentication limit and 503 when the keys cannot be read. */
+function authenticateRequest(authenticator: Authenticator, dataSource: DataSource) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    let auth: Authentication;
+    try {
+      auth = await authenticator.authenticate(req.headers.authorization, req.ip ?? req.socket.remoteAddress ?? 'unknown');
+    } catch (error) {
+      if (await databaseAnswers(dataSource)) return next(error);
+      res.status(503).json({ errors: [serviceUnavailable().toJSON()] });
+      return;
+    }
+    if ('retryAfterSeconds' in auth) {
+      res.status(429).set('Retry-After', String(auth.retryAfterSeconds)).json({
+        errors: [{ message: `too many failed authentications from this client or with this key: retry after ${auth.retryAfterSeconds} s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: auth.retryAfterSeconds } }],
+      });
+      return;
+    }
+    res.locals.principal = auth.principal;
+    next();
+  };
 }
 
 /** A parse error of graphql-ws carries the token limit's code as Apollo's does. */

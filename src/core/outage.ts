@@ -12,7 +12,7 @@ export async function databaseAnswers(dataSource: DataSource): Promise<boolean> 
 }
 
 export function serviceUnavailable(): GraphQLError {
-  return new GraphQLError(MESSAGE, { extensions: { code: SERVICE_UNAVAILABLE, http: { status: 503 } } });
+  return new GraphQLError(MESSAGE, { extensions: { code: SERVICE_UNAVAILABLE } });
 }
 
 /**
