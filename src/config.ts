@@ -13,7 +13,7 @@ export type DatabaseConfig =
 export interface TwilioConfig {
   accountSid: string;
   authToken: string;
-  /** True when no credentials were given and the built-in carrier simulator is used. */
+  /** True when CARRIER_SIMULATOR=on and no credentials were given: the built-in carrier simulator is used. */
   simulated: boolean;
   apiBaseUrl: string;
 }
@@ -97,6 +97,24 @@ function parseShare(name: string, raw: string | undefined, fallback: number): nu
   return value;
 }
 
+/**
+ * The simulator takes messages and fakes callbacks on published credentials, so it runs only
+ * when asked (`npm start` asks outside production), never in production, and then only
+ * without Twilio credentials. Without either, nothing could send: the start stops.
+ */
+function carrierSimulatorAsked(env: Env): boolean {
+  const raw = env.CARRIER_SIMULATOR || 'off';
+  if (raw !== 'on' && raw !== 'off') throw new ConfigError(`CARRIER_SIMULATOR must be on or off, got "${raw}"`);
+  const production = env.NODE_ENV === 'production';
+  if (raw === 'on' && production) throw new ConfigError('CARRIER_SIMULATOR=on is refused with NODE_ENV=production: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN');
+  if (raw === 'off') {
+    throw new ConfigError(production
+      ? 'TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set with NODE_ENV=production'
+      : 'TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set, or CARRIER_SIMULATOR=on for the built-in carrier simulator (npm start sets it outside production)');
+  }
+  return true;
+}
+
 function parseCount(env: Env, name: string, fallback: number, min = 1): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -124,7 +142,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (sid && !/^AC[0-9a-fA-F]{32}$/.test(sid)) throw new ConfigError('TWILIO_ACCOUNT_SID must be "AC" followed by 32 hex digits');
   const publicUrl = parseUrl('PUBLIC_URL', env.PUBLIC_URL || `http://localhost:${port}`);
-  const simulated = !sid;
+  const simulated = !sid && carrierSimulatorAsked(env);
   const apiBaseUrl = env.TWILIO_API_BASE_URL
     ? parseUrl('TWILIO_API_BASE_URL', env.TWILIO_API_BASE_URL)
     : simulated

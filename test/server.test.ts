@@ -64,3 +64,17 @@ describe('readiness', () => {
     }
   });
 });
+
+describe('carrier simulator', () => {
+  it.each(databaseKinds())('is not served with Twilio credentials, even when asked [%s]', async (kind) => {
+    const app = await bootApp(kind, { env: { TWILIO_ACCOUNT_SID: 'AC' + 'a'.repeat(32), TWILIO_AUTH_TOKEN: 'a-real-looking-token' } });
+    try {
+      const basic = 'Basic ' + Buffer.from('AC00000000000000000000000000000000:switchboard-simulator-auth-token').toString('base64');
+      for (const path of ['/carrier/dev/messages', '/carrier/2010-04-01/Accounts/AC00000000000000000000000000000000/Messages.json']) {
+        expect((await fetch(app.url + path, { headers: { authorization: basic } })).status).toBe(404);
+      }
+    } finally {
+      await app.close();
+    }
+  });
+});

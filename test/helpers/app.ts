@@ -45,6 +45,8 @@ export async function bootApp(kind: DatabaseKind, options: BootOptions = {}): Pr
     ADMIN_TOKEN,
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     LOG_LEVEL: 'error',
+    // The carrier simulator runs only when asked; the tests send through it.
+    CARRIER_SIMULATOR: 'on',
     SIMULATOR_CALLBACK_DELAY_MS: '20',
     ...options.env,
   };
