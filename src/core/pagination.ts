@@ -1,5 +1,6 @@
 import { Field, ObjectType } from 'type-graphql';
 import { badInput } from './errors';
+import type { Edge } from './relay-edges';
 
 @ObjectType()
 export class PageInfo {
@@ -43,12 +44,13 @@ function isRowId(value: unknown): boolean {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 }
 
-/** Fetch first + 1 rows, then call this: it trims the extra row and fills pageInfo. */
-export function toPage<T>(rows: T[], first: number, keyOf: (row: T) => Array<string | number | null>): { nodes: T[]; pageInfo: PageInfo } {
+/** Fetch first + 1 rows, then call this: it trims the extra row and fills pageInfo and the Relay edges. */
+export function toPage<T>(rows: T[], first: number, keyOf: (row: T) => Array<string | number | null>): { nodes: T[]; edges: Array<Edge<T>>; pageInfo: PageInfo } {
   const hasNextPage = rows.length > first;
   const nodes = hasNextPage ? rows.slice(0, first) : rows;
+  const edges = nodes.map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
   const pageInfo = new PageInfo();
   pageInfo.hasNextPage = hasNextPage;
-  pageInfo.endCursor = nodes.length ? encodeCursor(keyOf(nodes[nodes.length - 1])) : null;
-  return { nodes, pageInfo };
+  pageInfo.endCursor = edges.length ? edges[edges.length - 1].cursor : null;
+  return { nodes, edges, pageInfo };
 }
