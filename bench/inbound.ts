@@ -49,7 +49,7 @@ export async function spawnSwitchboard(databaseUrl: string, env: Record<string, 
   const url = `http://127.0.0.1:${port}`;
   const child = fork(join(__dirname, '../src/main.js'), [], {
     execArgv: process.env.BENCH_SERVER_NODE_ARGS ? process.env.BENCH_SERVER_NODE_ARGS.split(' ') : [],
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, ADMIN_TOKEN, PUBLIC_URL: url, LOG_LEVEL: 'error', ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, ADMIN_TOKEN, PUBLIC_URL: url, LOG_LEVEL: 'error', CARRIER_SIMULATOR: 'on', ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   await waitHealthy(url, child);

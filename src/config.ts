@@ -1,6 +1,8 @@
 // Every environment variable the server reads, parsed and validated in one place.
 // A bad value stops the start with one line naming the variable.
 
+import type { QueryLimits } from './core/query-limits';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export type DatabaseConfig =
@@ -10,7 +12,7 @@ export type DatabaseConfig =
 export interface TwilioConfig {
   accountSid: string;
   authToken: string;
-  /** True when no credentials were given and the built-in carrier simulator is used. */
+  /** True when CARRIER_SIMULATOR=on and no credentials were given: the built-in carrier simulator is used. */
   simulated: boolean;
   apiBaseUrl: string;
   /** How long a hand-over waits for the carrier's answer; one not come by then counts as lost. */
@@ -34,6 +36,18 @@ export interface Config {
   statusRefreshAfterMs: number;
   /** False in tests and benchmarks that drive the queue themselves. */
   startWorkers: boolean;
+  /** What one GraphQL document may ask, checked before it runs. */
+  queryLimits: QueryLimits;
+  /** The second line, while it runs: a time budget and a cap on the rows its resolvers return. */
+  execution: { timeoutMs: number; maxRows: number };
+  /** Failed authentications allowed per client address and per key prefix before 429. */
+  failedAuth: FailedAuthLimits;
+}
+
+export interface FailedAuthLimits {
+  /** Failed attempts allowed per client address, and per key prefix, within the window. */
+  failures: number;
+  windowSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -99,6 +113,32 @@ function parseWholeMs(name: string, raw: string | undefined, fallback: number): 
   return value;
 }
 
+/**
+ * The simulator takes messages and fakes callbacks on published credentials, so it runs only
+ * when asked (`npm start` asks outside production), never in production, and then only
+ * without Twilio credentials. Without either, nothing could send: the start stops.
+ */
+function carrierSimulatorAsked(env: Env): boolean {
+  const raw = env.CARRIER_SIMULATOR || 'off';
+  if (raw !== 'on' && raw !== 'off') throw new ConfigError(`CARRIER_SIMULATOR must be on or off, got "${raw}"`);
+  const production = env.NODE_ENV === 'production';
+  if (raw === 'on' && production) throw new ConfigError('CARRIER_SIMULATOR=on is refused with NODE_ENV=production: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN');
+  if (raw === 'off') {
+    throw new ConfigError(production
+      ? 'TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set with NODE_ENV=production'
+      : 'TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set, or CARRIER_SIMULATOR=on for the built-in carrier simulator (npm start sets it outside production)');
+  }
+  return true;
+}
+
+function parseCount(env: Env, name: string, fallback: number, min = 1): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min) throw new ConfigError(`${name} must be a whole number of at least ${min}, got "${raw}"`);
+  return value;
+}
+
 function parseRedisPrefix(raw: string | undefined): string {
   const prefix = raw ?? 'switchboard';
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) throw new ConfigError(`REDIS_PREFIX must be 1 to 64 letters, digits or _.:-, got "${raw}"`);
@@ -118,7 +158,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (sid && !/^AC[0-9a-fA-F]{32}$/.test(sid)) throw new ConfigError('TWILIO_ACCOUNT_SID must be "AC" followed by 32 hex digits');
   const publicUrl = parseUrl('PUBLIC_URL', env.PUBLIC_URL || `http://localhost:${port}`);
-  const simulated = !sid;
+  const simulated = !sid && carrierSimulatorAsked(env);
   const apiBaseUrl = env.TWILIO_API_BASE_URL
     ? parseUrl('TWILIO_API_BASE_URL', env.TWILIO_API_BASE_URL)
     : simulated
@@ -148,5 +188,20 @@ export function loadConfig(env: Env = process.env): Config {
     },
     statusRefreshAfterMs: parseWholeMs('STATUS_REFRESH_AFTER_MS', env.STATUS_REFRESH_AFTER_MS, 600_000),
     startWorkers: env.SWITCHBOARD_WORKERS !== 'off',
+    queryLimits: {
+      maxTokens: parseCount(env, 'GRAPHQL_MAX_TOKENS', 5_000),
+      maxAliases: parseCount(env, 'GRAPHQL_MAX_ALIASES', 30),
+      maxDepth: parseCount(env, 'GRAPHQL_MAX_DEPTH', 12),
+      maxDirectives: parseCount(env, 'GRAPHQL_MAX_DIRECTIVES', 50),
+      maxCost: parseCount(env, 'GRAPHQL_MAX_COST', 10_000),
+    },
+    execution: {
+      timeoutMs: parseCount(env, 'GRAPHQL_TIMEOUT_MS', 10_000),
+      maxRows: parseCount(env, 'GRAPHQL_MAX_ROWS', 20_000),
+    },
+    failedAuth: {
+      failures: parseCount(env, 'AUTH_FAILURE_LIMIT', 20),
+      windowSeconds: parseCount(env, 'AUTH_FAILURE_WINDOW_SECONDS', 60),
+    },
   };
 }

@@ -14,7 +14,7 @@ import { migrations } from '../migrations';
 
 /** The schema as the code declares it; no database is opened to print it. */
 export async function emittedSchema(): Promise<string> {
-  const config = loadConfig({ DATABASE_URL: 'sqlite::memory:' });
+  const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', CARRIER_SIMULATOR: 'on' });
   const dataSource = createDataSource(config.database, entities, migrations);
   const services = createServices(dataSource, config, createEventBus(), createLogger('error'), new Metrics(false));
   return printSchema(await buildGraphQLSchema(services)) + '\n';

@@ -4,6 +4,10 @@ import { createLogger } from './core/logger';
 import { startServer } from './server';
 
 async function main(): Promise<void> {
+  // A reader of stdout that went away (`| head`) is no reason to stop serving, nor to hang.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   let config: Config;
   try {
     config = loadConfig();

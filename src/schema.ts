@@ -1,6 +1,7 @@
 import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
+import { enforceBudget } from './core/execution-budget';
 import { principalOf, requireKey, type Context, type Principal } from './core/auth';
 import { createResolvers, resolverClasses, type Services } from './services';
 
@@ -9,7 +10,7 @@ export async function buildGraphQLSchema(services: Services): Promise<GraphQLSch
   const schema = await buildSchema({
     resolvers: resolverClasses(resolvers),
     container: { get: (cls: Function) => resolvers.get(cls) },
-    globalMiddlewares: [requireKey],
+    globalMiddlewares: [requireKey, enforceBudget],
     // Subscriptions listen on the same bus the services publish to (in-process or Redis).
     pubSub: services.events.pubsub,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],

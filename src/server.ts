@@ -4,21 +4,24 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { GraphQLError, specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { DataSource } from 'typeorm';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { KEY_REVOKED_TOPIC } from './accounts/api-key.service';
+import { Authenticator, type Authentication } from './accounts/authenticator';
 import { OperatorToken } from './accounts/operator-token';
 import type { Config } from './config';
 import type { Context, Principal } from './core/auth';
 import { createDataSource, loadDialect } from './core/database';
-import { depthLimit } from './core/depth-limit';
+import { budgetErrorsOnce, ExecutionBudget } from './core/execution-budget';
 import { Loaders } from './core/loaders';
 import { sharedSubscribe } from './core/shared-subscriptions';
 import { createLogger, type Logger } from './core/logger';
 import { Metrics } from './core/metrics';
+import { databaseAnswers, databaseOutagePlugin, serviceUnavailable } from './core/outage';
 import { createEventBus } from './core/pubsub';
+import { costRefusal, queryCostPlugin, queryLimitExtensions, queryLimitRules } from './core/query-limits';
 import { entities } from './entities';
 import { buildGraphQLSchema } from './schema';
 import { createServices, type Services } from './services';
@@ -27,7 +30,6 @@ import { createInboxRouter } from './inbox/inbox.router';
 import { CarrierSimulator } from './carrier/simulator';
 import { migrations } from '../migrations';
 
-export const MAX_QUERY_DEPTH = 12;
 export const MAX_BODY = '5mb';
 
 export interface RunningServer {
@@ -64,16 +66,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const services = createServices(dataSource, config, events, log, metrics);
   const schema = await buildGraphQLSchema(services);
 
-  const authenticate = async (header: unknown): Promise<Principal | null> => {
-    if (typeof header !== 'string') return null;
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) return null;
-    const secret = match[1];
-    if (operatorToken.matches(secret)) return { kind: 'operator' };
-    const found = await services.apiKeys.authenticate(secret);
-    if (!found) return null;
-    return { kind: 'account', accountId: found.account.id, parentId: found.account.parentId, apiKeyId: found.apiKey.id };
-  };
+  const authenticator = new Authenticator(operatorToken, services.apiKeys, config.failedAuth, log, events.redis ? { client: events.redis, prefix: config.redisPrefix } : undefined);
 
   const app = express();
   app.disable('x-powered-by');
@@ -89,12 +82,29 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       for (const socket of socketsByKey.get(apiKeyId) ?? []) socket.close(4403, 'Forbidden: API key revoked');
     }
   })();
+  const limitRules = queryLimitRules(config.queryLimits);
   const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal }>(
     {
       schema,
-      validate: (schema, document) => validate(schema, document, [...specifiedRules, depthLimit(MAX_QUERY_DEPTH)]),
+      // The same limits as over HTTP, in the same order: tokens while parsing, static rules, then the cost with the variables.
+      onSubscribe: (_ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
+        let document;
+        try {
+          document = parse(payload.query, { maxTokens: config.queryLimits.maxTokens });
+        } catch (error) {
+          return [error instanceof GraphQLError ? withLimitCode(error) : new GraphQLError(String(error))];
+        }
+        const errors = validate(schema, document, [...specifiedRules, ...limitRules]);
+        if (errors.length) return errors;
+        const refusal = costRefusal(schema, document, payload.variables ?? undefined, payload.operationName, config.queryLimits.maxCost);
+        if (refusal) return [refusal];
+        return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
+      },
       onConnect: async (ctx) => {
-        const principal = await authenticate(ctx.connectionParams?.authorization);
+        const params = ctx.connectionParams ?? {};
+        const auth = await authenticator.authenticate(params.authorization ?? params.Authorization, ctx.extra.request.socket.remoteAddress ?? 'unknown');
+        if ('retryAfterSeconds' in auth) ctx.extra.socket.close(4429, `Too many failed authentications: retry after ${auth.retryAfterSeconds} s`);
+        const principal = 'principal' in auth ? auth.principal : null;
         if (!principal) return false;
         ctx.extra.principal = principal;
         if (principal.kind === 'account') {
@@ -119,7 +129,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   const apollo = new ApolloServer<Context>({
     schema,
-    validationRules: [depthLimit(MAX_QUERY_DEPTH)],
+    validationRules: limitRules,
+    parseOptions: { maxTokens: config.queryLimits.maxTokens },
     introspection: true,
     // main.ts owns the signals: Apollo's own handler would re-raise SIGTERM and skip our shutdown.
     stopOnTerminationSignals: false,
@@ -127,6 +138,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     formatError: (formatted, error) => formatGraphQLError(formatted, error, log),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      queryCostPlugin<Context>(config.queryLimits),
+      budgetErrorsOnce<Context>(),
+      databaseOutagePlugin<Context>(dataSource),
       operationMetrics(metrics),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
     ],
@@ -137,7 +151,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const database = await dataSource.query('SELECT 1').then(() => true, () => false);
+    const database = await databaseAnswers(dataSource);
     const redis = await events.ping();
     res.status(database && redis ? 200 : 503).json({ database, redis: config.redisUrl ? redis : 'not configured' });
   });
@@ -154,7 +168,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY }),
-    expressMiddleware(apollo, { context: async ({ req }) => ({ principal: await authenticate(req.headers.authorization), loaders: new Loaders() }) }),
+    authenticateRequest(authenticator, dataSource),
+    expressMiddleware(apollo, {
+      context: async ({ res }) => ({ principal: res.locals.principal as Principal | null, loaders: new Loaders(), budget: new ExecutionBudget(config.execution) }),
+    }),
   );
   app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
     if (error.type === 'entity.too.large') {
@@ -206,11 +223,41 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 }
 
 function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown, log: Logger): GraphQLFormattedError {
+  const limit = queryLimitExtensions(formatted.message, error instanceof GraphQLError ? error.originalError : undefined);
+  if (limit) return { ...formatted, extensions: { ...formatted.extensions, ...limit } };
   const code = formatted.extensions?.code;
   if (code && code !== 'INTERNAL_SERVER_ERROR') return formatted;
   const original = error instanceof GraphQLError ? error.originalError ?? error : error;
   log.error({ err: original, path: formatted.path }, 'resolver failed');
   return { message: 'internal error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+/** Puts the caller in res.locals.principal; answers 429 past the failed-authentication limit and 503 when the keys cannot be read. */
+function authenticateRequest(authenticator: Authenticator, dataSource: DataSource) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    let auth: Authentication;
+    try {
+      auth = await authenticator.authenticate(req.headers.authorization, req.ip ?? req.socket.remoteAddress ?? 'unknown');
+    } catch (error) {
+      if (await databaseAnswers(dataSource)) return next(error);
+      res.status(503).json({ errors: [serviceUnavailable().toJSON()] });
+      return;
+    }
+    if ('retryAfterSeconds' in auth) {
+      res.status(429).set('Retry-After', String(auth.retryAfterSeconds)).json({
+        errors: [{ message: `too many failed authentications from this client or with this key: retry after ${auth.retryAfterSeconds} s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: auth.retryAfterSeconds } }],
+      });
+      return;
+    }
+    res.locals.principal = auth.principal;
+    next();
+  };
+}
+
+/** A parse error of graphql-ws carries the token limit's code as Apollo's does. */
+function withLimitCode(error: GraphQLError): GraphQLError {
+  const limit = queryLimitExtensions(error.message, error);
+  return limit ? new GraphQLError(error.message, { extensions: limit }) : error;
 }
 
 function operationMetrics(metrics: Metrics): ApolloServerPlugin<Context> {

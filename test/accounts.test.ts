@@ -68,6 +68,27 @@ describeEachDatabase('accounts and API keys', (app) => {
     expect((await app().ok(`query($id: ID!) { account(id: $id) { id } }`, { id: master.id }, sub.key)).account).toBeNull();
   });
 
+  it.each([
+    ['parent', (f: string) => `{ viewer { parent { ${f} } } }`],
+    ['geoPermissions.source', (f: string) => `{ viewer { geoPermissions { source { ${f} } } } }`],
+  ])('shows a subaccount no more of its parent through %s than the contract allows', async (_path, query) => {
+    const master = await createAccount(app(), 'Private Parent');
+    const sub = await createSubaccount(app(), master, 'Curious Child');
+    await app().ok('mutation($id: ID!) { suspendAccount(id: $id, reason: "unpaid invoices") { id } }', { id: master.id });
+    const reason = await app().ok(query('id suspensionReason'), {}, sub.key);
+    expect(JSON.stringify(reason)).not.toContain('unpaid');
+    for (const field of ['createdAt', 'inheritsGeoPermissions']) {
+      const res = await app().gql(query(`id ${field}`), {}, sub.key);
+      expect(res.errors?.[0]).toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+      expect(res.errors?.[0].message).toMatch(new RegExp(`^${field}:`));
+      expect(JSON.stringify(res.data ?? null)).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+    }
+    const own = await app().ok('{ viewer { createdAt inheritsGeoPermissions suspensionReason } }', {}, master.key);
+    expect(own.viewer).toMatchObject({ inheritsGeoPermissions: false, suspensionReason: 'unpaid invoices' });
+    const masterSeesSub = await app().ok('query($id: ID!) { account(id: $id) { createdAt inheritsGeoPermissions } }', { id: sub.id }, master.key);
+    expect(masterSeesSub.account.inheritsGeoPermissions).toBe(true);
+  });
+
   it('answers another tenant\'s account as not found, and refuses its keys and suspension', async () => {
     const a = await createAccount(app(), 'Tenant A');
     const b = await createAccount(app(), 'Tenant B');

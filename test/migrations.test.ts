@@ -11,7 +11,7 @@ for (const kind of databaseKinds()) {
   describe(`migrations [${kind}]`, () => {
     it('run up on a fresh database, down to nothing, and up again', async () => {
       const database = await freshDatabase(kind);
-      const dataSource = createDataSource(loadConfig({ DATABASE_URL: database.url }).database, entities, migrations);
+      const dataSource = createDataSource(loadConfig({ DATABASE_URL: database.url, CARRIER_SIMULATOR: 'on' }).database, entities, migrations);
       await dataSource.initialize();
       const queryRunner = dataSource.createQueryRunner();
       try {

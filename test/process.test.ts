@@ -42,7 +42,8 @@ describe('the server process', () => {
 
   it('starts with no configuration but a port, prints a new admin token once, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
-    const env = { PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'sb.db')}`, LOG_LEVEL: 'error' };
+    // CARRIER_SIMULATOR=on as `npm start` sets it outside production.
+    const env = { PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'sb.db')}`, LOG_LEVEL: 'error', CARRIER_SIMULATOR: 'on' };
     const first = start(env);
     await waitForHealth(`http://127.0.0.1:${port}`, first);
     const token = /ADMIN_TOKEN=(\S+)/.exec(first.output())?.[1];
@@ -70,10 +71,28 @@ describe('the server process', () => {
     expect(await second.exited).toBe(0);
   });
 
-  it('refuses a bad variable with one line naming it', async () => {
-    const bad = start({ PORT: 'eighty' });
+  it.each([
+    [{ PORT: 'eighty', CARRIER_SIMULATOR: 'on' }, /PORT must be a port number/],
+    [{ NODE_ENV: 'production' }, /TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set with NODE_ENV=production/],
+    [{ NODE_ENV: 'production', CARRIER_SIMULATOR: 'on' }, /CARRIER_SIMULATOR=on is refused with NODE_ENV=production/],
+    [{}, /TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set, or CARRIER_SIMULATOR=on/],
+  ])('refuses to start with %j, in one line naming the variable', async (env, message) => {
+    const bad = start(env);
     expect(await bad.exited).toBe(2);
-    expect(bad.output().trim()).toMatch(/^switchboard: configuration error: PORT must be a port number/);
+    expect(bad.output().trim()).toMatch(/^switchboard: configuration error: /);
+    expect(bad.output()).toMatch(message);
     expect(bad.output().trim().split('\n')).toHaveLength(1);
+  });
+
+  it('stops on SIGTERM when its stdout is a closed pipe (as when piped into head)', async () => {
+    const port = await freePort();
+    const started = start({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'closed-stdout.db')}`, LOG_LEVEL: 'info', CARRIER_SIMULATOR: 'on' });
+    await waitForHealth(`http://127.0.0.1:${port}`, started);
+    started.child.stdout.destroy();
+    // Logs written now hit the closed pipe (EPIPE), the stop's own lines included.
+    await fetch(`http://127.0.0.1:${port}/healthz`);
+    started.child.kill('SIGTERM');
+    const timeout = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 15_000).unref());
+    expect(await Promise.race([started.exited, timeout])).toBe(0);
   });
 });

@@ -61,6 +61,18 @@ export class AccountResolver {
     return canSee(principalOf(ctx), account) ? account.suspensionReason : null;
   }
 
+  @FieldResolver(() => Boolean)
+  inheritsGeoPermissions(@Root() account: Account, @Ctx() ctx: Context): boolean {
+    requireFullView(ctx, account, 'inheritsGeoPermissions');
+    return account.inheritsGeoPermissions;
+  }
+
+  @FieldResolver(() => Date)
+  createdAt(@Root() account: Account, @Ctx() ctx: Context): Date {
+    requireFullView(ctx, account, 'createdAt');
+    return account.createdAt;
+  }
+
   @FieldResolver(() => Account, { nullable: true, description: 'Null for a master account.' })
   parent(@Root() account: Account): Promise<Account | null> | null {
     return account.parentId === null ? null : this.accounts.findById(account.parentId);
@@ -74,5 +86,16 @@ export class AccountResolver {
   @FieldResolver(() => [ApiKey])
   apiKeys(@Root() account: Account, @Ctx() ctx: Context): Promise<ApiKey[]> {
     return this.accounts.apiKeysOf(principalOf(ctx), account);
+  }
+}
+
+/**
+ * Of the parent it reaches through `parent`, a subaccount's key sees id, name, homeCountry,
+ * status and geoPermissions; subaccounts and apiKeys answer empty and suspensionReason null.
+ * The other fields cannot be null, so asking for them is refused.
+ */
+function requireFullView(ctx: Context, account: Account, field: string): void {
+  if (!canSee(principalOf(ctx), account)) {
+    throw forbidden(`${field}: a subaccount's key sees only id, name, homeCountry, status and geoPermissions of its parent`);
   }
 }

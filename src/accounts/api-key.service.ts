@@ -6,7 +6,7 @@ import { ApiKey } from './api-key.entity';
 
 const SECRET_PREFIX = 'sb_';
 export const KEY_REVOKED_TOPIC = 'key-revoked';
-const SHOWN_PREFIX_LENGTH = 10;
+export const SHOWN_PREFIX_LENGTH = 10;
 // lastUsedAt is written at most this often per key, so that reads do not turn into writes.
 const LAST_USED_RESOLUTION_MS = 60_000;
 

@@ -1,5 +1,6 @@
 import type { MiddlewareFn } from 'type-graphql';
 import { unauthenticated } from './errors';
+import type { ExecutionBudget } from './execution-budget';
 import type { Loaders } from './loaders';
 
 /** Who is calling: the operator (admin token) or one account through one of its API keys. */
@@ -11,6 +12,8 @@ export interface Context {
   principal: Principal | null;
   /** Per-request batching loaders (see loaders.ts); absent where no request runs. */
   loaders?: Loaders;
+  /** The request's time and row budget (see execution-budget.ts); absent for subscriptions. */
+  budget?: ExecutionBudget;
 }
 
 /** Every root field needs a key; introspection does not pass through here. */

@@ -1,5 +1,6 @@
 import { Field, ObjectType } from 'type-graphql';
 import { badInput } from './errors';
+import type { Edge } from './relay-edges';
 
 @ObjectType()
 export class PageInfo {
@@ -20,7 +21,7 @@ export function pageSize(first: number | null | undefined, fallback = 50): numbe
 }
 
 /**
- * Cursors are opaque to clients: the sort key of the last row (e.g. [lastMessageAt, id]),
+ * Cursors are opaque to clients: the sort key of the last row, ending with its id (e.g. [lastMessageAt, id]),
  * as base64url JSON. Keyset pagination keeps pages stable while rows are added.
  */
 export function encodeCursor(key: Array<string | number | null>): string {
@@ -31,19 +32,25 @@ export function decodeCursor(cursor: string | null | undefined, length: number):
   if (cursor === null || cursor === undefined || cursor === '') return null;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === length && key.every((v) => v === null || typeof v === 'string' || typeof v === 'number')) return key;
+    // Every key ends with the row's id, the tie-breaker: an integer, or the cursor was not ours.
+    if (Array.isArray(key) && key.length === length && key.every((v) => v === null || typeof v === 'string' || typeof v === 'number') && isRowId(key[length - 1])) return key;
   } catch {
     // falls through to the error below
   }
   throw badInput('after', 'is not a cursor this server issued');
 }
 
-/** Fetch first + 1 rows, then call this: it trims the extra row and fills pageInfo. */
-export function toPage<T>(rows: T[], first: number, keyOf: (row: T) => Array<string | number | null>): { nodes: T[]; pageInfo: PageInfo } {
+function isRowId(value: unknown): boolean {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}
+
+/** Fetch first + 1 rows, then call this: it trims the extra row and fills pageInfo and the Relay edges. */
+export function toPage<T>(rows: T[], first: number, keyOf: (row: T) => Array<string | number | null>): { nodes: T[]; edges: Array<Edge<T>>; pageInfo: PageInfo } {
   const hasNextPage = rows.length > first;
   const nodes = hasNextPage ? rows.slice(0, first) : rows;
+  const edges = nodes.map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
   const pageInfo = new PageInfo();
   pageInfo.hasNextPage = hasNextPage;
-  pageInfo.endCursor = nodes.length ? encodeCursor(keyOf(nodes[nodes.length - 1])) : null;
-  return { nodes, pageInfo };
+  pageInfo.endCursor = edges.length ? edges[edges.length - 1].cursor : null;
+  return { nodes, edges, pageInfo };
 }

@@ -21,6 +21,8 @@ export const DEFAULT_KEYWORDS: Record<KeywordCategory, { keywords: string[]; rep
 const CATEGORY_ORDER = [KeywordCategory.OPT_OUT, KeywordCategory.OPT_IN, KeywordCategory.HELP];
 const MAX_KEYWORD = 34;
 const MAX_REPLY = 320;
+// A set is stored as one JSON column, TEXT on MySQL: 100 keywords of 34 characters fit with room to spare.
+const MAX_KEYWORDS = 100;
 
 /** Whole body, trimmed, case-insensitive; the first set (OPT_OUT, OPT_IN, HELP) that holds it. */
 export function matchKeyword(sets: readonly KeywordSet[], body: string): KeywordSet | null {
@@ -66,6 +68,7 @@ export class KeywordService {
 }
 
 function normaliseKeywords(raw: string[]): string[] {
+  if (raw.length > MAX_KEYWORDS) throw badInput('keywords', `at most ${MAX_KEYWORDS} keywords per category (got ${raw.length})`);
   const keywords: string[] = [];
   for (const [i, text] of raw.entries()) {
     const keyword = text.trim().toUpperCase();

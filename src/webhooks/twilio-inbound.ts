@@ -8,6 +8,11 @@ const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 const MAX_MEDIA = 10;
 // The widest of the columns these land in (contact phone number, message from/to).
 const MAX_ADDRESS = 32;
+// Twilio joins a long SMS into at most 1,600 characters; what fits a MySQL TEXT column in
+// utf8mb4 (65,535 bytes at 4 a character) leaves room for other channels and stays storable.
+const MAX_BODY = 16_000;
+// Media URLs are stored together in one TEXT column: ten of 2,048 characters fit.
+const MAX_MEDIA_URL = 2_048;
 
 type Params = Record<string, unknown>;
 
@@ -32,10 +37,13 @@ export function readInboundSms(params: Params): { sms: InboundSms } | { error: s
   if (messageSid.length > 64) return { error: 'MessageSid: longer than 64 characters' };
   if (from.length > MAX_ADDRESS) return { error: `From: longer than ${MAX_ADDRESS} characters` };
   if (to.length > MAX_ADDRESS) return { error: `To: longer than ${MAX_ADDRESS} characters` };
+  const body = field(params, 'Body') ?? '';
+  if (body.length > MAX_BODY) return { error: `Body: longer than ${MAX_BODY} characters` };
   const numMedia = Math.min(count(params, 'NumMedia') ?? 0, MAX_MEDIA);
   const mediaUrls: string[] = [];
   for (let i = 0; i < numMedia; i++) {
     const url = field(params, `MediaUrl${i}`);
+    if (url && url.length > MAX_MEDIA_URL) return { error: `MediaUrl${i}: longer than ${MAX_MEDIA_URL} characters` };
     if (url) mediaUrls.push(url);
   }
   const numSegments = count(params, 'NumSegments');
@@ -45,7 +53,7 @@ export function readInboundSms(params: Params): { sms: InboundSms } | { error: s
       from,
       to,
       // The body is kept exactly as sent, spaces included; an MMS may have none.
-      body: field(params, 'Body') ?? '',
+      body,
       numSegments: numSegments && numSegments > 0 ? numSegments : null,
       mediaUrls,
     },

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '../../src/config';
-import { createLogger } from '../../src/core/logger';
+import { createLogger, type Logger } from '../../src/core/logger';
 import { startServer, type RunningServer } from '../../src/server';
 import { databaseKinds, freshDatabase, type DatabaseKind, type FreshDatabase } from './databases';
 import { freePort } from './net';
@@ -30,6 +30,8 @@ export interface BootOptions {
   env?: Record<string, string>;
   /** Keep an existing database instead of a fresh one. */
   database?: FreshDatabase;
+  /** The server's logger; silent (or TEST_LOG_LEVEL) otherwise. */
+  logger?: Logger;
 }
 
 /** Boots the real server on a free port over a database of its own, as `npm start` would. */
@@ -43,10 +45,12 @@ export async function bootApp(kind: DatabaseKind, options: BootOptions = {}): Pr
     ADMIN_TOKEN,
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     LOG_LEVEL: 'error',
+    // The carrier simulator runs only when asked; the tests send through it.
+    CARRIER_SIMULATOR: 'on',
     SIMULATOR_CALLBACK_DELAY_MS: '20',
     ...options.env,
   };
-  const start = () => startServer(loadConfig(env), { logger: createLogger(process.env.TEST_LOG_LEVEL as 'debug' ?? 'silent'), defaultMetrics: false });
+  const start = () => startServer(loadConfig(env), { logger: options.logger ?? createLogger(process.env.TEST_LOG_LEVEL as 'debug' ?? 'silent'), defaultMetrics: false });
   let server = await start();
   const url = server.url;
 

@@ -13,11 +13,11 @@ export interface LiveSubscription<T> {
 }
 
 /** A real graphql-ws client over a real WebSocket, authorised like an inbox app. */
-export function wsClient(httpUrl: string, token: string | null): Client {
+export function wsClient(httpUrl: string, token: string | null, connectionParams?: Record<string, unknown>): Client {
   return createClient({
     url: httpUrl.replace(/^http/, 'ws') + '/graphql',
     webSocketImpl: WebSocket,
-    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    connectionParams: connectionParams ?? (token ? { authorization: `Bearer ${token}` } : {}),
     retryAttempts: 0,
     lazy: true,
   });
