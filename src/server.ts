@@ -29,6 +29,7 @@ import { createTwilioWebhookRouter } from './webhooks/twilio-webhooks';
 import { createInboxRouter } from './inbox/inbox.router';
 import { CarrierSimulator } from './carrier/simulator';
 import { migrations } from '../migrations';
+import { DomainError, toGraphQLError } from './core/errors';
 
 export const MAX_BODY = '5mb';
 
@@ -118,6 +119,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         return true;
       },
       context: (ctx): Context => ({ principal: ctx.extra.principal ?? null, loaders: new Loaders(false) }),
+      // Domain errors reach subscribers as they reach HTTP clients (see formatGraphQLError).
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map(toGraphQLError) } : result),
       // Subscribers of one account with one document share each event's result (see shared-subscriptions.ts).
       subscribe: sharedSubscribe((context) => {
         const principal = (context as Context).principal;
@@ -223,6 +226,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 }
 
 function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown, log: Logger): GraphQLFormattedError {
+  if (error instanceof GraphQLError && error.originalError instanceof DomainError) {
+    const { message, extensions } = toGraphQLError(error);
+    return { ...formatted, message, extensions };
+  }
   const limit = queryLimitExtensions(formatted.message, error instanceof GraphQLError ? error.originalError : undefined);
   if (limit) return { ...formatted, extensions: { ...formatted.extensions, ...limit } };
   const code = formatted.extensions?.code;

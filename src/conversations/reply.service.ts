@@ -1,9 +1,8 @@
-import { GraphQLError } from 'graphql';
 import type { Contact } from '../contacts/contact.entity';
 import type { ContactService } from '../contacts/contact.service';
 import type { MembershipService } from '../contacts/membership.service';
 import type { Principal } from '../core/auth';
-import { badInput } from '../core/errors';
+import { DomainError } from '../core/errors';
 import { parsePhone } from '../core/phone';
 import { sendError, SendErrorCode, type SendError } from '../core/send-error';
 import type { KeywordSet } from '../groups/keyword-set.entity';
@@ -36,14 +35,26 @@ export interface SingleMessageQueue {
  * with the routing error of the contract (code, providerCode, message) in the extensions;
  * a bad body is BAD_USER_INPUT on `body`, like any bad input.
  */
-export function sendRefused(error: SendError): GraphQLError {
-  if (error.code === SendErrorCode.INVALID_BODY) return badInput('body', error.message, { sendError: { ...error } });
-  return new GraphQLError(`${error.code}: ${error.message}`, { extensions: { code: 'FORBIDDEN', sendError: { ...error } } });
+export class SendRefusedError extends DomainError {
+  readonly code: string;
+
+  constructor(readonly sendError: SendError) {
+    super(sendError.code === SendErrorCode.INVALID_BODY ? `body: ${sendError.message}` : `${sendError.code}: ${sendError.message}`);
+    this.code = sendError.code === SendErrorCode.INVALID_BODY ? 'BAD_USER_INPUT' : 'FORBIDDEN';
+  }
+
+  override details(): Record<string, unknown> {
+    return { ...(this.sendError.code === SendErrorCode.INVALID_BODY ? { field: 'body' } : {}), sendError: { ...this.sendError } };
+  }
 }
 
-/** The SendError of a refusal made by sendRefused, or null for any other error. */
+export function sendRefused(error: SendError): SendRefusedError {
+  return new SendRefusedError(error);
+}
+
+/** The SendError of a refusal, or null for any other error. */
 export function refusalOf(error: unknown): SendError | null {
-  return error instanceof GraphQLError ? ((error.extensions.sendError as SendError | undefined) ?? null) : null;
+  return error instanceof SendRefusedError ? error.sendError : null;
 }
 
 /** Outbound messages inside a conversation: an agent's reply and a keyword's automatic answer. */
