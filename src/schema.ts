@@ -3,20 +3,31 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { enforceBudget } from './core/execution-budget';
 import { principalOf, requireKey, type Context, type Principal } from './core/auth';
+import type { EventBus } from './core/pubsub';
 import { createResolvers, resolverClasses, type Services } from './services';
 
+/** Refuses a subscription argument naming what the principal may not see (NOT_FOUND). */
+type VisibilityCheck = (principal: Principal, id: string) => Promise<unknown>;
+
 export async function buildGraphQLSchema(services: Services): Promise<GraphQLSchema> {
-  const resolvers = createResolvers(services);
+  return buildSchemaFrom(createResolvers(services), services.events, {
+    groupId: (principal, id) => services.groups.requireVisible(principal, id, 'groupId'),
+    campaignId: (principal, id) => services.campaigns.requireVisible(principal, id, 'campaignId'),
+    conversationId: (principal, id) => services.conversations.requireVisible(principal, id, 'conversationId'),
+  });
+}
+
+async function buildSchemaFrom(resolvers: Map<Function, object>, events: EventBus, checks: Record<string, VisibilityCheck>): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: resolverClasses(resolvers),
     container: { get: (cls: Function) => resolvers.get(cls) },
     globalMiddlewares: [requireKey, enforceBudget],
     // Subscriptions listen on the same bus the services publish to (in-process or Redis).
-    pubSub: services.events.pubsub,
+    pubSub: events.pubsub,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
   });
-  guardSubscriptionArguments(schema, services);
+  guardSubscriptionArguments(schema, checks);
   return schema;
 }
 
@@ -25,13 +36,7 @@ export async function buildGraphQLSchema(services: Services): Promise<GraphQLSch
  * does not exist) is refused with NOT_FOUND when it starts, as a query naming it would be,
  * rather than listening in silence for events that can never come.
  */
-function guardSubscriptionArguments(schema: GraphQLSchema, services: Services): void {
-  const checks: Record<string, (principal: Principal, id: string) => Promise<unknown>> = {
-    groupId: (principal, id) => services.groups.requireVisible(principal, id, 'groupId'),
-    campaignId: (principal, id) => services.campaigns.requireVisible(principal, id, 'campaignId'),
-    conversationId: (principal, id) => services.conversations.requireVisible(principal, id, 'conversationId'),
-  };
-  for (const field of Object.values(schema.getSubscriptionType()?.getFields() ?? {})) {
+function guardSubscriptionArguments(schema: GraphQLSchema, checks: Record<string, VisibilityCheck>): void {  for (const field of Object.values(schema.getSubscriptionType()?.getFields() ?? {})) {
     const subscribe = field.subscribe as GraphQLFieldResolver<unknown, Context> | undefined;
     if (!subscribe) continue;
     field.subscribe = async (source, args: Record<string, unknown>, context: Context, info) => {

@@ -161,7 +161,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  app.use('/webhooks/twilio', createTwilioWebhookRouter(services));
+  app.use('/webhooks/twilio', createTwilioWebhookRouter({
+    authToken: config.twilio.authToken, publicUrl: config.publicUrl,
+    inbound: services.inbound, statusCallbacks: services.statusCallbacks, log, metrics,
+  }));
   app.use('/inbox', createInboxRouter());
   // Without Twilio credentials the built-in carrier simulator takes the messages (TWILIO_API_BASE_URL points here).
   const simulator = config.twilio.simulated

@@ -1,17 +1,30 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import type { Services } from '../services';
+import type { Logger } from '../core/logger';
+import type { Metrics } from '../core/metrics';
+import type { InboundService } from '../conversations/inbound.service';
+import type { StatusCallbacks } from '../messaging/status-callbacks';
 import { requireTwilioSignature } from './signature';
 import { inboundWebhook } from './twilio-inbound';
 import { statusWebhook } from './twilio-status';
 
+export interface TwilioWebhookDeps {
+  /** Twilio's auth token (the signing key) and the public base URL it signed for. */
+  authToken: string;
+  publicUrl: string;
+  inbound: InboundService;
+  statusCallbacks: StatusCallbacks;
+  log: Logger;
+  metrics: Metrics;
+}
+
 /** POST /webhooks/twilio/inbound and /webhooks/twilio/status, form-encoded and signed. */
-export function createTwilioWebhookRouter(services: Services): Router {
+export function createTwilioWebhookRouter(deps: TwilioWebhookDeps): Router {
   const router = Router();
   router.use(express.urlencoded({ extended: false, limit: '1mb' }));
-  router.use(requireTwilioSignature(services.config.twilio.authToken, services.config.publicUrl, services.log));
+  router.use(requireTwilioSignature(deps.authToken, deps.publicUrl, deps.log));
   router.use(refuseRepeatedParameters);
-  router.post('/inbound', inboundWebhook(services.inbound, services.log, services.metrics));
-  router.post('/status', statusWebhook(services));
+  router.post('/inbound', inboundWebhook(deps.inbound, deps.log, deps.metrics));
+  router.post('/status', statusWebhook(deps));
   return router;
 }
 
