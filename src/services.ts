@@ -42,6 +42,7 @@ import { Dispatcher } from './messaging/dispatcher';
 import { HandOver } from './messaging/hand-over';
 import { FreshHandOverState } from './messaging/hand-over-state';
 import { OrphanReconciler } from './messaging/orphan-reconciler';
+import { SendQueueRepository } from './messaging/send-queue.repository';
 import { SidRecorder } from './messaging/sid-recorder';
 import { StatusCallbacks } from './messaging/status-callbacks';
 import { StatusRefresher } from './messaging/status-refresher';
@@ -86,10 +87,11 @@ export function createServices(dataSource: DataSource, config: Config, events: E
     contactIdByPhone: async (accountId, e164) => (await contacts.findByPhone(accountId, e164))?.id ?? null,
     setMembership: (groupId, contactId, status, source) => memberships.setStatus(groupId, contactId, status, source),
   }, log);
+  const queue = new SendQueueRepository(dataSource);
   const statusCallbacks = new StatusCallbacks(dataSource, statuses, carrierOptOuts, log);
-  const sids = new SidRecorder(dataSource, deliveryEvents, log, (stored) => statusCallbacks.applyEarly(stored));
-  const reconciler = new OrphanReconciler(dataSource, provider, sids, statuses, statusCallbacks, log);
-  const handOver = new HandOver(dataSource, provider, `${config.publicUrl}/webhooks/twilio/status`, sids, statuses, reconciler, carrierOptOuts, log, metrics);
+  const sids = new SidRecorder(queue, deliveryEvents, log, (stored) => statusCallbacks.applyEarly(stored));
+  const reconciler = new OrphanReconciler(queue, provider, sids, statuses, statusCallbacks, log);
+  const handOver = new HandOver(queue, provider, `${config.publicUrl}/webhooks/twilio/status`, sids, statuses, reconciler, carrierOptOuts, log, metrics);
   const campaignWindows = new CampaignWindows(dataSource);
   const guardState = new FreshHandOverState({
     sendersByIds: (ids) => senders.findByIds(ids),
@@ -99,8 +101,8 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   });
   const dispatcher = new Dispatcher(
     {
-      dataSource, guardState, handOver, statuses, sids, reconciler, callbacks: statusCallbacks, pacer: senderPacer(events), log, metrics,
-      refresher: new StatusRefresher(dataSource, provider, statusCallbacks, log, config.statusRefreshAfterMs),
+      queue, senders: (ids) => senders.findByIds(ids), guardState, handOver, statuses, sids, reconciler, callbacks: statusCallbacks, pacer: senderPacer(events), log, metrics,
+      refresher: new StatusRefresher(queue, provider, statusCallbacks, log, config.statusRefreshAfterMs),
       campaignNotCancelled,
     },
     { alone: !events.redis, orphanAfterMs: config.twilio.timeoutMs + 5000 },

@@ -1,15 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { In, type DataSource } from 'typeorm';
 import type { Logger } from '../core/logger';
 import type { Metrics } from '../core/metrics';
 import { CAMPAIGN_CANCELLED_MESSAGE, SendErrorCode } from '../core/send-error';
-import { execute, placeholders, sqlDate } from '../core/sql';
-import { Sender } from '../groups/sender.entity';
+import type { Sender } from '../groups/sender.entity';
 import { judgeHandOver, type HandOverStateSource, type HandOverVerdict } from './hand-over-guard';
 import type { HandOver } from './hand-over';
 import { Message, MessageStatus } from './message.entity';
 import type { OrphanReconciler } from './orphan-reconciler';
+import type { SendQueueRepository } from './send-queue.repository';
 import type { SenderPacer } from './sender-pacer';
 import type { SidRecorder } from './sid-recorder';
 import type { StatusCallbacks } from './status-callbacks';
@@ -39,7 +37,9 @@ const CLAIM_CHUNK = 32;
 const DEFAULTS: DispatcherOptions = { batchSize: 500, concurrency: 128, idlePollMs: 250, orphanAfterMs: 15_000, sweepEveryMs: 5_000, alone: true };
 
 export interface DispatcherParts {
-  dataSource: DataSource;
+  queue: SendQueueRepository;
+  /** Senders by id (their maxPerSecond), from the groups domain. */
+  senders: (ids: number[]) => Promise<Sender[]>;
   guardState: HandOverStateSource;
   handOver: HandOver;
   statuses: StatusService;
@@ -141,13 +141,8 @@ export class Dispatcher {
     // A look at the queue costs a few queries: take work in batches, not one slot at a time.
     if (room < Math.ceil(this.options.concurrency / 2) && this.inFlight.size > 0) return this.options.idlePollMs;
     const now = Date.now();
-    const { dataSource, pacer } = this.parts;
-    const blocked = pacer.busy(now);
     const wanted = Math.min(room, this.options.batchSize);
-    const due: Array<{ id: number; sender_id: number | null }> = await dataSource.query(
-      `SELECT id, sender_id FROM messages WHERE status = ? AND send_after <= ?
-       ${blocked.length ? `AND sender_id NOT IN (${placeholders(blocked.length)})` : ''}
-       ORDER BY send_after, id LIMIT ?`, [MessageStatus.QUEUED, sqlDate(dataSource, new Date(now)), ...blocked, wanted]);
+    const due = await this.parts.queue.due(new Date(now), this.parts.pacer.busy(now), wanted);
     if (!due.length) return this.nextWait(now);
     const picked = await this.pace(due, now);
     if (picked.length) await this.checkAndHandOver(picked);
@@ -162,10 +157,7 @@ export class Dispatcher {
 
   /** The guard's verdict for each message, acted on; what may go is claimed and posted. */
   private async checkAndHandOver(ids: number[]): Promise<void> {
-    const { dataSource } = this.parts;
-    const order = new Map(ids.map((id, i) => [id, i]));
-    const messages = (await dataSource.getRepository(Message).findBy({ id: In(ids), status: MessageStatus.QUEUED }))
-      .sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+    const messages = await this.parts.queue.queued(ids);
     if (!messages.length) return;
     const now = Date.now();
     const state = await this.parts.guardState.load(messages, now);
@@ -183,7 +175,7 @@ export class Dispatcher {
 
   /** A message the guard stops: REJECTED with the check's error, or back to wait (window, other sender). */
   private async hold(message: Message, verdict: Exclude<HandOverVerdict, { kind: 'send' }>): Promise<void> {
-    const { dataSource, statuses } = this.parts;
+    const { statuses } = this.parts;
     if (verdict.kind === 'cancelled') {
       await statuses.transition(message, MessageStatus.FAILED, { code: SendErrorCode.CAMPAIGN_CANCELLED, providerCode: null, message: CAMPAIGN_CANCELLED_MESSAGE });
       return;
@@ -194,25 +186,13 @@ export class Dispatcher {
       this.parts.metrics.messagesSent.inc({ outcome: 'rejected-at-hand-over' });
       return;
     }
-    const sendAfter = verdict.kind === 'defer' ? verdict.until : new Date();
-    const sender = verdict.kind === 'reroute' ? verdict.sender : null;
-    await execute(dataSource,
-      `UPDATE messages SET send_after = ?, sender_id = ?, from_address = ?, updated_at = ? WHERE id = ? AND status = ?`,
-      [sqlDate(dataSource, sendAfter), sender?.id ?? message.senderId, sender?.value ?? message.from, sqlDate(dataSource, new Date()), message.id, MessageStatus.QUEUED]);
+    await this.parts.queue.wait(message, verdict.kind === 'defer' ? verdict.until : new Date(), verdict.kind === 'reroute' ? verdict.sender : null);
   }
 
   /** Claims the messages this instance may hand over now; answers those it got. */
   private async claim(messages: Message[]): Promise<Message[]> {
-    const { dataSource } = this.parts;
-    const claim = randomUUID();
     const now = new Date();
-    const ids = messages.map((m) => m.id);
-    await execute(dataSource,
-      `UPDATE messages SET status = ?, send_claim = ?, updated_at = ? WHERE id IN (${placeholders(ids.length)}) AND status = ?
-       AND ${this.parts.campaignNotCancelled('campaign_id')}`,
-      [MessageStatus.SENDING, claim, sqlDate(dataSource, now), ...ids, MessageStatus.QUEUED]);
-    const got: Array<{ id: number }> = await dataSource.query(`SELECT id FROM messages WHERE id IN (${placeholders(ids.length)}) AND send_claim = ?`, [...ids, claim]);
-    const gotIds = new Set(got.map((r) => Number(r.id)));
+    const gotIds = await this.parts.queue.claim(messages.map((m) => m.id), this.parts.campaignNotCancelled('campaign_id'), now);
     return messages.filter((m) => gotIds.has(m.id)).map((m) => Object.assign(m, { status: MessageStatus.SENDING, updatedAt: now }));
   }
 
@@ -227,21 +207,21 @@ export class Dispatcher {
   }
 
   /** The due rows whose sender has a free slot now, in queue order. */
-  private async pace(due: Array<{ id: number; sender_id: number | null }>, now: number): Promise<number[]> {
+  private async pace(due: Array<{ id: number; senderId: number | null }>, now: number): Promise<number[]> {
     const wanted = new Map<number, number>();
-    for (const row of due) if (row.sender_id !== null) wanted.set(Number(row.sender_id), (wanted.get(Number(row.sender_id)) ?? 0) + 1);
+    for (const row of due) if (row.senderId !== null) wanted.set(row.senderId, (wanted.get(row.senderId) ?? 0) + 1);
     await this.loadRates([...wanted.keys()]);
     const granted = await this.parts.pacer.take([...wanted].map(([senderId, count]) => ({ senderId, perSecond: this.rates.get(senderId) ?? 1, wanted: count })), now);
     const picked: number[] = [];
     for (const row of due) {
-      if (row.sender_id === null) {
-        picked.push(Number(row.id));
+      if (row.senderId === null) {
+        picked.push(row.id);
         continue;
       }
-      const left = granted.get(Number(row.sender_id)) ?? 0;
+      const left = granted.get(row.senderId) ?? 0;
       if (left > 0) {
-        granted.set(Number(row.sender_id), left - 1);
-        picked.push(Number(row.id));
+        granted.set(row.senderId, left - 1);
+        picked.push(row.id);
       }
     }
     return picked;
@@ -250,7 +230,7 @@ export class Dispatcher {
   private async loadRates(senderIds: number[]): Promise<void> {
     const missing = senderIds.filter((id) => !this.rates.has(id));
     if (!missing.length) return;
-    const senders = await this.parts.dataSource.getRepository(Sender).find({ select: { id: true, maxPerSecond: true }, where: { id: In(missing) } });
+    const senders = await this.parts.senders(missing);
     for (const sender of senders) this.rates.set(sender.id, Number(sender.maxPerSecond));
   }
 

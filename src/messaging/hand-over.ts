@@ -1,12 +1,11 @@
-import type { DataSource } from 'typeorm';
 import type { HandOverResult, SmsProvider } from '../carrier/twilio-provider';
 import type { Logger } from '../core/logger';
 import type { Metrics } from '../core/metrics';
 import { SendErrorCode } from '../core/send-error';
-import { execute, sqlDate } from '../core/sql';
 import { CARRIER_OPT_OUT_CODE, type CarrierOptOuts } from './carrier-opt-outs';
 import { type Message, MessageStatus } from './message.entity';
 import type { OrphanReconciler } from './orphan-reconciler';
+import type { SendQueueRepository } from './send-queue.repository';
 import type { SidRecorder } from './sid-recorder';
 import type { StatusService } from './status.service';
 
@@ -23,7 +22,7 @@ const LOOKUP_DELAY_MS = 500;
  */
 export class HandOver {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly queue: SendQueueRepository,
     private readonly provider: SmsProvider,
     private readonly statusCallbackUrl: string,
     private readonly sids: SidRecorder,
@@ -71,11 +70,6 @@ export class HandOver {
     }
     // It surely did not leave: back to the queue, where the guard looks at it again before its next turn.
     const wait = result.retryAfterMs ?? Math.min(60_000, 1000 * 2 ** Math.min(6, Math.floor(attempts / 4)));
-    const now = new Date();
-    const changed = await execute(this.dataSource,
-      `UPDATE messages SET status = ?, send_claim = NULL, send_after = ?, attempts = ?, last_provider_response = ?, updated_at = ?
-       WHERE id = ? AND status = ? AND provider_sid IS NULL`,
-      [MessageStatus.QUEUED, sqlDate(this.dataSource, new Date(now.getTime() + wait)), attempts, result.response.slice(0, 500), sqlDate(this.dataSource, now), message.id, MessageStatus.SENDING]);
-    if (changed) this.log.warn({ messageId: message.id, attempts, retryInMs: wait, response: result.response }, 'the carrier did not take a message: it waits in the queue for another turn');
+    if (await this.queue.requeue(message.id, new Date(Date.now() + wait), attempts, result.response)) this.log.warn({ messageId: message.id, attempts, retryInMs: wait, response: result.response }, 'the carrier did not take a message: it waits in the queue for another turn');
   }
 }

@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { In, type DataSource } from 'typeorm';
 import type { SmsProvider } from '../carrier/twilio-provider';
 import type { Logger } from '../core/logger';
 import { SendErrorCode } from '../core/send-error';
-import { execute, placeholders, sqlDate } from '../core/sql';
-import { Message, MessageStatus } from './message.entity';
+import { type Message, MessageStatus } from './message.entity';
+import type { SendQueueRepository } from './send-queue.repository';
 import { fromTwilioStatus } from './message-status';
 import type { SidRecorder } from './sid-recorder';
 import type { StatusCallbacks } from './status-callbacks';
@@ -32,7 +30,7 @@ export interface ReconcileResult {
  */
 export class OrphanReconciler {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly queue: SendQueueRepository,
     private readonly provider: SmsProvider,
     private readonly sids: SidRecorder,
     private readonly statuses: StatusService,
@@ -43,11 +41,7 @@ export class OrphanReconciler {
   /** Reconciles the orphans whose last hand-over step is older than `olderThan`. */
   async reconcile(olderThan: Date): Promise<ReconcileResult> {
     const result: ReconcileResult = { found: 0, notFound: 0, unresolved: 0 };
-    const rows: Array<{ id: number }> = await this.dataSource.query(
-      `SELECT id FROM messages WHERE status = ? AND provider_sid IS NULL AND direction = 'OUTBOUND' AND updated_at < ? ORDER BY id LIMIT 500`,
-      [MessageStatus.SENDING, sqlDate(this.dataSource, olderThan)]);
-    if (!rows.length) return result;
-    const orphans = await this.dataSource.getRepository(Message).findBy({ id: In(rows.map((r) => Number(r.id))) });
+    const orphans = await this.queue.orphans(olderThan, 500);
     for (const orphan of orphans) {
       const outcome = await this.resolve(orphan);
       if (outcome) result[outcome]++;
@@ -65,7 +59,7 @@ export class OrphanReconciler {
       await this.statuses.transition(orphan, MessageStatus.FAILED, { code: SendErrorCode.PROVIDER_ERROR, providerCode: null, message: OUTCOME_UNKNOWN }, { announcedFrom: MessageStatus.QUEUED });
       return 'unresolved';
     }
-    const known = await this.knownSids(lookup.candidates.map((c) => c.sid));
+    const known = await this.queue.knownSids(lookup.candidates.map((c) => c.sid));
     const match = lookup.candidates.find((c) => !known.has(c.sid));
     if (!match) {
       await this.statuses.transition(orphan, MessageStatus.FAILED, { code: SendErrorCode.PROVIDER_ERROR, providerCode: null, message: NOT_AT_CARRIER }, { announcedFrom: MessageStatus.QUEUED });
@@ -82,20 +76,10 @@ export class OrphanReconciler {
 
   /** Marks the orphan as this instance's to resolve, so that two reconcilers never both act. */
   private async takeOver(orphan: Message, attempt?: { attempts: number; response: string }): Promise<boolean> {
-    const now = new Date();
     if (attempt) Object.assign(orphan, { attempts: attempt.attempts, lastProviderResponse: attempt.response.slice(0, 500) });
-    const changed = await execute(this.dataSource,
-      `UPDATE messages SET send_claim = ?, updated_at = ?, attempts = ?, last_provider_response = ?
-       WHERE id = ? AND status = ? AND provider_sid IS NULL AND updated_at = ?`,
-      [`rec:${randomUUID()}`, sqlDate(this.dataSource, now), orphan.attempts, orphan.lastProviderResponse, orphan.id, MessageStatus.SENDING, sqlDate(this.dataSource, orphan.updatedAt)]);
-    if (changed === 1) orphan.updatedAt = now;
-    return changed === 1;
-  }
-
-  private async knownSids(sids: string[]): Promise<Set<string>> {
-    if (!sids.length) return new Set();
-    const rows: Array<{ provider_sid: string }> = await this.dataSource.query(
-      `SELECT provider_sid FROM messages WHERE provider_sid IN (${placeholders(sids.length)})`, sids);
-    return new Set(rows.map((r) => r.provider_sid));
+    const now = new Date();
+    const taken = await this.queue.takeOver(orphan, now);
+    if (taken) orphan.updatedAt = now;
+    return taken;
   }
 }

@@ -1,10 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
-import { isDuplicateKeyError } from '../core/database';
 import type { Logger } from '../core/logger';
-import { execute, placeholders, sqlDate } from '../core/sql';
 import type { DeliveryEvents } from './delivery-events';
 import { type Message, MessageStatus } from './message.entity';
+import type { SendQueueRepository } from './send-queue.repository';
 
 export interface AcceptedHandOver {
   message: Message;
@@ -32,7 +29,7 @@ export class SidRecorder {
   private retryDelay = 0;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly queue: SendQueueRepository,
     private readonly deliveryEvents: DeliveryEvents,
     private readonly log: Logger,
     private readonly onStored: SidsStored,
@@ -80,25 +77,8 @@ export class SidRecorder {
   }
 
   private async write(batch: AcceptedHandOver[]): Promise<void> {
-    const token = `sid:${randomUUID()}`;
     const now = new Date();
-    const cases = batch.map(() => 'WHEN ? THEN ?').join(' ');
-    const pairs = (value: (a: AcceptedHandOver) => unknown) => batch.flatMap((a) => [a.message.id, value(a)]);
-    try {
-      await execute(this.dataSource,
-        `UPDATE messages SET provider_sid = CASE id ${cases} END, attempts = CASE id ${cases} END, last_provider_response = CASE id ${cases} END,
-         send_claim = ?, updated_at = ? WHERE id IN (${placeholders(batch.length)}) AND provider_sid IS NULL AND status = ?`,
-        [...pairs((a) => a.sid), ...pairs((a) => a.attempts), ...pairs((a) => a.response.slice(0, 500)), token, sqlDate(this.dataSource, now),
-          ...batch.map((a) => a.message.id), MessageStatus.SENDING]);
-    } catch (error) {
-      // A sid already held by another row (a look-up that matched twice) must not block the rest.
-      if (!isDuplicateKeyError(error) || batch.length === 1) throw error;
-      for (const one of batch) await this.write([one]).catch((e) => this.log.error({ err: e, messageId: one.message.id }, 'send queue: a provider sid could not be stored'));
-      return;
-    }
-    const stored: Array<{ id: number }> = await this.dataSource.query(
-      `SELECT id FROM messages WHERE id IN (${placeholders(batch.length)}) AND send_claim = ?`, [...batch.map((a) => a.message.id), token]);
-    const storedIds = new Set(stored.map((r) => Number(r.id)));
+    const storedIds = await this.queue.storeSids(batch.map((a) => ({ id: a.message.id, sid: a.sid, attempts: a.attempts, response: a.response })), now);
     const changes = batch.filter((a) => storedIds.has(a.message.id)).map((a) => ({
       message: Object.assign(a.message, { status: MessageStatus.SENDING, providerSid: a.sid, attempts: a.attempts, lastProviderResponse: a.response, updatedAt: now }),
       previousStatus: MessageStatus.QUEUED,

@@ -1,8 +1,6 @@
-import { In, type DataSource } from 'typeorm';
 import type { SmsProvider } from '../carrier/twilio-provider';
 import type { Logger } from '../core/logger';
-import { execute, sqlDate } from '../core/sql';
-import { Message, MessageStatus } from './message.entity';
+import type { SendQueueRepository } from './send-queue.repository';
 import { fromTwilioStatus, movesForward } from './message-status';
 import type { StatusCallbacks } from './status-callbacks';
 
@@ -17,7 +15,7 @@ const PER_SWEEP = 100;
  */
 export class StatusRefresher {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly queue: SendQueueRepository,
     private readonly provider: SmsProvider,
     private readonly callbacks: StatusCallbacks,
     private readonly log: Logger,
@@ -25,13 +23,8 @@ export class StatusRefresher {
   ) {}
 
   async refresh(now = Date.now()): Promise<number> {
-    const rows: Array<{ id: number }> = await this.dataSource.query(
-      `SELECT id FROM messages WHERE status IN (?, ?) AND provider_sid IS NOT NULL AND direction = 'OUTBOUND' AND updated_at < ? AND created_at > ?
-       ORDER BY updated_at LIMIT ${PER_SWEEP}`,
-      [MessageStatus.SENDING, MessageStatus.SENT, sqlDate(this.dataSource, new Date(now - this.quietForMs)), sqlDate(this.dataSource, new Date(now - ASK_FOR_MS))]);
-    if (!rows.length) return 0;
     let moved = 0;
-    for (const message of await this.dataSource.getRepository(Message).findBy({ id: In(rows.map((r) => Number(r.id))) })) {
+    for (const message of await this.queue.quiet(new Date(now - this.quietForMs), new Date(now - ASK_FOR_MS), PER_SWEEP)) {
       const answer = await this.provider.fetchStatus(message.providerSid!);
       const status = answer.ok ? fromTwilioStatus(answer.status) : null;
       if (answer.ok && status && movesForward(message.status, status)) {
@@ -40,8 +33,7 @@ export class StatusRefresher {
         continue;
       }
       // Unchanged, or the carrier could not say: asked again once it has been quiet as long again.
-      await execute(this.dataSource, 'UPDATE messages SET updated_at = ? WHERE id = ? AND status = ?',
-        [sqlDate(this.dataSource, new Date(now)), message.id, message.status]);
+      await this.queue.touch(message.id, message.status, new Date(now));
       if (!answer.ok) this.log.warn({ messageId: message.id, response: answer.message }, 'could not ask the carrier for the status of a quiet message');
     }
     if (moved) this.log.info({ moved }, 'statuses whose callbacks never came, asked of the carrier');
