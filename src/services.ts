@@ -89,7 +89,7 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   }, log);
   const queue = new SendQueueRepository(dataSource);
   const statusCallbacks = new StatusCallbacks(dataSource, statuses, carrierOptOuts, log);
-  const sids = new SidRecorder(queue, deliveryEvents, log, (stored) => statusCallbacks.applyEarly(stored));
+  const sids = new SidRecorder(queue, statuses, deliveryEvents, log, (stored) => statusCallbacks.applyEarly(stored));
   const reconciler = new OrphanReconciler(queue, provider, sids, statuses, statusCallbacks, log);
   const handOver = new HandOver(queue, provider, `${config.publicUrl}/webhooks/twilio/status`, sids, statuses, reconciler, carrierOptOuts, log, metrics);
   const campaignWindows = new CampaignWindows(dataSource);

@@ -144,9 +144,9 @@ export class Dispatcher {
     const wanted = Math.min(room, this.options.batchSize);
     const due = await this.parts.queue.due(new Date(now), this.parts.pacer.busy(now), wanted);
     if (!due.length) return this.nextWait(now);
-    const picked = await this.pace(due, now);
-    if (picked.length) await this.checkAndHandOver(picked);
-    return picked.length === due.length && due.length >= wanted ? 0 : Math.min(this.nextWait(Date.now()), 50);
+    const candidates = await this.atMostOneSecondEach(due);
+    const handedOver = await this.checkAndHandOver(candidates);
+    return handedOver === due.length && due.length >= wanted ? 0 : Math.min(this.nextWait(Date.now()), 50);
   }
 
   private nextWait(now: number): number {
@@ -155,22 +155,40 @@ export class Dispatcher {
     return Math.max(1, wait);
   }
 
-  /** The guard's verdict for each message, acted on; what may go is claimed and posted. */
-  private async checkAndHandOver(ids: number[]): Promise<void> {
-    const messages = await this.parts.queue.queued(ids);
-    if (!messages.length) return;
-    const now = Date.now();
-    const state = await this.parts.guardState.load(messages, now);
+  /** No more of a sender's rows than a second of its pace could take: the guard reads the state only for those. */
+  private async atMostOneSecondEach(due: Array<{ id: number; senderId: number | null }>): Promise<Array<{ id: number; senderId: number | null }>> {
+    await this.loadRates([...new Set(due.map((r) => r.senderId).filter((id): id is number => id !== null))]);
+    const taken = new Map<number, number>();
+    return due.filter((row) => {
+      if (row.senderId === null) return true;
+      const count = taken.get(row.senderId) ?? 0;
+      taken.set(row.senderId, count + 1);
+      return count < Math.max(1, Math.floor(this.rates.get(row.senderId) ?? 1));
+    });
+  }
+
+  /**
+   * The guard's verdict for each message, acted on; what may go takes its sender's slots only
+   * now, and is claimed and posted at once, so that the pace holds where the carrier counts it.
+   * Answers how many were handed over.
+   */
+  private async checkAndHandOver(candidates: Array<{ id: number; senderId: number | null }>): Promise<number> {
+    const messages = await this.parts.queue.queued(candidates.map((c) => c.id));
+    if (!messages.length) return 0;
+    const state = await this.parts.guardState.load(messages, Date.now());
     const sendable: Message[] = [];
     for (const [index, message] of messages.entries()) {
       const verdict = judgeHandOver(message, index, state);
       if (verdict.kind === 'send') sendable.push(message);
       else await this.hold(message, verdict);
     }
+    const granted = new Set(await this.pace(sendable.map((m) => ({ id: m.id, senderId: m.senderId })), Date.now()));
+    const going = sendable.filter((m) => granted.has(m.id));
     // Claimed a few at a time, each few posted at once: a crash cuts off only what is nearly on the wire.
-    for (let i = 0; i < sendable.length; i += CLAIM_CHUNK) {
-      for (const message of await this.claim(sendable.slice(i, i + CLAIM_CHUNK))) this.track(this.parts.handOver.run(message));
+    for (let i = 0; i < going.length; i += CLAIM_CHUNK) {
+      for (const message of await this.claim(going.slice(i, i + CLAIM_CHUNK))) this.track(this.parts.handOver.run(message));
     }
+    return going.length;
   }
 
   /** A message the guard stops: REJECTED with the check's error, or back to wait (window, other sender). */

@@ -2,6 +2,7 @@ import type { Logger } from '../core/logger';
 import type { DeliveryEvents } from './delivery-events';
 import { type Message, MessageStatus } from './message.entity';
 import type { SendQueueRepository } from './send-queue.repository';
+import type { StatusService } from './status.service';
 
 export interface AcceptedHandOver {
   message: Message;
@@ -30,6 +31,7 @@ export class SidRecorder {
 
   constructor(
     private readonly queue: SendQueueRepository,
+    private readonly statuses: StatusService,
     private readonly deliveryEvents: DeliveryEvents,
     private readonly log: Logger,
     private readonly onStored: SidsStored,
@@ -78,12 +80,17 @@ export class SidRecorder {
 
   private async write(batch: AcceptedHandOver[]): Promise<void> {
     const now = new Date();
-    const storedIds = await this.queue.storeSids(batch.map((a) => ({ id: a.message.id, sid: a.sid, attempts: a.attempts, response: a.response })), now);
-    const changes = batch.filter((a) => storedIds.has(a.message.id)).map((a) => ({
-      message: Object.assign(a.message, { status: MessageStatus.SENDING, providerSid: a.sid, attempts: a.attempts, lastProviderResponse: a.response, updatedAt: now }),
-      previousStatus: MessageStatus.QUEUED,
-    }));
-    await this.deliveryEvents.publish(changes, now);
+    // In turn with the messages' other changes: a callback that finds the sid the moment it is
+    // stored is published after SENDING, not before.
+    const changes = await this.statuses.inTurn(batch.map((a) => a.message.id), async () => {
+      const storedIds = await this.queue.storeSids(batch.map((a) => ({ id: a.message.id, sid: a.sid, attempts: a.attempts, response: a.response })), now);
+      const stored = batch.filter((a) => storedIds.has(a.message.id)).map((a) => ({
+        message: Object.assign(a.message, { status: MessageStatus.SENDING, providerSid: a.sid, attempts: a.attempts, lastProviderResponse: a.response, updatedAt: now }),
+        previousStatus: MessageStatus.QUEUED,
+      }));
+      await this.deliveryEvents.publish(stored, now);
+      return stored;
+    });
     if (!changes.length) return;
     // The sids are stored: what follows may fail without their being written again (the periodic sweep applies early callbacks too).
     await this.onStored(changes.map((c) => c.message.providerSid!)).catch((error) => {

@@ -44,15 +44,25 @@ export class StatusService {
    */
   transition(messageOrId: Message | number, to: MessageStatus, error: StatusError | null = null, extras: TransitionExtras = {}): Promise<Message | null> {
     const id = typeof messageOrId === 'number' ? messageOrId : messageOrId.id;
-    const run = () => this.compareAndSet(messageOrId, to, error, extras);
-    const previous = this.inFlight.get(id);
-    const change = previous ? previous.then(run, run) : run();
-    const settled = change.catch(() => undefined);
-    this.inFlight.set(id, settled);
-    void settled.then(() => {
-      if (this.inFlight.get(id) === settled) this.inFlight.delete(id);
-    });
-    return change;
+    return this.inTurn([id], () => this.compareAndSet(messageOrId, to, error, extras));
+  }
+
+  /**
+   * Runs `work` once every change in flight for these messages is done, and holds their later
+   * changes until it is: the sid recorder announces SENDING this way, so that a `sent` callback
+   * racing the announcement is published after it.
+   */
+  inTurn<T>(ids: readonly number[], work: () => Promise<T>): Promise<T> {
+    const previous = ids.map((id) => this.inFlight.get(id)).filter((p): p is Promise<unknown> => p !== undefined);
+    const result = Promise.allSettled(previous).then(work);
+    const settled = result.catch(() => undefined);
+    for (const id of ids) {
+      this.inFlight.set(id, settled);
+      void settled.then(() => {
+        if (this.inFlight.get(id) === settled) this.inFlight.delete(id);
+      });
+    }
+    return result;
   }
 
   private async compareAndSet(messageOrId: Message | number, to: MessageStatus, error: StatusError | null, extras: TransitionExtras): Promise<Message | null> {
