@@ -17,7 +17,7 @@ import { depthLimit } from './core/depth-limit';
 import { Loaders } from './core/loaders';
 import { sharedSubscribe } from './core/shared-subscriptions';
 import { createLogger, type Logger } from './core/logger';
-import { Metrics } from './core/metrics';
+import { Metrics, subscriptionMetrics } from './core/metrics';
 import { createEventBus } from './core/pubsub';
 import { entities } from './entities';
 import { buildGraphQLSchema } from './schema';
@@ -107,6 +107,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         return true;
       },
       context: (ctx): Context => ({ principal: ctx.extra.principal ?? null, loaders: new Loaders(false) }),
+      ...subscriptionMetrics(metrics),
       // Subscribers of one account with one document share each event's result (see shared-subscriptions.ts).
       subscribe: sharedSubscribe((context) => {
         const principal = (context as Context).principal;
