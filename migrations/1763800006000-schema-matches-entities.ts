@@ -7,11 +7,14 @@ import { TableColumn, TableForeignKey, type MigrationInterface, type QueryRunner
  * - messages.opt_out_exempt defaults to 0, which SQLite had stored as the word false.
  * Only what differs is changed, so this does nothing on a database that already agrees.
  */
+const TABLES = ['accounts', 'api_keys', 'geo_permissions', 'blocked_prefixes', 'subscription_groups', 'senders', 'keyword_sets', 'contacts', 'memberships', 'campaigns', 'conversations', 'messages'];
+
 export class SchemaMatchesEntities1763800006000 implements MigrationInterface {
   name = 'SchemaMatchesEntities1763800006000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    for (const table of await queryRunner.getTables()) {
+    // Named: without names, TypeORM's MySQL driver reads the tables of every schema on the server.
+    for (const table of await queryRunner.getTables(TABLES)) {
       for (const key of [...table.foreignKeys]) {
         if (key.onDelete === 'NO ACTION' && key.onUpdate === 'NO ACTION') continue;
         await queryRunner.dropForeignKey(table, key);
