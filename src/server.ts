@@ -18,7 +18,7 @@ import { budgetErrorsOnce, ExecutionBudget } from './core/execution-budget';
 import { Loaders } from './core/loaders';
 import { sharedSubscribe } from './core/shared-subscriptions';
 import { createLogger, type Logger } from './core/logger';
-import { Metrics } from './core/metrics';
+import { Metrics, subscriptionMetrics } from './core/metrics';
 import { databaseAnswers, databaseOutagePlugin, serviceUnavailable } from './core/outage';
 import { createEventBus } from './core/pubsub';
 import { costRefusal, queryCostPlugin, queryLimitExtensions, queryLimitRules } from './core/query-limits';
@@ -121,6 +121,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       context: (ctx): Context => ({ principal: ctx.extra.principal ?? null, loaders: new Loaders(false) }),
       // Domain errors reach subscribers as they reach HTTP clients (see formatGraphQLError).
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map(toGraphQLError) } : result),
+      ...subscriptionMetrics(metrics),
       // Subscribers of one account with one document share each event's result (see shared-subscriptions.ts).
       subscribe: sharedSubscribe((context) => {
         const principal = (context as Context).principal;

@@ -1,7 +1,7 @@
 import { describeEachDatabase } from './helpers/app';
-import { campaignState, carrierMessages, createCampaign, setupWorld, STATS, usPhone, waitForCampaign } from './helpers/campaign-fixtures';
+import { campaignState, carrierMessages, createCampaign, setupWorld, STATS, until, usPhone, waitForCampaign } from './helpers/campaign-fixtures';
 import { createAccount } from './helpers/fixtures';
-import { connected, subscribe, wsClient } from './helpers/ws-client';
+import { subscribe, subscribed, wsClient } from './helpers/ws-client';
 
 describeEachDatabase('campaigns', (app) => {
   const carrier = () => `${app().url}/carrier`;
@@ -29,17 +29,23 @@ describeEachDatabase('campaigns', (app) => {
     const id = await createCampaign(app(), world, 'Hi {{first_name}}{{attributes.city}}! {{ last_name }}Sale today.');
 
     const client = wsClient(app().url, world.account.key);
-    const live = subscribe(client, `subscription($c: ID) { deliveryEvents(campaignId: $c) { status previousStatus occurredAt error { code }
-      message { id status to from providerSid campaign { id } } } }`, { c: id });
-    const progress = subscribe(client, `subscription($c: ID!) { campaignProgress(campaignId: $c) { ${STATS} } }`, { c: id });
-    await connected(client);
-    await new Promise((r) => setTimeout(r, 100));
+    const [live, progress] = await subscribed(app().url, () => [
+      subscribe(client, `subscription($c: ID) { deliveryEvents(campaignId: $c) { status previousStatus occurredAt error { code }
+        message { id status to from providerSid campaign { id } } } }`, { c: id }),
+      subscribe(client, `subscription($c: ID!) { campaignProgress(campaignId: $c) { ${STATS} } }`, { c: id }),
+    ]);
 
     const launched = await app().ok(`mutation($id: ID!) { launchCampaign(id: $id) { id status launchedAt } }`, { id }, world.account.key);
     expect(['SENDING', 'COMPLETED']).toContain(launched.launchCampaign.status);
     expect(launched.launchCampaign.launchedAt).not.toBeNull();
 
-    const done = await waitForCampaign(app(), world.account.key, id, ['COMPLETED']);
+    // COMPLETED means every message left (SENT at least); the statuses below come with the
+    // carrier's delivery callbacks, published once stored: the 4th message's final event is the last.
+    await waitForCampaign(app(), world.account.key, id, ['COMPLETED']);
+    const final = (e: any) => ['DELIVERED', 'UNDELIVERED', 'FAILED'].includes(e.deliveryEvents.status);
+    await until('a final status event for each of the 4 sent messages', async () => live.events.filter(final).length >= 4, 20000);
+    const events = live.events;
+    const done = await campaignState(app(), world.account.key, id);
     // Four are sent; CA has no sender (fallback off) and ES is not enabled.
     const byTo = new Map<string, any>(done.messages.nodes.map((m: any) => [m.to, m]));
     expect(done.messages.totalCount).toBe(6);
@@ -66,7 +72,6 @@ describeEachDatabase('campaigns', (app) => {
     expect(stats.byCountry.find((c: any) => c.country === 'ES')).toMatchObject({ recipients: 1, rejected: 1 });
 
     // Each sent message moved QUEUED -> SENDING -> SENT -> final, one event per change.
-    const events = await live.waitFor(12, 10000);
     for (const message of done.messages.nodes.filter((m: any) => m.status !== 'REJECTED')) {
       const mine = events.filter((e: any) => e.deliveryEvents.message.id === message.id).map((e: any) => `${e.deliveryEvents.previousStatus}>${e.deliveryEvents.status}`);
       expect(mine).toEqual(['QUEUED>SENDING', 'SENDING>SENT', `SENT>${message.status}`]);
@@ -139,22 +144,27 @@ describeEachDatabase('campaigns', (app) => {
 
   it('cancels a sending campaign: queued messages fail with CAMPAIGN_CANCELLED and are never sent', async () => {
     const numbers = Array.from({ length: 6 }, () => usPhone());
-    const world = await setupWorld(app(), 'Cancel', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 1 }], contacts: numbers.map((phoneNumber) => ({ phoneNumber })) });
+    // One message every 2 s: the cancel below comes well within the 4 s before a third would leave.
+    const world = await setupWorld(app(), 'Cancel', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 0.5 }], contacts: numbers.map((phoneNumber) => ({ phoneNumber })) });
+    const carried = async (body: string) => (await carrierMessages(carrier())).filter((m) => numbers.includes(m.to) && m.body === body).length;
     const id = await createCampaign(app(), world, 'Slow one');
     await app().ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, world.account.key);
-    await new Promise((r) => setTimeout(r, 300));
+    await until('the first message handed over', async () => (await carried('Slow one')) >= 1);
     const cancelled = await app().ok('mutation($id: ID!) { cancelCampaign(id: $id) { status } }', { id }, world.account.key);
     expect(cancelled.cancelCampaign.status).toBe('CANCELLED');
-    await new Promise((r) => setTimeout(r, 1500));
+    // The queue takes a sender's messages in send_after order: once a campaign launched after the
+    // cancel reaches the carrier from the same sender, the cancelled ones had their turn before it.
+    const marker = await createCampaign(app(), world, 'Marker');
+    await app().ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id: marker }, world.account.key);
+    await until('the later campaign handed over', async () => (await carried('Marker')) >= 1);
     const state = await campaignState(app(), world.account.key, id);
     const cancelledMessages = state.messages.nodes.filter((m: any) => m.error?.code === 'CAMPAIGN_CANCELLED');
     expect(cancelledMessages.length).toBeGreaterThanOrEqual(4);
     expect(cancelledMessages.every((m: any) => m.status === 'FAILED' && m.providerSid === null)).toBe(true);
     const handedOver = state.messages.nodes.filter((m: any) => m.providerSid !== null);
     expect(handedOver.length + cancelledMessages.length).toBe(6);
-    let carried = 0;
-    for (const to of numbers) carried += (await carrierMessages(carrier(), to)).length;
-    expect(carried).toBe(handedOver.length);
+    expect(await carried('Slow one')).toBe(handedOver.length);
     expect(state.status).toBe('CANCELLED');
+    await app().ok('mutation($id: ID!) { cancelCampaign(id: $id) { id } }', { id: marker }, world.account.key);
   });
 }, { env: { SIMULATOR_UNDELIVERED_SHARE: '0' } });

@@ -1,5 +1,5 @@
 import { ADMIN_TOKEN, describeEachDatabase, type TestApp } from './helpers/app';
-import { campaignState, carrierMessages, createCampaign, setupWorld, until, usPhone, waitForCampaign, type CampaignWorld } from './helpers/campaign-fixtures';
+import { campaignState, carrierMessages, closedWindow, createCampaign, setupWorld, until, usPhone, waitForCampaign, type CampaignWorld } from './helpers/campaign-fixtures';
 import { createAccount, createSubaccount, enableCountries, type AccountFixture } from './helpers/fixtures';
 import { messageSid } from './helpers/inbox';
 import { postTwilioWebhook } from './helpers/twilio-webhook';
@@ -162,11 +162,8 @@ describeEachDatabase('hand-over guards', (app) => {
   it('defers a campaign message whose send window closed while it waited, instead of sending it out of hours', async () => {
     const to = usPhone();
     const world = await setupWorld(app(), 'Late', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 10 }], contacts: [{ phoneNumber: to }] });
-    // A window that is closed now in New York (it opens in two hours and lasts one).
-    const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'America/New_York', hour: '2-digit', hourCycle: 'h23' }).format(new Date()));
-    const start = `${String((hour + 2) % 24).padStart(2, '0')}:00`;
-    const end = `${String((hour + 3) % 24).padStart(2, '0')}:00`;
-    const id = await createCampaign(app(), world, 'After hours?', { sendWindow: { start, end } });
+    // The recipient is in Washington, DC: a window closed there now and for the next hour at least.
+    const id = await createCampaign(app(), world, 'After hours?', { sendWindow: closedWindow('America/New_York') });
     await app().ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, world.account.key);
     const planned = (await campaignState(app(), world.account.key, id)).messages.nodes[0];
     // A backlog made it due now, when its window is closed: what a slow sender leaves behind.

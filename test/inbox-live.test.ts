@@ -30,7 +30,7 @@ async function untilLive(sub: LiveSubscription<Reply>, poke: () => Promise<unkno
     await poke();
     try {
       await sub.next(200);
-      await new Promise((r) => setTimeout(r, 50));
+      // A probe that arrives later still is left out by replies() below.
       sub.events.splice(0);
       return;
     } catch {
@@ -40,8 +40,21 @@ async function untilLive(sub: LiveSubscription<Reply>, poke: () => Promise<unkno
   throw new Error('the subscription never went live');
 }
 
-/** Waits long enough that an event wrongly routed to this client would have arrived. */
-const settle = () => new Promise((r) => setTimeout(r, 300));
+/**
+ * Posts a marker reply and waits until each subscription has it. Events reach a subscription in
+ * the order they were published, so an event wrongly routed to it before the marker is there by now.
+ */
+async function untilMarked(subs: Array<LiveSubscription<Reply>>, mark: () => Promise<unknown>): Promise<void> {
+  await mark();
+  const marked = (sub: LiveSubscription<Reply>) => sub.events.some((e) => e.replyReceived.message.body === MARKER);
+  await Promise.all(subs.map(async (sub) => {
+    for (let n = sub.events.length + 1; !marked(sub); n++) await sub.waitFor(n);
+  }));
+}
+
+const MARKER = 'marker';
+/** What a subscription received but the probes and markers. */
+const replies = (sub: LiveSubscription<Reply>) => sub.events.filter((e) => e.replyReceived.message.body !== MARKER && e.replyReceived.message.body !== 'probe');
 
 describeEachDatabase('live reply inbox', (app) => {
   const clients: Client[] = [];
@@ -68,11 +81,10 @@ describeEachDatabase('live reply inbox', (app) => {
       sent.a.push(await say(app(), a, usNumber(), `for A ${i}`));
       sent.b.push(await say(app(), b, usNumber(), `for B ${i}`));
     }
-    await subA.waitFor(3);
-    await subB.waitFor(3);
-    await settle();
-    expect(subA.events.map((e) => e.replyReceived.message.providerSid)).toEqual(sent.a);
-    expect(subB.events.map((e) => e.replyReceived.message.providerSid)).toEqual(sent.b);
+    await untilMarked([subA], () => say(app(), a, usNumber(), MARKER));
+    await untilMarked([subB], () => say(app(), b, usNumber(), MARKER));
+    expect(replies(subA).map((e) => e.replyReceived.message.providerSid)).toEqual(sent.a);
+    expect(replies(subB).map((e) => e.replyReceived.message.providerSid)).toEqual(sent.b);
     expect(subA.events.every((e) => e.replyReceived.conversation.account.id === a.account.id)).toBe(true);
     expect(subB.events.every((e) => e.replyReceived.conversation.account.id === b.account.id)).toBe(true);
   });
@@ -84,7 +96,8 @@ describeEachDatabase('live reply inbox', (app) => {
     const n = usNumber();
     const plain = await say(app(), inbox, n, 'Is this the right number?');
     const stop = await say(app(), inbox, n, '  Stop ');
-    const [first, second] = (await sub.waitFor(2)).map((e) => e.replyReceived);
+    for (let n = 1; replies(sub).length < 2; n++) await sub.waitFor(n);
+    const [first, second] = replies(sub).map((e) => e.replyReceived);
     expect(first).toMatchObject({
       keyword: null,
       message: { direction: 'INBOUND', status: 'RECEIVED', body: 'Is this the right number?', from: n, to: inbox.senderValue, providerSid: plain },
@@ -109,11 +122,10 @@ describeEachDatabase('live reply inbox', (app) => {
     await say(app(), inbox, usNumber(), 'first group, other thread');
     await say(app(), otherGroup, usNumber(), 'second group');
     await say(app(), inbox, n, 'the watched thread');
-    await byGroup.waitFor(1);
-    await byConversation.waitFor(1);
-    await settle();
-    expect(byGroup.events.map((e) => e.replyReceived.message.body)).toEqual(['second group']);
-    expect(byConversation.events.map((e) => e.replyReceived.message.body)).toEqual(['the watched thread']);
+    await untilMarked([byGroup], () => say(app(), otherGroup, usNumber(), MARKER));
+    await untilMarked([byConversation], () => say(app(), inbox, n, MARKER));
+    expect(replies(byGroup).map((e) => e.replyReceived.message.body)).toEqual(['second group']);
+    expect(replies(byConversation).map((e) => e.replyReceived.message.body)).toEqual(['the watched thread']);
   });
 
   it("shows a master its subaccounts' replies, a subaccount only its own, and the operator all", async () => {
@@ -131,10 +143,8 @@ describeEachDatabase('live reply inbox', (app) => {
     await say(app(), master, usNumber(), 'to master');
     await say(app(), subA, usNumber(), 'to sub A');
     await say(app(), subB, usNumber(), 'to sub B');
-    await forMaster.waitFor(3);
-    await forOperator.waitFor(3);
-    await settle();
-    const bodies = (sub: LiveSubscription<Reply>) => sub.events.map((e) => e.replyReceived.message.body).filter((b) => b !== 'probe');
+    await untilMarked([forMaster, forSubA, forOperator], () => say(app(), subA, usNumber(), MARKER));
+    const bodies = (sub: LiveSubscription<Reply>) => replies(sub).map((e) => e.replyReceived.message.body);
     expect(bodies(forMaster)).toEqual(['to master', 'to sub A', 'to sub B']);
     expect(bodies(forSubA)).toEqual(['to sub A']);
     expect(bodies(forOperator)).toEqual(['to master', 'to sub A', 'to sub B']);

@@ -189,6 +189,7 @@ describeEachDatabase('routing: route(groupId, phoneNumber)', (app) => {
     expect((await app().ok(ROUTE, { g: group, p: phone }, main.key)).route.sender.value).toBe(talkedTo);
     // A later conversation with another sender of the group takes over: the most recent wins.
     const later = values.find((v) => v !== hashed && v !== talkedTo)!;
+    // The most recent conversation wins by its time: let the clock move on so the two differ.
     await new Promise((resolve) => setTimeout(resolve, 20));
     await postTwilioWebhook(app(), '/webhooks/twilio/inbound', {
       MessageSid: `SM${'8'.repeat(32)}`, AccountSid: `AC${'0'.repeat(32)}`, From: phone, To: later, Body: 'again', NumMedia: '0',

@@ -1,6 +1,8 @@
 import { ADMIN_TOKEN, bootApp, describeEachDatabase } from './helpers/app';
+import { until } from './helpers/campaign-fixtures';
 import { databaseKinds } from './helpers/databases';
 import { createAccount } from './helpers/fixtures';
+import { subscribe, subscriptionsStarted, wsClient } from './helpers/ws-client';
 
 describeEachDatabase('server', (app) => {
   it('answers /healthz and /readyz', async () => {
@@ -15,6 +17,28 @@ describeEachDatabase('server', (app) => {
     const text = await (await fetch(`${app().url}/metrics`)).text();
     expect(text).toMatch(/switchboard_http_requests_total\{method="POST",route="\/graphql",status="200"\} \d+/);
     expect(text).toContain('switchboard_http_request_duration_seconds_bucket');
+  });
+
+  it('counts open graphql-ws subscriptions on /metrics, and not those it refused', async () => {
+    const active = async () => Number(/^switchboard_graphql_subscriptions_active (\d+)$/m.exec(await (await fetch(`${app().url}/metrics`)).text())?.[1]);
+    const owner = await createAccount(app(), 'Metrics');
+    const started = await subscriptionsStarted(app().url);
+    expect(await active()).toBe(0);
+    const client = wsClient(app().url, owner.key);
+    const live = subscribe(client, 'subscription { replyReceived { keyword } }');
+    await until('the subscription counted', async () => (await active()) === 1);
+    expect(await subscriptionsStarted(app().url)).toBe(started + 1);
+    const refused = subscribe(client, 'subscription($c: ID!) { campaignProgress(campaignId: $c) { sent } }', { c: '999999' });
+    await expect(refused.error).rejects.toBeDefined();
+    expect({ active: await active(), started: await subscriptionsStarted(app().url) }).toEqual({ active: 1, started: started + 1 });
+    await live.close();
+    await until('the subscription no longer counted', async () => (await active()) === 0);
+    const again = subscribe(client, 'subscription { replyReceived { keyword } }');
+    await until('the second subscription counted', async () => (await active()) === 1);
+    await client.dispose();
+    await until('a closed socket no longer counted', async () => (await active()) === 0);
+    expect(await subscriptionsStarted(app().url)).toBe(started + 2);
+    await again.close();
   });
 
   it('refuses a root field without a key as UNAUTHENTICATED, but allows introspection', async () => {

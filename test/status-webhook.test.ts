@@ -2,7 +2,7 @@ import { describeEachDatabase, ADMIN_TOKEN } from './helpers/app';
 import { campaignState, createCampaign, setupWorld, until, usPhone } from './helpers/campaign-fixtures';
 import { createAccount, createSubaccount } from './helpers/fixtures';
 import { postTwilioWebhook } from './helpers/twilio-webhook';
-import { connected, subscribe, wsClient } from './helpers/ws-client';
+import { subscribe, subscribed, wsClient } from './helpers/ws-client';
 
 const EVENT = 'deliveryEvents { status previousStatus error { code providerCode } message { id status providerSid } }';
 
@@ -10,7 +10,8 @@ describeEachDatabase('status callback webhook', (app) => {
   it('moves statuses only forward, once per (MessageSid, MessageStatus), and publishes one event per change to its tenant only', async () => {
     const to = usPhone();
     const other = usPhone();
-    const world = await setupWorld(app(), 'Status', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 20 }], contacts: [{ phoneNumber: to }, { phoneNumber: other }] });
+    const marker = usPhone();
+    const world = await setupWorld(app(), 'Status', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 20 }], contacts: [{ phoneNumber: to }, { phoneNumber: other }, { phoneNumber: marker }] });
     const stranger = await createAccount(app(), 'Stranger');
     const sub = await createSubaccount(app(), world.account, 'Sub');
 
@@ -18,16 +19,11 @@ describeEachDatabase('status callback webhook', (app) => {
     const outsider = wsClient(app().url, stranger.key);
     const subClient = wsClient(app().url, sub.key);
     const operator = wsClient(app().url, ADMIN_TOKEN);
-    const mine = subscribe(owner, `subscription { ${EVENT} }`);
-    const theirs = subscribe(outsider, `subscription { ${EVENT} }`);
-    const subs = subscribe(subClient, `subscription { ${EVENT} }`);
-    const all = subscribe(operator, `subscription { ${EVENT} }`);
-    await Promise.all([connected(owner), connected(outsider), connected(subClient), connected(operator)]);
-    await new Promise((r) => setTimeout(r, 100));
+    const [mine, theirs, subs, all] = await subscribed(app().url, () => [owner, outsider, subClient, operator].map((c) => subscribe(c, `subscription { ${EVENT} }`)));
 
     const id = await createCampaign(app(), world, 'Status test');
     await app().ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, world.account.key);
-    const sending = await until('both messages handed over', async () => {
+    const sending = await until('the messages handed over', async () => {
       const state = await campaignState(app(), world.account.key, id);
       return state.messages.nodes.every((m: any) => m.status === 'SENDING' && m.providerSid) ? state.messages.nodes : null;
     });
@@ -62,7 +58,14 @@ describeEachDatabase('status callback webhook', (app) => {
         await mine.waitFor(before + 1);
       }
     }
-    await new Promise((r) => setTimeout(r, 200));
+    // A status of a third message, stored and published after every case above: once its event is
+    // here, so is any event a case wrongly published (one subscription gets events in publish order).
+    const markerMessage = sending.find((m: any) => m.to === marker);
+    const markerEvent = async (status: string) => {
+      await postTwilioWebhook(app(), '/webhooks/twilio/status', { MessageSid: markerMessage.providerSid, MessageStatus: status.toLowerCase() });
+      await until(`the marker's ${status} event`, async () => mine.events.some((e: any) => e.deliveryEvents.message.id === markerMessage.id && e.deliveryEvents.status === status), 5000);
+    };
+    await markerEvent('SENT');
     expect(eventsFor().map((e: any) => e.deliveryEvents.status)).toEqual(expected);
     expect((await statusOf()).error).toMatchObject({ code: 'PROVIDER_ERROR', providerCode: 30003 });
     expect(eventsFor()[2].deliveryEvents).toMatchObject({ previousStatus: 'SENT', error: { code: 'PROVIDER_ERROR', providerCode: 30003 } });
@@ -73,15 +76,14 @@ describeEachDatabase('status callback webhook', (app) => {
     const answers = await Promise.all(burst.map((s) => postTwilioWebhook(app(), '/webhooks/twilio/status', { MessageSid: second.providerSid, MessageStatus: s })));
     expect(answers.every((a) => a.status === 200)).toBe(true);
     const chainOf = () => mine.events.filter((e: any) => e.deliveryEvents.message.id === second.id).map((e: any) => e.deliveryEvents.status);
-    // Events may trail the HTTP answers on a loaded machine: wait for the final one, then for stragglers.
-    await until('the DELIVERED event of the burst', async () => chainOf().includes('DELIVERED'), 5000);
-    await new Promise((r) => setTimeout(r, 300));
+    // Every answer came after its event was published; the marker's comes after them all.
+    await markerEvent('DELIVERED');
     const chain = chainOf();
     expect(chain[chain.length - 1]).toBe('DELIVERED');
     expect(new Set(chain).size).toBe(chain.length);
     expect(['SENDING,SENT,DELIVERED', 'SENDING,DELIVERED']).toContain(chain.join(','));
     const stats = (await app().ok('query($id: ID!) { campaign(id: $id) { status stats { delivered undelivered sending sent } } }', { id }, world.account.key)).campaign;
-    expect(stats.stats).toEqual({ delivered: 1, undelivered: 1, sending: 0, sent: 0 });
+    expect(stats.stats).toEqual({ delivered: 2, undelivered: 1, sending: 0, sent: 0 });
     await until('campaign completed', async () => (await app().ok('query($id: ID!) { campaign(id: $id) { status } }', { id }, world.account.key)).campaign.status === 'COMPLETED');
 
     // Tenants apart: the stranger and the master's subaccount saw none of it; the operator saw it all.
@@ -99,39 +101,42 @@ describeEachDatabase('status callback webhook', (app) => {
     const masterClient = wsClient(app().url, master.key);
     const subClient = wsClient(app().url, sub.key);
     const siblingClient = wsClient(app().url, siblingSub.key);
-    const seenByMaster = subscribe(masterClient, `subscription { ${EVENT} }`);
-    const seenBySub = subscribe(subClient, `subscription { ${EVENT} }`);
-    const seenBySibling = subscribe(siblingClient, `subscription { ${EVENT} }`);
-    await Promise.all([connected(masterClient), connected(subClient), connected(siblingClient)]);
-    await new Promise((r) => setTimeout(r, 100));
+    const [seenByMaster, seenBySub, seenBySibling] = await subscribed(app().url, () => [masterClient, subClient, siblingClient].map((c) => subscribe(c, `subscription { ${EVENT} }`)));
     const id = await createCampaign(app(), world, 'From the child');
     await app().ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, sub.key);
     await seenBySub.waitFor(1);
     await seenByMaster.waitFor(1);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(seenBySibling.events).toHaveLength(0);
-    expect(seenByMaster.events.length).toBe(seenBySub.events.length);
+    // The sibling's own campaign, launched after: once its first event reaches the sibling, any
+    // event of the child's wrongly shown to it has too (events reach a subscriber in publish order).
+    const siblingWorld = await setupWorld(app(), 'Sibling', { account: siblingSub, countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 20 }], contacts: [{ phoneNumber: usPhone() }] });
+    const siblingCampaign = await createCampaign(app(), siblingWorld, 'From the sibling');
+    await app().ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id: siblingCampaign }, siblingSub.key);
+    await seenBySibling.waitFor(1);
+    const siblingMessage = (await campaignState(app(), siblingSub.key, siblingCampaign)).messages.nodes[0].id;
+    expect(seenBySibling.events.filter((e: any) => e.deliveryEvents.message.id !== siblingMessage)).toEqual([]);
+    const childMessages = new Set(seenBySub.events.map((e: any) => e.deliveryEvents.message.id));
+    expect(seenByMaster.events.filter((e: any) => childMessages.has(e.deliveryEvents.message.id)).length).toBe(seenBySub.events.length);
     for (const c of [masterClient, subClient, siblingClient]) await c.dispose();
   });
 
   it('publishes each message\'s events in the order its statuses were stored, however its callbacks race', async () => {
-    const numbers = Array.from({ length: 40 }, () => usPhone());
+    const numbers = Array.from({ length: 41 }, () => usPhone());
     const world = await setupWorld(app(), 'Race', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 1000 }], contacts: numbers.map((phoneNumber) => ({ phoneNumber })) });
     const owner = wsClient(app().url, world.account.key);
-    const live = subscribe(owner, 'subscription { deliveryEvents { status message { id } } }');
-    await connected(owner);
-    await new Promise((r) => setTimeout(r, 100));
+    const [live] = await subscribed(app().url, () => [subscribe(owner, 'subscription { deliveryEvents { status message { id } } }')]);
     const id = await createCampaign(app(), world, 'Race');
     await app().ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, world.account.key);
-    const sending = await until('all 40 handed over', async () => {
+    const sending = await until('all 41 handed over', async () => {
       const state = await campaignState(app(), world.account.key, id);
-      return state.messages.nodes.length === 40 && state.messages.nodes.every((m: any) => m.status === 'SENDING' && m.providerSid) ? state.messages.nodes : null;
+      return state.messages.nodes.length === 41 && state.messages.nodes.every((m: any) => m.status === 'SENDING' && m.providerSid) ? state.messages.nodes : null;
     });
+    // The last message is the marker: its callback comes after every other answer.
+    const marker = sending.pop();
     const burst = ['sent', 'delivered', 'sent', 'delivered', 'sending', 'delivered', 'sent'];
     await Promise.all(sending.flatMap((m: any) => burst.map((s) => postTwilioWebhook(app(), '/webhooks/twilio/status', { MessageSid: m.providerSid, MessageStatus: s }))));
     const chainOf = (messageId: string) => live.events.filter((e: any) => e.deliveryEvents.message.id === messageId).map((e: any) => e.deliveryEvents.status).join(',');
-    await until('every DELIVERED event', async () => sending.every((m: any) => chainOf(m.id).includes('DELIVERED')), 10000);
-    await new Promise((r) => setTimeout(r, 300));
+    await postTwilioWebhook(app(), '/webhooks/twilio/status', { MessageSid: marker.providerSid, MessageStatus: 'delivered' });
+    await until("the marker's event, the last published", async () => chainOf(marker.id).includes('DELIVERED'), 10000);
     const chains = new Set(sending.map((m: any) => chainOf(m.id)));
     for (const chain of chains) expect(['SENDING,SENT,DELIVERED', 'SENDING,DELIVERED']).toContain(chain);
     await owner.dispose();

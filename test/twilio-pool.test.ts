@@ -36,6 +36,7 @@ describe('twilio client connection pool', () => {
     await wave();
     const afterFirst = connections;
     expect(afterFirst).toBe(128);
+    // The gap between two waves is the point: connections must outlive it, idle.
     await new Promise((r) => setTimeout(r, 100));
     await wave();
     expect(connections).toBe(afterFirst);

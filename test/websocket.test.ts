@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import { describeEachDatabase, type TestApp } from './helpers/app';
 import { createAccount } from './helpers/fixtures';
 import { conversationWith, messageSid, postInbound, setupInbox, usNumber } from './helpers/inbox';
-import { subscribe, wsClient } from './helpers/ws-client';
+import { subscribe, subscribed, wsClient } from './helpers/ws-client';
 
 /** Opens a graphql-transport-ws connection and reports whether it was acknowledged or closed. */
 function connect(app: TestApp, payload: Record<string, unknown>): Promise<{ socket: WebSocket; outcome: 'ack' | number }> {
@@ -64,8 +64,7 @@ describeEachDatabase('graphql-ws authentication', (app) => {
     }
     // The owner may narrow to its own.
     const ownerClient = wsClient(app().url, owner.account.key);
-    const own = subscribe(ownerClient, 'subscription($id: ID) { replyReceived(conversationId: $id) { message { body } } }', { id: conversation.id });
-    await new Promise((r) => setTimeout(r, 200));
+    const [own] = await subscribed(app().url, () => [subscribe(ownerClient, 'subscription($id: ID) { replyReceived(conversationId: $id) { message { body } } }', { id: conversation.id })]);
     await postInbound(app(), { MessageSid: messageSid(), From: from, To: owner.senderValue, Body: 'again' });
     expect(await own.next()).toEqual({ replyReceived: { message: { body: 'again' } } });
     await Promise.all([client.dispose(), ownerClient.dispose()]);

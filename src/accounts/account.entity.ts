@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export enum AccountStatus {
   ACTIVE = 'ACTIVE',
@@ -12,6 +12,7 @@ registerEnumType(AccountStatus, {
 
 @ObjectType()
 @Entity('accounts')
+@Index('IDX_accounts_parent', ['parentId'])
 export class Account {
   @Field(() => ID)
   @PrimaryGeneratedColumn()
@@ -33,8 +34,8 @@ export class Account {
   @Column({ type: 'varchar', length: 500, nullable: true })
   suspensionReason: string | null;
 
-  @Index()
   @Column({ type: 'int', nullable: true })
+  @ForeignKey('accounts')
   parentId: number | null;
 
   @Field({ description: 'True when this subaccount uses its parent\'s geo permissions.' })

@@ -1,15 +1,17 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 @ObjectType()
 @Entity('api_keys')
+@Index('IDX_api_keys_account', ['accountId'])
+@Index('UQ_api_keys_secret_hash', ['secretHash'], { unique: true })
 export class ApiKey {
   @Field(() => ID)
   @PrimaryGeneratedColumn()
   id: number;
 
-  @Index()
   @Column({ type: 'int' })
+  @ForeignKey('accounts')
   accountId: number;
 
   @Field()
@@ -21,7 +23,6 @@ export class ApiKey {
   prefix: string;
 
   /** SHA-256 of the secret, hex; the secret itself is never stored. */
-  @Index({ unique: true })
   @Column({ type: 'varchar', length: 64 })
   secretHash: string;
 

@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export enum CampaignStatus {
   DRAFT = 'DRAFT',
@@ -12,15 +12,19 @@ registerEnumType(CampaignStatus, { name: 'CampaignStatus' });
 
 @ObjectType()
 @Entity('campaigns')
+@Index('IDX_campaigns_account', ['accountId', 'id'])
+@Index('IDX_campaigns_status_scheduled', ['status', 'scheduledAt'])
 export class Campaign {
   @Field(() => ID)
   @PrimaryGeneratedColumn()
   id: number;
 
   @Column({ type: 'int' })
+  @ForeignKey('accounts')
   accountId: number;
 
   @Column({ type: 'int' })
+  @ForeignKey('subscription_groups')
   groupId: number;
 
   @Field()
@@ -55,14 +59,14 @@ export class Campaign {
   completedAt: Date | null;
 
   /** The group's SUBSCRIBED members at launch. */
-  @Column({ type: 'int' })
+  @Column({ type: 'int', default: 0 })
   recipients: number;
 
   /** Inbound replies attributed to this campaign (its message was the latest outbound one in the conversation). */
-  @Column({ type: 'int' })
+  @Column({ type: 'int', default: 0 })
   replies: number;
 
-  @Column({ type: 'int' })
+  @Column({ type: 'int', default: 0 })
   optOuts: number;
 
   @Field()

@@ -51,8 +51,29 @@ export function nextOpening(window: DailyWindow, zone: string, at: number): numb
   const dayStart = local - (local % 86_400_000);
   let openingLocal = dayStart + window.start * 60_000;
   if (openingLocal <= local) openingLocal += 86_400_000;
-  // Convert back with the offset in force at the opening itself (DST may change in between).
-  let opening = openingLocal - offset * 60_000;
-  opening = openingLocal - offsetMinutes(zone, opening) * 60_000;
-  return Math.max(opening, at);
+  // Convert back with the offset in force at the opening itself (DST may change in between). When
+  // the clocks skip the opening's local time that night, the window opens as they jump, if it is
+  // still open then; else the next day.
+  const first = openingLocal - offset * 60_000;
+  const second = openingLocal - offsetMinutes(zone, first) * 60_000;
+  const [early, late] = [Math.min(first, second), Math.max(first, second)];
+  const opening = [early, clockChange(zone, early, late), late].find((t) => t >= at && inWindow(window, localMinute(zone, t)));
+  return opening ?? nextOpening(window, zone, Math.max(late, at) + 60_000);
+}
+
+function localMinute(zone: string, at: number): number {
+  const local = at + offsetMinutes(zone, at) * 60_000;
+  return Math.floor((local % 86_400_000) / 60_000);
+}
+
+/** The first minute in (from, to] with the offset in force at `to`, when the zone's offset changes in between. */
+function clockChange(zone: string, from: number, to: number): number {
+  const target = offsetMinutes(zone, to);
+  let [lo, hi] = [from, to];
+  while (hi - lo > 60_000) {
+    const mid = lo + Math.floor((hi - lo) / 120_000) * 60_000;
+    if (offsetMinutes(zone, mid) === target) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }

@@ -1,15 +1,17 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 @ObjectType()
 @Entity('contacts')
+@Index('UQ_contacts_account_phone', ['accountId', 'phoneNumber'], { unique: true })
 export class Contact {
   @Field(() => ID)
   @PrimaryGeneratedColumn()
   id: number;
 
   @Column({ type: 'int' })
+  @ForeignKey('accounts')
   accountId: number;
 
   @Field({ description: 'E.164.' })

@@ -1,5 +1,5 @@
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export enum SubscriptionStatus {
   SUBSCRIBED = 'SUBSCRIBED',
@@ -12,14 +12,19 @@ export type MembershipSource = 'API' | 'IMPORT' | 'KEYWORD' | 'CARRIER';
 /** A contact's membership of one subscription group (GraphQL: Member). */
 @ObjectType('Member', { description: "A contact's membership of one subscription group." })
 @Entity('memberships')
+@Index('UQ_memberships_group_contact', ['groupId', 'contactId'], { unique: true })
+@Index('IDX_memberships_group_status', ['groupId', 'status', 'id'])
+@Index('IDX_memberships_contact', ['contactId'])
 export class Membership {
   @PrimaryGeneratedColumn()
   id: number;
 
   @Column({ type: 'int' })
+  @ForeignKey('subscription_groups')
   groupId: number;
 
   @Column({ type: 'int' })
+  @ForeignKey('contacts')
   contactId: number;
 
   @Field(() => SubscriptionStatus)

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export enum ConversationStatus {
   OPEN = 'OPEN',
@@ -9,21 +9,27 @@ registerEnumType(ConversationStatus, { name: 'ConversationStatus' });
 
 @ObjectType({ description: 'The thread between one contact and one two-way sender.' })
 @Entity('conversations')
+@Index('UQ_conversations_contact_sender', ['contactId', 'senderId'], { unique: true })
+@Index('IDX_conversations_inbox', ['accountId', 'lastMessageAt', 'id'])
 export class Conversation {
   @Field(() => ID)
   @PrimaryGeneratedColumn()
   id: number;
 
   @Column({ type: 'int' })
+  @ForeignKey('accounts')
   accountId: number;
 
   @Column({ type: 'int' })
+  @ForeignKey('subscription_groups')
   groupId: number;
 
   @Column({ type: 'int' })
+  @ForeignKey('contacts')
   contactId: number;
 
   @Column({ type: 'int' })
+  @ForeignKey('senders')
   senderId: number;
 
   @Field(() => ConversationStatus)
@@ -31,7 +37,7 @@ export class Conversation {
   status: ConversationStatus;
 
   @Field(() => Int)
-  @Column({ type: 'int' })
+  @Column({ type: 'int', default: 0 })
   unreadCount: number;
 
   @Column({ type: 'int', nullable: true })

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** One registry per server, so that several servers in one process (tests) do not collide. */
 export class Metrics {
@@ -41,6 +41,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly activeSubscriptions = new Gauge({
+    name: 'switchboard_graphql_subscriptions_active',
+    help: 'GraphQL subscriptions open over graphql-ws whose event stream is listening',
+    registers: [this.registry],
+  });
+
+  readonly startedSubscriptions = new Counter({
+    name: 'switchboard_graphql_subscriptions_started_total',
+    help: 'GraphQL subscriptions whose event stream started listening',
+    registers: [this.registry],
+  });
+
   constructor(withDefaults = true) {
     if (withDefaults) collectDefaultMetrics({ register: this.registry });
   }
@@ -58,6 +70,27 @@ export class Metrics {
       next();
     };
   }
+}
+
+/**
+ * graphql-ws hooks that count a subscription once its event stream exists (onOperation: the
+ * server listens from the next tick on) and until it ends for any reason (onComplete, also
+ * called when the socket closes). A refused subscription (an error result) is never counted.
+ */
+export function subscriptionMetrics(metrics: Metrics) {
+  const open = new WeakMap<object, Set<string>>();
+  return {
+    onOperation: (ctx: object, id: string, _payload: unknown, _args: unknown, result: unknown) => {
+      if (typeof (result as AsyncIterable<unknown>)?.[Symbol.asyncIterator] !== 'function') return;
+      const ids = open.get(ctx) ?? new Set<string>();
+      open.set(ctx, ids.add(id));
+      metrics.activeSubscriptions.inc();
+      metrics.startedSubscriptions.inc();
+    },
+    onComplete: (ctx: object, id: string) => {
+      if (open.get(ctx)?.delete(id)) metrics.activeSubscriptions.dec();
+    },
+  };
 }
 
 const KNOWN_ROUTES = ['/graphql', '/webhooks/twilio/inbound', '/webhooks/twilio/status', '/healthz', '/readyz', '/metrics', '/carrier'];

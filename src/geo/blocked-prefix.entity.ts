@@ -1,15 +1,16 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 @ObjectType()
 @Entity('blocked_prefixes')
-@Index(['accountId', 'prefix'], { unique: true })
+@Index('UQ_blocked_prefixes_account_prefix', ['accountId', 'prefix'], { unique: true })
 export class BlockedPrefix {
   @Field(() => ID)
   @PrimaryGeneratedColumn()
   id: number;
 
   @Column({ type: 'int' })
+  @ForeignKey('accounts')
   accountId: number;
 
   @Field({ description: 'An E.164 prefix, e.g. "+4478" or "+882".' })

@@ -1,5 +1,5 @@
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export enum KeywordCategory {
   OPT_OUT = 'OPT_OUT',
@@ -10,11 +10,13 @@ registerEnumType(KeywordCategory, { name: 'KeywordCategory' });
 
 @ObjectType()
 @Entity('keyword_sets')
+@Index('UQ_keyword_sets_group_category', ['groupId', 'category'], { unique: true })
 export class KeywordSet {
   @PrimaryGeneratedColumn()
   id: number;
 
   @Column({ type: 'int' })
+  @ForeignKey('subscription_groups')
   groupId: number;
 
   @Field(() => KeywordCategory)

@@ -1,5 +1,5 @@
 import { Field, Float, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export enum SenderType {
   SHORT_CODE = 'SHORT_CODE',
@@ -11,16 +11,20 @@ registerEnumType(SenderType, { name: 'SenderType' });
 
 @ObjectType()
 @Entity('senders')
+@Index('IDX_senders_group', ['groupId'])
+@Index('UQ_senders_active_value', ['activeValue'], { unique: true })
 export class Sender {
   @Field(() => ID)
   @PrimaryGeneratedColumn()
   id: number;
 
   @Column({ type: 'int' })
+  @ForeignKey('subscription_groups')
   groupId: number;
 
   /** The group's account, kept here so that inbound routing and tenant checks need no join. */
   @Column({ type: 'int' })
+  @ForeignKey('accounts')
   accountId: number;
 
   @Field(() => SenderType)

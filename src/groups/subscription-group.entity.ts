@@ -1,14 +1,16 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 @ObjectType()
 @Entity('subscription_groups')
+@Index('IDX_groups_account', ['accountId'])
 export class SubscriptionGroup {
   @Field(() => ID)
   @PrimaryGeneratedColumn()
   id: number;
 
   @Column({ type: 'int' })
+  @ForeignKey('accounts')
   accountId: number;
 
   @Field()

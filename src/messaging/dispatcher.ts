@@ -71,6 +71,7 @@ export class Dispatcher {
   private wakeUp: (() => void) | null = null;
   private woken = false;
   private lastSweep = 0;
+  private lookWaiters: Array<() => void> = [];
 
   constructor(private readonly parts: DispatcherParts, options: Partial<DispatcherOptions> = {}) {
     this.options = { ...DEFAULTS, ...options };
@@ -102,6 +103,18 @@ export class Dispatcher {
     this.wakeUp?.();
   }
 
+  /**
+   * Resolves once a whole turn of the queue loop has begun and ended after this call. A turn looks
+   * at the queue (unless half its hand-over slots are still busy): what was due then has been
+   * judged, held or claimed, and the claimed ones are in flight (see settle).
+   */
+  nextLook(): Promise<void> {
+    return new Promise((resolve) => {
+      this.lookWaiters.push(resolve);
+      this.wake();
+    });
+  }
+
   /** Waits (at most timeoutMs) for the hand-overs in flight now to be recorded. */
   async settle(timeoutMs: number): Promise<void> {
     const pending = [...this.inFlight];
@@ -116,6 +129,7 @@ export class Dispatcher {
   private async loop(): Promise<void> {
     while (this.running) {
       let delay = this.options.idlePollMs;
+      const looking = this.lookWaiters.splice(0);
       try {
         await this.sweepIfDue();
         delay = await this.tick();
@@ -123,6 +137,7 @@ export class Dispatcher {
         this.parts.log.error({ err: error }, 'send queue: could not read the queue; retrying');
         delay = 1000;
       }
+      for (const resolve of looking) resolve();
       if (delay > 0 && this.running) await this.sleep(delay);
     }
   }

@@ -1,8 +1,10 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import type { MessageStatus } from './message.entity';
 
 /** A status callback that came before its message's sid was stored; applied when the sid lands. */
 @Entity('early_status_callbacks')
+@Index('UQ_early_status_callbacks', ['providerSid', 'status'], { unique: true })
+@Index('IDX_early_status_callbacks_received', ['receivedAt'])
 export class EarlyStatusCallback {
   @PrimaryGeneratedColumn()
   id: number;

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { SendError, sendError, type SendErrorCode } from '../core/send-error';
 import { MessageEncoding } from '../core/segments';
 
@@ -34,24 +34,36 @@ export { MessageEncoding };
 
 @ObjectType()
 @Entity('messages')
+@Index('UQ_messages_campaign_contact', ['campaignId', 'contactId'], { unique: true })
+@Index('UQ_messages_provider_sid', ['providerSid'], { unique: true })
+@Index('IDX_messages_queue', ['status', 'sendAfter', 'id'])
+@Index('IDX_messages_campaign_status', ['campaignId', 'status'])
+@Index('IDX_messages_conversation', ['conversationId', 'id'])
+@Index('IDX_messages_contact_sender', ['contactId', 'senderId', 'id'])
+@Index('IDX_messages_account', ['accountId', 'id'])
+@Index('IDX_messages_campaign_stats', ['campaignId', 'status', 'country', 'errorCode'])
 export class Message {
   @Field(() => ID)
   @PrimaryGeneratedColumn()
   id: number;
 
   @Column({ type: 'int' })
+  @ForeignKey('accounts')
   accountId: number;
 
   @Column({ type: 'int', nullable: true })
+  @ForeignKey('campaigns')
   campaignId: number | null;
 
   @Column({ type: 'int', nullable: true })
   conversationId: number | null;
 
   @Column({ type: 'int', nullable: true })
+  @ForeignKey('contacts')
   contactId: number | null;
 
   @Column({ type: 'int', nullable: true })
+  @ForeignKey('senders')
   senderId: number | null;
 
   @Field(() => MessageDirection)
@@ -103,8 +115,12 @@ export class Message {
   @Column({ type: 'datetime', precision: 3, nullable: true })
   sendAfter: Date | null;
 
-  @Column({ type: 'int' })
+  @Column({ type: 'int', default: 0 })
   numMedia: number;
+
+  /** The claim of the instance handing the message over (the send queue's own, read by raw SQL). */
+  @Column({ type: 'varchar', length: 40, nullable: true, select: false })
+  sendClaim?: string | null;
 
   /** A keyword's automatic answer: it must reach the number that just opted out. */
   @Column({ type: 'boolean', default: false })

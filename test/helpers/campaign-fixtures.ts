@@ -115,3 +115,27 @@ export async function carrierFault(baseUrl: string, status: number, count: numbe
   const res = await fetch(`${baseUrl}/dev/faults`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ status, count }) });
   if (res.status !== 200) throw new Error(`fault not set: ${res.status}`);
 }
+
+/**
+ * Resolves once the app's send queue has taken a whole look at its due messages after this
+ * call, and what that look handed over has reached the carrier: a message the queue was wrong
+ * to send has been sent by then.
+ */
+export async function queueLooked(app: TestApp): Promise<void> {
+  const { dispatcher } = app.server.services;
+  await dispatcher.nextLook();
+  await dispatcher.settle(10000);
+}
+
+/**
+ * A one-hour daily send window that is closed in `zone` now and for at least the next hour: it
+ * opens two to five hours from now, and never at 01:00 to 03:59 local, where US clocks change
+ * (so the opening exists and happens once, every day of the year).
+ */
+export function closedWindow(zone: string, now = new Date()): { start: string; end: string } {
+  const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', hourCycle: 'h23' }).format(now));
+  let start = (hour + 2) % 24;
+  while (start >= 1 && start <= 3) start += 1;
+  const hhmm = (h: number) => `${String(h % 24).padStart(2, '0')}:00`;
+  return { start: hhmm(start), end: hhmm(start + 1) };
+}

@@ -86,3 +86,30 @@ export function connected(client: Client): Promise<void> {
     client.on('closed', (event) => reject(event));
   });
 }
+
+/** How many subscriptions the server at httpUrl has started listening for, from GET /metrics. */
+export async function subscriptionsStarted(httpUrl: string): Promise<number> {
+  const text = await (await fetch(`${httpUrl}/metrics`)).text();
+  const line = /^switchboard_graphql_subscriptions_started_total (\d+)$/m.exec(text);
+  if (!line) throw new Error('GET /metrics has no switchboard_graphql_subscriptions_started_total');
+  return Number(line[1]);
+}
+
+/**
+ * Opens subscriptions and resolves once the server listens for every one of them: its count of
+ * started subscriptions grew by as many. An event published after that reaches them (in-process;
+ * through Redis the channel may still be subscribing, see untilDelivered). Tests of one file run
+ * one at a time against their own server, so nothing else starts a subscription meanwhile.
+ */
+export async function subscribed<T extends Array<LiveSubscription<any>>>(httpUrl: string, open: () => [...T], timeoutMs = 10000): Promise<T> {
+  const before = await subscriptionsStarted(httpUrl);
+  const subs = open();
+  const deadline = Date.now() + timeoutMs;
+  const refused = Promise.race(subs.map((s) => s.error));
+  refused.catch(() => {});
+  for (;;) {
+    if ((await subscriptionsStarted(httpUrl)) >= before + subs.length) return subs as T;
+    if (Date.now() > deadline) throw new Error(`the server never listened for ${subs.length} new subscriptions`);
+    await Promise.race([new Promise((r) => setTimeout(r, 20)), refused]);
+  }
+}
