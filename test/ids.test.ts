@@ -90,14 +90,11 @@ function outcome(res: GraphQLResponse, field: string): string {
   return res.data?.[field] === null ? 'null' : 'found';
 }
 
+const LOOK_UPS: Array<[string, IdType]> = [['account', 'acc'], ['subscriptionGroup', 'grp'], ['contact', 'ctc'], ['campaign', 'cmp'], ['conversation', 'cnv'], ['message', 'msg']];
+
 // Each call, and the id it expects.
 const CALLS: Array<{ field: string; type: IdType; doc: string }> = [
-  { field: 'account', type: 'acc', doc: 'query($id: ID!) { account(id: $id) { id } }' },
-  { field: 'subscriptionGroup', type: 'grp', doc: 'query($id: ID!) { subscriptionGroup(id: $id) { id } }' },
-  { field: 'contact', type: 'ctc', doc: 'query($id: ID!) { contact(id: $id) { id } }' },
-  { field: 'campaign', type: 'cmp', doc: 'query($id: ID!) { campaign(id: $id) { id } }' },
-  { field: 'conversation', type: 'cnv', doc: 'query($id: ID!) { conversation(id: $id) { id } }' },
-  { field: 'message', type: 'msg', doc: 'query($id: ID!) { message(id: $id) { id } }' },
+  ...LOOK_UPS.map(([field, type]) => ({ field, type, doc: `query($id: ID!) { ${field}(id: $id) { id } }` })),
   { field: 'createApiKey', type: 'acc', doc: 'mutation($id: ID!) { createApiKey(accountId: $id, name: "x") { secret } }' },
   { field: 'revokeApiKey', type: 'key', doc: 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }' },
   { field: 'removeSender', type: 'snd', doc: 'mutation($id: ID!) { removeSender(id: $id) }' },

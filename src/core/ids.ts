@@ -58,9 +58,15 @@ function idKey(): IdKey {
   return current;
 }
 
+const tags = new Map<IdType, Buffer>();
+
 function tagOf(type: IdType): Buffer {
-  const tag = Buffer.alloc(8);
-  tag.write(type, 'latin1');
+  let tag = tags.get(type);
+  if (!tag) {
+    tag = Buffer.alloc(8);
+    tag.write(type, 'latin1');
+    tags.set(type, tag);
+  }
   return tag;
 }
 
