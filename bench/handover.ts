@@ -1,5 +1,6 @@
 import { createTwilioClient } from '../src/carrier/twilio-client';
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from '../src/config';
+import { decode } from '../src/core/ids';
 import { buildWorld } from './campaign-world';
 import { forkCarrier } from './carrier';
 import { runBench } from './support';
@@ -25,7 +26,7 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
     const ds = world.server.services.dataSource;
     const { createCampaign } = await world.gql('mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }',
       { input: { groupId: world.groupId, name: 'bench', body: 'Hi {{first_name}}, your offer ends tonight.' } });
-    const campaignId = Number(createCampaign.id);
+    const campaignId = decode('cmp', createCampaign.id)!;
     const start = performance.now();
     await world.gql('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id: createCampaign.id });
     const launchedMs = performance.now() - start;

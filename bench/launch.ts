@@ -1,4 +1,5 @@
 import { PLANNED_COLUMNS as LAUNCH_COLUMNS } from '../src/messaging/campaign-messages';
+import { decode } from '../src/core/ids';
 import { buildWorld } from './campaign-world';
 import { runBench } from './support';
 
@@ -17,10 +18,10 @@ export async function runLaunchBench(): Promise<Record<string, unknown>> {
     const { launchCampaign } = await world.gql('mutation($id: ID!) { launchCampaign(id: $id) { id status stats { recipients queued rejected } } }', { id: createCampaign.id });
     const launchMs = performance.now() - start;
     const ds = world.server.services.dataSource;
-    const [{ n }] = await ds.query('SELECT COUNT(*) AS n FROM messages WHERE campaign_id = ?', [Number(createCampaign.id)]);
+    const [{ n }] = await ds.query('SELECT COUNT(*) AS n FROM messages WHERE campaign_id = ?', [decode('cmp', createCampaign.id)]);
 
     // The floor: the same rows, already in memory, written with the same multi-row INSERTs in one transaction.
-    const rows: Array<Record<string, unknown>> = await ds.query(`SELECT ${LAUNCH_COLUMNS.join(', ')} FROM messages WHERE campaign_id = ?`, [Number(createCampaign.id)]);
+    const rows: Array<Record<string, unknown>> = await ds.query(`SELECT ${LAUNCH_COLUMNS.join(', ')} FROM messages WHERE campaign_id = ?`, [decode('cmp', createCampaign.id)]);
     await ds.query('CREATE TABLE messages_copy LIKE messages');
     const tuple = `(${LAUNCH_COLUMNS.map(() => '?').join(', ')})`;
     const insertStart = performance.now();

@@ -27,6 +27,8 @@ export interface Config {
   /** Namespace of this deployment's Redis channels and keys: instances that share work share it. */
   redisPrefix: string;
   adminToken?: string;
+  /** The secret ids are made under; unset: one generated and kept in the database. */
+  idSecret?: string;
   twilio: TwilioConfig;
   publicUrl: string;
   logLevel: LogLevel;
@@ -166,6 +168,8 @@ export function loadConfig(env: Env = process.env): Config {
       : 'https://api.twilio.com';
   const adminToken = env.ADMIN_TOKEN || undefined;
   if (adminToken !== undefined && adminToken.length < 16) throw new ConfigError('ADMIN_TOKEN must be at least 16 characters');
+  const idSecret = env.ID_SECRET || undefined;
+  if (idSecret !== undefined && idSecret.length < 32) throw new ConfigError('ID_SECRET must be at least 32 characters');
   return {
     port,
     host: env.HOST || '0.0.0.0',
@@ -173,6 +177,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: env.REDIS_URL ? parseUrl('REDIS_URL', env.REDIS_URL) : undefined,
     redisPrefix: parseRedisPrefix(env.REDIS_PREFIX),
     adminToken,
+    idSecret,
     twilio: {
       accountSid: sid ?? SIMULATOR_ACCOUNT_SID,
       authToken: token ?? SIMULATOR_AUTH_TOKEN,

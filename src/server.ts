@@ -15,6 +15,8 @@ import type { Config } from './config';
 import type { Context, Principal } from './core/auth';
 import { createDataSource, loadDialect } from './core/database';
 import { budgetErrorsOnce, ExecutionBudget } from './core/execution-budget';
+import { loadIdSecret } from './core/id-secret';
+import { useIdSecret } from './core/ids';
 import { Loaders } from './core/loaders';
 import { sharedSubscribe } from './core/shared-subscriptions';
 import { createLogger, type Logger } from './core/logger';
@@ -62,6 +64,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const log = options.logger ?? createLogger(config.logLevel);
   const dataSource = await openDatabase(config);
   const { token: operatorToken, generated } = await OperatorToken.load(dataSource, config.adminToken);
+  const releaseIdSecret = useIdSecret(await loadIdSecret(dataSource, config.idSecret));
   const events = createEventBus(config.redisUrl, config.redisPrefix);
   const metrics = new Metrics(options.defaultMetrics ?? true);
   const services = createServices(dataSource, config, events, log, metrics);
@@ -221,6 +224,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       wsServer.close();
       await events.close();
       if (dataSource.isInitialized) await dataSource.destroy();
+      releaseIdSecret();
       log.info('switchboard stopped');
     })();
     return closing;

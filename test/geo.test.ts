@@ -2,6 +2,7 @@ import { parsePhone } from '../src/core/phone';
 import { checkRecipient } from '../src/geo/send-policy';
 import { ADMIN_TOKEN, describeEachDatabase, type TestApp } from './helpers/app';
 import { createAccount, createSubaccount, enableCountries, type AccountFixture } from './helpers/fixtures';
+import { rawId } from './helpers/ids';
 
 const GEO = `inherited source { id } enabledCountries warnings blockedPrefixes { id prefix reason account { id } }`;
 
@@ -10,7 +11,7 @@ async function geoOf(app: TestApp, account: AccountFixture, token = account.key)
 }
 
 async function mayItSend(app: TestApp, account: AccountFixture, number: string) {
-  const policy = await app.server.services.geo.loadSendPolicy(Number(account.id));
+  const policy = await app.server.services.geo.loadSendPolicy(rawId(account.id));
   const error = checkRecipient(policy, parsePhone(number));
   return error ? { code: error.code, providerCode: error.providerCode } : 'allowed';
 }

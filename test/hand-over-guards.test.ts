@@ -2,6 +2,7 @@ import { ADMIN_TOKEN, describeEachDatabase, type TestApp } from './helpers/app';
 import { campaignState, carrierMessages, closedWindow, createCampaign, setupWorld, until, usPhone, waitForCampaign, type CampaignWorld } from './helpers/campaign-fixtures';
 import { createAccount, createSubaccount, enableCountries, type AccountFixture } from './helpers/fixtures';
 import { messageSid } from './helpers/inbox';
+import { rawId } from './helpers/ids';
 import { postTwilioWebhook } from './helpers/twilio-webhook';
 
 let caSeq = 0;
@@ -168,7 +169,7 @@ describeEachDatabase('hand-over guards', (app) => {
     const planned = (await campaignState(app(), world.account.key, id)).messages.nodes[0];
     // A backlog made it due now, when its window is closed: what a slow sender leaves behind.
     const ds = app().server.services.dataSource;
-    await ds.query('UPDATE messages SET send_after = ? WHERE id = ?', [ds.options.type === 'mysql' ? new Date(Date.now() - 1000) : new Date(Date.now() - 1000).toISOString().replace('T', ' ').replace('Z', ''), Number(planned.id)]);
+    await ds.query('UPDATE messages SET send_after = ? WHERE id = ?', [ds.options.type === 'mysql' ? new Date(Date.now() - 1000) : new Date(Date.now() - 1000).toISOString().replace('T', ' ').replace('Z', ''), rawId(planned.id)]);
     app().server.services.dispatcher.wake();
     const deferred = await until('the queue looked at it again', async () => {
       const m = (await campaignState(app(), world.account.key, id)).messages.nodes[0];

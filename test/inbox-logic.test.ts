@@ -71,13 +71,13 @@ describe('the reply counter', () => {
 });
 
 describe('the conversation list', () => {
-  it('orders by newest activity, then by the newer id, as the server does', () => {
+  it('orders by newest activity, keeping the order they came in (the server\'s) for the same time, whatever the ids', () => {
     const list = mergeConversations([], [
-      conversation('1', '2026-03-01T10:00:00Z'),
-      conversation('3', '2026-03-01T09:00:00Z'),
-      conversation('2', '2026-03-01T10:00:00Z'),
+      conversation('cnv_b', '2026-03-01T10:00:00Z'),
+      conversation('cnv_c', '2026-03-01T09:00:00Z'),
+      conversation('cnv_a', '2026-03-01T10:00:00Z'),
     ], ALL);
-    expect(ids(list)).toEqual(['2', '1', '3']);
+    expect(ids(list)).toEqual(['cnv_b', 'cnv_a', 'cnv_c']);
   });
 
   it('moves a conversation to the top when a reply arrives, without repeating it', () => {
@@ -136,15 +136,25 @@ describe('the conversation list', () => {
 
   it('ignores a delivery event of an older message or of a conversation not in the list', () => {
     const list = [conversation('1', '2026-03-01T10:00:00Z', { contact: { id: 'c1', phoneNumber: '+12025550001', firstName: null, lastName: null }, lastMessage: message('10') })];
-    expect(applyOutbound(list, message('8', { direction: 'OUTBOUND', status: 'DELIVERED' }))).toEqual(list);
+    expect(applyOutbound(list, message('8', { direction: 'OUTBOUND', status: 'DELIVERED', createdAt: '2026-03-01T09:59:00.000Z' }))).toEqual(list);
     expect(applyOutbound(list, message('12', { direction: 'OUTBOUND', contact: { id: 'elsewhere' } }))).toEqual(list);
   });
 });
 
 describe('the thread', () => {
-  it('orders messages oldest first, with those still being sent last', () => {
-    const thread = mergeMessages([], [message('12'), message(`${PENDING_PREFIX}1`), message('3')]);
-    expect(thread.map((m) => m.id)).toEqual(['3', '12', `${PENDING_PREFIX}1`]);
+  it('orders messages oldest first by when they were written, whatever their ids, with those still being sent last', () => {
+    const thread = mergeMessages([], [
+      message('msg_A', { createdAt: '2026-03-01T10:00:02.000Z' }),
+      message(`${PENDING_PREFIX}1`),
+      message('msg_Z', { createdAt: '2026-03-01T10:00:01.000Z' }),
+    ]);
+    expect(thread.map((m) => m.id)).toEqual(['msg_Z', 'msg_A', `${PENDING_PREFIX}1`]);
+  });
+
+  it('puts a reply before its answer written in the same millisecond', () => {
+    const at = '2026-03-01T10:00:00.123Z';
+    const thread = mergeMessages([], [message('msg_A', { direction: 'OUTBOUND', createdAt: at }), message('msg_Z', { createdAt: at })]);
+    expect(thread.map((m) => m.id)).toEqual(['msg_Z', 'msg_A']);
   });
 
   it('moves a status forward only, whatever order the events come in', () => {

@@ -1,5 +1,6 @@
 import { describeWithOutsideCarrier } from './helpers/carrier';
 import { campaignState, createCampaign, setupWorld, until, usPhone, waitForCampaign } from './helpers/campaign-fixtures';
+import { rawId } from './helpers/ids';
 
 // The carrier outlives our restarts: a simulator of its own, as Twilio would be.
 describeWithOutsideCarrier('sending across restarts', (ctx) => {
@@ -37,8 +38,8 @@ describeWithOutsideCarrier('sending across restarts', (ctx) => {
     const ds = ctx().app.server.services.dataSource;
     // What a crash between "mark SENDING" and storing the carrier's answer leaves behind: one the
     // carrier took (its sid lost with the process), one it never saw.
-    await ds.query("UPDATE messages SET status = 'SENDING', provider_sid = NULL WHERE id = ?", [Number(delivered.id)]);
-    await ds.query("UPDATE messages SET status = 'SENDING' WHERE id = ?", [Number(waiting.id)]);
+    await ds.query("UPDATE messages SET status = 'SENDING', provider_sid = NULL WHERE id = ?", [rawId(delivered.id)]);
+    await ds.query("UPDATE messages SET status = 'SENDING' WHERE id = ?", [rawId(waiting.id)]);
     await ctx().app.restart();
     const read = (messageId: string) => ctx().app.ok('query($id: ID!) { message(id: $id) { status providerSid attempts lastProviderResponse error { code message } } }', { id: messageId }, world.account.key);
     const neverSeen = (await read(waiting.id)).message;

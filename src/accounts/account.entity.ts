@@ -1,4 +1,5 @@
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { IdField } from '../core/ids';
 import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export enum AccountStatus {
@@ -14,7 +15,7 @@ registerEnumType(AccountStatus, {
 @Entity('accounts')
 @Index('IDX_accounts_parent', ['parentId'])
 export class Account {
-  @Field(() => ID)
+  @IdField('acc')
   @PrimaryGeneratedColumn()
   id: number;
 

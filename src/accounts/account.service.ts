@@ -3,7 +3,7 @@ import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { Principal } from '../core/auth';
 import { canSee, isParentOrOperator, visibleAccountFilter } from '../core/tenancy';
 import { badInput, forbidden, notFound } from '../core/errors';
-import { parseId } from '../core/ids';
+import { decode } from '../core/ids';
 import { isKnownRegion } from '../core/phone';
 import { Account, AccountStatus } from './account.entity';
 import type { ApiKey } from './api-key.entity';
@@ -50,7 +50,7 @@ export class AccountService {
 
   /** The account when the principal may see it; what it may not see does not exist for it. */
   async getVisible(principal: Principal, rawId: string | number): Promise<Account | null> {
-    const id = parseId(rawId);
+    const id = decode('acc', rawId);
     if (id === null) return null;
     const account = await this.findById(id);
     return account && canSee(principal, account) ? account : null;
@@ -174,7 +174,7 @@ export class AccountService {
   }
 
   async revokeApiKey(principal: Principal, rawId: string): Promise<ApiKey> {
-    const id = parseId(rawId);
+    const id = decode('key', rawId);
     const apiKey = id === null ? null : await this.apiKeys.findById(id);
     const owner = apiKey && (await this.findById(apiKey.accountId));
     if (!apiKey || !owner || !canSee(principal, owner)) throw notFound('API key', rawId);

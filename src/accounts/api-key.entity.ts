@@ -1,4 +1,5 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ObjectType } from 'type-graphql';
+import { IdField } from '../core/ids';
 import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 @ObjectType()
@@ -6,7 +7,7 @@ import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeo
 @Index('IDX_api_keys_account', ['accountId'])
 @Index('UQ_api_keys_secret_hash', ['secretHash'], { unique: true })
 export class ApiKey {
-  @Field(() => ID)
+  @IdField('key')
   @PrimaryGeneratedColumn()
   id: number;
 

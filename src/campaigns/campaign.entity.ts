@@ -1,4 +1,5 @@
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { IdField } from '../core/ids';
 import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export enum CampaignStatus {
@@ -15,7 +16,7 @@ registerEnumType(CampaignStatus, { name: 'CampaignStatus' });
 @Index('IDX_campaigns_account', ['accountId', 'id'])
 @Index('IDX_campaigns_status_scheduled', ['status', 'scheduledAt'])
 export class Campaign {
-  @Field(() => ID)
+  @IdField('cmp')
   @PrimaryGeneratedColumn()
   id: number;
 

@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subs
 import { Account } from '../accounts/account.entity';
 import type { AccountService } from '../accounts/account.service';
 import { principalOf, type Context } from '../core/auth';
+import { decode } from '../core/ids';
 import { alignById } from '../core/loaders';
 import { loadGroup } from '../groups/group.loaders';
 import type { GroupService } from '../groups/group.service';
@@ -101,7 +102,7 @@ export class CampaignResolver {
     topicId: ({ context }) => channelOf(principalOf(context)),
     filter: ({ payload, args, context }) => {
       const progress = payload as ProgressPayload;
-      return String(progress.campaignId) === String(args.campaignId) && mayReceiveProgress(principalOf(context), progress);
+      return decode('cmp', String(args.campaignId)) === progress.campaignId && mayReceiveProgress(principalOf(context), progress);
     },
   })
   campaignProgress(@Root() payload: ProgressPayload, @Arg('campaignId', () => ID) _campaignId: string): CampaignStats {

@@ -4,7 +4,7 @@ import { requireName } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import type { Logger } from '../core/logger';
 import { badInput, notFound } from '../core/errors';
-import { parseId } from '../core/ids';
+import { decode, encode } from '../core/ids';
 import { decodeCursor, pageSize, toPage } from '../core/pagination';
 import { checkBody } from '../geo/send-policy';
 import type { GroupService } from '../groups/group.service';
@@ -44,7 +44,7 @@ export class CampaignService {
   }
 
   async getVisible(principal: Principal, rawId: string | number): Promise<Campaign | null> {
-    const id = parseId(rawId);
+    const id = decode('cmp', rawId);
     return this.accounts.visibleOwned(principal, id === null ? null : await this.findById(id));
   }
 
@@ -139,8 +139,8 @@ export class CampaignService {
   async cancel(principal: Principal, rawId: string): Promise<Campaign> {
     const campaign = await this.requireVisible(principal, rawId);
     const refuse = (status: CampaignStatus) => {
-      if (status === CampaignStatus.CANCELLED) throw badInput('id', `campaign ${campaign.id} is already cancelled`);
-      if (status === CampaignStatus.COMPLETED) throw badInput('id', `campaign ${campaign.id} has completed: nothing is left to cancel`);
+      if (status === CampaignStatus.CANCELLED) throw badInput('id', `campaign ${encode('cmp', campaign.id)} is already cancelled`);
+      if (status === CampaignStatus.COMPLETED) throw badInput('id', `campaign ${encode('cmp', campaign.id)} has completed: nothing is left to cancel`);
     };
     refuse(campaign.status);
     const changed = await execute(this.dataSource, 'UPDATE campaigns SET status = ? WHERE id = ? AND status IN (?, ?, ?)',
@@ -201,9 +201,9 @@ export class CampaignService {
   }
 
   private requireLaunchable(campaign: Campaign): void {
-    if (campaign.status === CampaignStatus.CANCELLED) throw badInput('id', `campaign ${campaign.id} is cancelled and cannot be launched or scheduled`);
+    if (campaign.status === CampaignStatus.CANCELLED) throw badInput('id', `campaign ${encode('cmp', campaign.id)} is cancelled and cannot be launched or scheduled`);
     if (campaign.status === CampaignStatus.SENDING || campaign.status === CampaignStatus.COMPLETED) {
-      throw badInput('id', `campaign ${campaign.id} was already launched`);
+      throw badInput('id', `campaign ${encode('cmp', campaign.id)} was already launched`);
     }
   }
 }

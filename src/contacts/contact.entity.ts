@@ -1,12 +1,13 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ObjectType } from 'type-graphql';
+import { IdField } from '../core/ids';
 import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 @ObjectType()
 @Entity('contacts')
 @Index('UQ_contacts_account_phone', ['accountId', 'phoneNumber'], { unique: true })
 export class Contact {
-  @Field(() => ID)
+  @IdField('ctc')
   @PrimaryGeneratedColumn()
   id: number;
 

@@ -3,7 +3,7 @@ import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import { isDuplicateKeyError } from '../core/database';
 import { badInput } from '../core/errors';
-import { parseId } from '../core/ids';
+import { decode } from '../core/ids';
 import { parsePhone, type ParsedPhone } from '../core/phone';
 import { Contact } from './contact.entity';
 
@@ -53,7 +53,7 @@ export class ContactService {
   }
 
   async getVisible(principal: Principal, rawId: string | number): Promise<Contact | null> {
-    const id = parseId(rawId);
+    const id = decode('ctc', rawId);
     return this.accounts.visibleOwned(principal, id === null ? null : await this.findById(id));
   }
 

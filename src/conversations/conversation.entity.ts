@@ -1,4 +1,5 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { IdField } from '../core/ids';
 import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export enum ConversationStatus {
@@ -12,7 +13,7 @@ registerEnumType(ConversationStatus, { name: 'ConversationStatus' });
 @Index('UQ_conversations_contact_sender', ['contactId', 'senderId'], { unique: true })
 @Index('IDX_conversations_inbox', ['accountId', 'lastMessageAt', 'id'])
 export class Conversation {
-  @Field(() => ID)
+  @IdField('cnv')
   @PrimaryGeneratedColumn()
   id: number;
 

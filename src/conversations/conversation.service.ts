@@ -3,7 +3,7 @@ import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import { isDuplicateKeyError } from '../core/database';
 import { badInput, notFound } from '../core/errors';
-import { parseId } from '../core/ids';
+import { decode } from '../core/ids';
 import { decodeCursor, pageSize, toPage, type PageInfo } from '../core/pagination';
 import { Contact } from '../contacts/contact.entity';
 import { SubscriptionGroup } from '../groups/subscription-group.entity';
@@ -50,7 +50,7 @@ export class ConversationService {
   }
 
   async getVisible(principal: Principal, rawId: string | number): Promise<Conversation | null> {
-    const id = parseId(rawId);
+    const id = decode('cnv', rawId);
     return this.accounts.visibleOwned(principal, id === null ? null : await this.findById(id));
   }
 
@@ -182,14 +182,14 @@ export class ConversationService {
   }
 
   private async visibleGroupId(principal: Principal, raw: string): Promise<number> {
-    const id = parseId(raw);
+    const id = decode('grp', raw);
     const group = id === null ? null : await this.dataSource.getRepository(SubscriptionGroup).findOneBy({ id });
     if (!(await this.accounts.visibleOwned(principal, group))) throw notFound('subscription group', `${raw} (groupId)`);
     return id!;
   }
 
   private async visibleContactId(principal: Principal, raw: string): Promise<number> {
-    const id = parseId(raw);
+    const id = decode('ctc', raw);
     const contact = id === null ? null : await this.dataSource.getRepository(Contact).findOneBy({ id });
     if (!(await this.accounts.visibleOwned(principal, contact))) throw notFound('contact', `${raw} (contactId)`);
     return id!;

@@ -1,5 +1,6 @@
 import { Contact } from '../contacts/contact.entity';
 import type { Principal } from '../core/auth';
+import { decode } from '../core/ids';
 import type { EventBus } from '../core/pubsub';
 import type { KeywordCategory } from '../groups/keyword-set.entity';
 import { Sender } from '../groups/sender.entity';
@@ -106,7 +107,7 @@ export function reviveReply(payload: ReplyPayload): ReplyEventData {
 /** Tenant filter first (a subaccount key sees its own account only), then the subscriber's narrowing. */
 export function wantsReply(principal: Principal, payload: ReplyPayload, narrow: { groupId?: string | null; conversationId?: string | null }): boolean {
   if (!canSee(principal, { id: payload.accountId, parentId: payload.parentId })) return false;
-  if (narrow.groupId != null && narrow.groupId !== String(payload.groupId)) return false;
-  if (narrow.conversationId != null && narrow.conversationId !== String(payload.conversationId)) return false;
+  if (narrow.groupId != null && decode('grp', narrow.groupId) !== payload.groupId) return false;
+  if (narrow.conversationId != null && decode('cnv', narrow.conversationId) !== payload.conversationId) return false;
   return true;
 }

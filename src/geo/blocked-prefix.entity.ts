@@ -1,11 +1,12 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ObjectType } from 'type-graphql';
+import { IdField } from '../core/ids';
 import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 @ObjectType()
 @Entity('blocked_prefixes')
 @Index('UQ_blocked_prefixes_account_prefix', ['accountId', 'prefix'], { unique: true })
 export class BlockedPrefix {
-  @Field(() => ID)
+  @IdField('blk')
   @PrimaryGeneratedColumn()
   id: number;
 

@@ -5,7 +5,7 @@ import type { Principal } from '../core/auth';
 import { canSee, isParentOrOperator } from '../core/tenancy';
 import { isDuplicateKeyError } from '../core/database';
 import { badInput, forbidden, notFound } from '../core/errors';
-import { parseId } from '../core/ids';
+import { decode } from '../core/ids';
 import { callingCodeOf, isE164Prefix, isKnownRegion, knownRegions } from '../core/phone';
 import { BlockedPrefix } from './blocked-prefix.entity';
 import { GeoPermission } from './geo-permission.entity';
@@ -102,7 +102,7 @@ export class GeoService {
 
   /** Only the holder, its parent or the operator lifts a block. */
   async unblockPrefix(principal: Principal, rawId: string): Promise<boolean> {
-    const id = parseId(rawId);
+    const id = decode('blk', rawId);
     const block = id === null ? null : await this.dataSource.getRepository(BlockedPrefix).findOneBy({ id });
     const holder = block && (await this.accounts.findById(block.accountId));
     if (!block || !holder) throw notFound('blocked prefix', rawId);

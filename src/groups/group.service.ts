@@ -3,7 +3,7 @@ import { requireName } from '../accounts/account.service';
 import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import { badInput, notFound } from '../core/errors';
-import { parseId } from '../core/ids';
+import { decode } from '../core/ids';
 import type { KeywordService } from './keyword.service';
 import { Sender } from './sender.entity';
 import { SubscriptionGroup } from './subscription-group.entity';
@@ -45,7 +45,7 @@ export class GroupService {
 
   /** The group when the key may see its account; a group it may not see does not exist for it. */
   async getVisible(principal: Principal, rawId: string | number): Promise<SubscriptionGroup | null> {
-    const id = parseId(rawId);
+    const id = decode('grp', rawId);
     return this.accounts.visibleOwned(principal, id === null ? null : await this.findById(id));
   }
 

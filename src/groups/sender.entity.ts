@@ -1,4 +1,5 @@
-import { Field, Float, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ObjectType, registerEnumType } from 'type-graphql';
+import { IdField } from '../core/ids';
 import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export enum SenderType {
@@ -14,7 +15,7 @@ registerEnumType(SenderType, { name: 'SenderType' });
 @Index('IDX_senders_group', ['groupId'])
 @Index('UQ_senders_active_value', ['activeValue'], { unique: true })
 export class Sender {
-  @Field(() => ID)
+  @IdField('snd')
   @PrimaryGeneratedColumn()
   id: number;
 

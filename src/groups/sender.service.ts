@@ -2,7 +2,7 @@ import { In, IsNull, type DataSource } from 'typeorm';
 import type { Principal } from '../core/auth';
 import { isDuplicateKeyError } from '../core/database';
 import { badInput, notFound } from '../core/errors';
-import { parseId } from '../core/ids';
+import { decode } from '../core/ids';
 import type { GroupService } from './group.service';
 import { Sender } from './sender.entity';
 import { validateSender, type SenderInputShape } from './sender-rules';
@@ -55,7 +55,7 @@ export class SenderService {
    * another group; routing no longer picks it, sticky or not.
    */
   async remove(principal: Principal, rawId: string): Promise<boolean> {
-    const id = parseId(rawId);
+    const id = decode('snd', rawId);
     const sender = id === null ? null : await this.findById(id);
     if (!sender || sender.removedAt || !(await this.groups.getVisible(principal, sender.groupId))) throw notFound('sender', rawId);
     await this.repo.update({ id: sender.id, removedAt: IsNull() }, { removedAt: new Date(), activeValue: null });

@@ -1,11 +1,12 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ObjectType } from 'type-graphql';
+import { IdField } from '../core/ids';
 import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 @ObjectType()
 @Entity('subscription_groups')
 @Index('IDX_groups_account', ['accountId'])
 export class SubscriptionGroup {
-  @Field(() => ID)
+  @IdField('grp')
   @PrimaryGeneratedColumn()
   id: number;
 

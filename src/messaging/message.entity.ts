@@ -1,4 +1,5 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { IdField } from '../core/ids';
 import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { SendError, sendError, type SendErrorCode } from '../core/send-error';
 import { MessageEncoding } from '../core/segments';
@@ -43,7 +44,7 @@ export { MessageEncoding };
 @Index('IDX_messages_account', ['accountId', 'id'])
 @Index('IDX_messages_campaign_stats', ['campaignId', 'status', 'country', 'errorCode'])
 export class Message {
-  @Field(() => ID)
+  @IdField('msg')
   @PrimaryGeneratedColumn()
   id: number;
 

@@ -3,7 +3,7 @@ import { Contact } from '../contacts/contact.entity';
 import { loadContact } from '../contacts/contact.loaders';
 import type { ContactService } from '../contacts/contact.service';
 import { principalOf, type Context } from '../core/auth';
-import { parseId } from '../core/ids';
+import { decode } from '../core/ids';
 import { loadSender } from '../groups/group.loaders';
 import { Sender } from '../groups/sender.entity';
 import type { SenderService } from '../groups/sender.service';
@@ -37,7 +37,7 @@ export class MessageResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<MessageConnection> {
     // A malformed campaign id names no campaign: an empty log, not an error.
-    const campaign = campaignId === null || campaignId === undefined ? null : (parseId(campaignId) ?? -1);
+    const campaign = campaignId === null || campaignId === undefined ? null : (decode('cmp', campaignId) ?? -1);
     return this.messageService.log(principalOf(ctx), { direction, status, campaignId: campaign, accountId, first, after });
   }
 
@@ -73,7 +73,7 @@ interface DeliveryArgs {
 
 function wantsDelivery(principal: Parameters<typeof mayReceiveDelivery>[0], payload: DeliveryEventPayload, args: DeliveryArgs): boolean {
   if (!mayReceiveDelivery(principal, payload)) return false;
-  if (args.campaignId !== null && args.campaignId !== undefined && String(payload.message.campaignId) !== args.campaignId) return false;
-  if (args.conversationId !== null && args.conversationId !== undefined && String(payload.message.conversationId) !== args.conversationId) return false;
+  if (args.campaignId !== null && args.campaignId !== undefined && decode('cmp', args.campaignId) !== payload.message.campaignId) return false;
+  if (args.conversationId !== null && args.conversationId !== undefined && decode('cnv', args.conversationId) !== payload.message.conversationId) return false;
   return true;
 }

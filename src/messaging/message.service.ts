@@ -1,7 +1,7 @@
 import { In, LessThan, MoreThan, type DataSource, type FindOptionsWhere } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
-import { parseId } from '../core/ids';
+import { decode } from '../core/ids';
 import { decodeCursor, pageSize, toPage } from '../core/pagination';
 import { Message, type MessageDirection, type MessageStatus } from './message.entity';
 import type { MessageConnection } from './message.types';
@@ -27,7 +27,7 @@ export class MessageService {
   }
 
   async getVisible(principal: Principal, rawId: string | number): Promise<Message | null> {
-    const id = parseId(rawId);
+    const id = decode('msg', rawId);
     return this.accounts.visibleOwned(principal, id === null ? null : await this.repo.findOneBy({ id }));
   }
 

@@ -96,7 +96,7 @@ export function decideRoute(ctx: RoutingContext, recipient: RouteRecipient, opti
   const refusal = checkRecipient(ctx.policy, phone, options.body);
   if (refusal) return { allowed: false, error: refusal, phone };
   if (!options.skipOptOutCheck && recipient.membership === 'UNSUBSCRIBED') {
-    return { allowed: false, error: sendError(SendErrorCode.RECIPIENT_UNSUBSCRIBED, `${phone.e164} has opted out of group ${ctx.group.id}`), phone };
+    return { allowed: false, error: sendError(SendErrorCode.RECIPIENT_UNSUBSCRIBED, `${phone.e164} has opted out of the group`), phone };
   }
   // checkRecipient passed, so the number is valid and has a region.
   const region = phone.country!;
@@ -105,7 +105,7 @@ export function decideRoute(ctx: RoutingContext, recipient: RouteRecipient, opti
   const why = ctx.group.internationalFallback
     ? 'and no long code or toll-free number to send across the border'
     : 'and international fallback is off';
-  return { allowed: false, error: sendError(SendErrorCode.NO_ELIGIBLE_SENDER, `group ${ctx.group.id} has no sender in ${region} for ${phone.e164} ${why}`), phone };
+  return { allowed: false, error: sendError(SendErrorCode.NO_ELIGIBLE_SENDER, `the group has no sender in ${region} for ${phone.e164} ${why}`), phone };
 }
 
 /** Sender choice of the contract: sticky, then type priority in the region, then fallback. */

@@ -29,9 +29,12 @@ export function matchesFilter(conversation: InboxConversation, filter: ListFilte
 
 const time = (iso: string) => Date.parse(iso);
 
-/** The server's order: lastMessageAt descending, then id descending. */
+/**
+ * The server's order, lastMessageAt descending. Ids are opaque, so conversations of the same
+ * millisecond keep the order they came in (the server's, for those of one page).
+ */
 export function byNewestActivity(a: InboxConversation, b: InboxConversation): number {
-  return time(b.lastMessageAt) - time(a.lastMessageAt) || Number(b.id) - Number(a.id);
+  return time(b.lastMessageAt) - time(a.lastMessageAt);
 }
 
 /** Of two copies of one conversation, the one with the later activity; on a tie the incoming one, read later. */
@@ -63,7 +66,7 @@ export function applyOutbound(list: readonly InboxConversation[], message: Inbox
   if (index < 0) return [...list];
   const conversation = list[index];
   const last = conversation.lastMessage;
-  const isNewest = !last || last.id === message.id || Number(message.id) > Number(last.id);
+  const isNewest = !last || last.id === message.id || time(message.createdAt) > time(last.createdAt);
   if (!isNewest) return [...list];
   const lastMessageAt = time(message.createdAt) > time(conversation.lastMessageAt) ? message.createdAt : conversation.lastMessageAt;
   const updated = { ...conversation, lastMessage: message, lastMessageAt };

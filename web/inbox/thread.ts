@@ -19,11 +19,17 @@ export const PENDING_PREFIX = 'pending-';
 
 const isPending = (message: InboxMessage) => message.id.startsWith(PENDING_PREFIX);
 
-/** Server ids in order, then the pending ones in the order they were typed. */
+const DIRECTION_RANK = { INBOUND: 0, OUTBOUND: 1 };
+
+/**
+ * The server's messages by the time they were written (ids are opaque and say nothing of
+ * order), a reply before its answer within one millisecond; then the pending ones in the
+ * order they were typed.
+ */
 function oldestFirst(a: InboxMessage, b: InboxMessage): number {
   if (isPending(a) !== isPending(b)) return isPending(a) ? 1 : -1;
   if (isPending(a)) return Number(a.id.slice(PENDING_PREFIX.length)) - Number(b.id.slice(PENDING_PREFIX.length));
-  return Number(a.id) - Number(b.id);
+  return Date.parse(a.createdAt) - Date.parse(b.createdAt) || DIRECTION_RANK[a.direction] - DIRECTION_RANK[b.direction];
 }
 
 /** Of two copies of one message, the one further on; a final status is never replaced. */
