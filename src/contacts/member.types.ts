@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { Membership } from './membership.entity';
-import { PageInfo } from '../core/pagination';
+import { PageInfo } from '../core/connection';
 
 @ObjectType()
 export class MemberConnection {

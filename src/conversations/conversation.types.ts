@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { PageInfo } from '../core/pagination';
+import { PageInfo } from '../core/connection';
 import { KeywordCategory } from '../groups/keyword-set.entity';
 import { Message } from '../messaging/message.entity';
 import { Conversation } from './conversation.entity';

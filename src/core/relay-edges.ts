@@ -1,9 +1,5 @@
 import { Field, FieldResolver, ObjectType, Resolver, Root, type ClassType } from 'type-graphql';
-
-export interface Edge<T> {
-  cursor: string;
-  node: T;
-}
+import type { Edge } from './connection';
 
 /**
  * Relay-style `edges { cursor node }` beside `nodes` on a connection type declared in its

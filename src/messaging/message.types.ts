@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { PageInfo } from '../core/pagination';
+import { PageInfo } from '../core/connection';
 import { SendError } from '../core/send-error';
 import { Message, MessageStatus } from './message.entity';
 
