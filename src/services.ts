@@ -1,13 +1,4 @@
-import type { ClassType, NonEmptyArray } from 'type-graphql';
-import { CampaignConnection } from './campaigns/campaign.types';
-import { Campaign } from './campaigns/campaign.entity';
-import { Membership } from './contacts/membership.entity';
-import { relayEdges } from './core/relay-edges';
-import { Conversation } from './conversations/conversation.entity';
-import { ConversationConnection } from './conversations/conversation.types';
-import { MemberConnection } from './contacts/member.types';
-import { Message } from './messaging/message.entity';
-import { MessageConnection } from './messaging/message.types';
+import type { NonEmptyArray } from 'type-graphql';
 import type { DataSource } from 'typeorm';
 import { AccountResolver } from './accounts/account.resolver';
 import { AccountService } from './accounts/account.service';
@@ -145,22 +136,7 @@ export function createResolvers(services: Services): Map<Function, object> {
     [ContactResolver, new ContactResolver(services.contacts, services.memberships, services.contactImports)],
     [MemberResolver, new MemberResolver(services.contacts, services.groups)],
     [GroupMembersResolver, new GroupMembersResolver(services.memberships)],
-    ...connectionEdges(),
   ]);
-}
-
-/** `edges { cursor node }` on every connection (see core/relay-edges.ts). */
-function connectionEdges(): Array<[Function, object]> {
-  const connections: Array<[ClassType, ClassType]> = [
-    [MessageConnection, Message],
-    [CampaignConnection, Campaign],
-    [ConversationConnection, Conversation],
-    [MemberConnection, Membership],
-  ];
-  return connections.map(([connection, node]) => {
-    const Resolver = relayEdges(connection, node);
-    return [Resolver, new Resolver()];
-  });
 }
 
 export function resolverClasses(resolvers: Map<Function, object>): NonEmptyArray<Function> {
