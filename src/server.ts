@@ -15,7 +15,6 @@ import type { Config } from './config';
 import type { Context, Principal } from './core/auth';
 import { createDataSource, loadDialect } from './core/database';
 import { budgetErrorsOnce, ExecutionBudget } from './core/execution-budget';
-import { Loaders } from './core/loaders';
 import { sharedSubscribe } from './core/shared-subscriptions';
 import { createLogger, type Logger } from './core/logger';
 import { Metrics, subscriptionMetrics } from './core/metrics';
@@ -24,6 +23,7 @@ import { createEventBus } from './core/pubsub';
 import { costRefusal, queryCostPlugin, queryLimitExtensions, queryLimitRules } from './core/query-limits';
 import { entities } from './entities';
 import { buildGraphQLSchema } from './schema';
+import { Loaders } from './loaders';
 import { createServices, type Services } from './services';
 import { createTwilioWebhookRouter } from './webhooks/twilio-webhooks';
 import { createInboxRouter } from './inbox/inbox.router';
@@ -118,7 +118,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         }
         return true;
       },
-      context: (ctx): Context => ({ principal: ctx.extra.principal ?? null, loaders: new Loaders(false) }),
+      context: (ctx): Context => ({ principal: ctx.extra.principal ?? null, loaders: new Loaders(services, { cache: false }) }),
       // Domain errors reach subscribers as they reach HTTP clients (see formatGraphQLError).
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map(toGraphQLError) } : result),
       ...subscriptionMetrics(metrics),
@@ -177,7 +177,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     express.json({ limit: MAX_BODY }),
     authenticateRequest(authenticator, dataSource),
     expressMiddleware(apollo, {
-      context: async ({ res }) => ({ principal: res.locals.principal as Principal | null, loaders: new Loaders(), budget: new ExecutionBudget(config.execution) }),
+      context: async ({ res }) => ({ principal: res.locals.principal as Principal | null, loaders: new Loaders(services, { cache: true }), budget: new ExecutionBudget(config.execution) }),
     }),
   );
   app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
