@@ -280,7 +280,7 @@ describeEachDatabase('conversation inbox batching', (app) => {
   } } }`;
 
   async function queriesFor(key: string, first: number): Promise<{ count: number; nodes: any[]; sql: string[] }> {
-    const { result, count, sql } = await queriesDuring(app(), () => app().ok(PAGE, { first }, key));
+    const { result, count, sql } = await queriesDuring(app().server.services.dataSource, () => app().ok(PAGE, { first }, key));
     return { count, nodes: result.conversations.nodes, sql };
   }
 

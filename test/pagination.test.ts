@@ -5,6 +5,7 @@ import { createDataSource } from '../src/core/database';
 import type { Page } from '../src/core/connection';
 import { byId, decodeCursor, encodeCursor, idKey, keysetPage, pageSize, toPage, type Keyset } from '../src/core/pagination';
 import { databaseKinds, freshDatabase, type FreshDatabase } from './helpers/databases';
+import { queriesDuring } from './helpers/query-count';
 
 @Entity('pagination_rows')
 class Row {
@@ -175,22 +176,11 @@ describe.each(databaseKinds())('keysetPage on %s', (kind) => {
   ];
 
   it.each(forged)('refuses a cursor with %s as BAD_USER_INPUT on `after`, before any SQL runs', async (_name, after) => {
-    const logger = dataSource.logger;
-    const original = logger.logQuery;
-    const sql: string[] = [];
-    logger.logQuery = function (statement, parameters, runner) {
-      sql.push(statement);
-      return original.call(this, statement, parameters, runner);
-    };
-    try {
-      await expect(keysetPage(query(), NEWEST_FIRST, { first: 2, after })).rejects.toMatchObject({
-        message: 'after: is not a cursor this server issued',
-        code: 'BAD_USER_INPUT',
-        field: 'after',
-      });
-    } finally {
-      logger.logQuery = original;
-    }
+    const { sql } = await queriesDuring(dataSource, () => expect(keysetPage(query(), NEWEST_FIRST, { first: 2, after })).rejects.toMatchObject({
+      message: 'after: is not a cursor this server issued',
+      code: 'BAD_USER_INPUT',
+      field: 'after',
+    }));
     expect(sql).toEqual([]);
   });
 

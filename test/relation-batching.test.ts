@@ -22,7 +22,7 @@ describeEachDatabase('a page with its relations', (app) => {
 
   /** The statements a page of `first` costs, and the page. */
   async function cost(query: string, first: number, variables: Record<string, unknown> = {}): Promise<{ count: number; data: any }> {
-    const { result, count } = await queriesDuring(app(), () => app().ok(query, { first, ...variables }, masterKey));
+    const { result, count } = await queriesDuring(app().server.services.dataSource, () => app().ok(query, { first, ...variables }, masterKey));
     return { count, data: result };
   }
 

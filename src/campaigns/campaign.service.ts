@@ -83,9 +83,7 @@ export class CampaignService {
 
   /** Newest first. */
   async list(principal: Principal, filter: { status?: CampaignStatus | null; accountId?: string | null; first?: number | null; after?: string | null }): Promise<Page<Campaign>> {
-    const accountIds = filter.accountId !== null && filter.accountId !== undefined
-      ? [(await this.accounts.requireVisible(principal, filter.accountId, 'accountId')).id]
-      : await this.accounts.visibleAccountIds(principal);
+    const accountIds = await this.accounts.listScope(principal, filter.accountId);
     const where: FindOptionsWhere<Campaign> = {};
     if (accountIds) where.accountId = In(accountIds);
     if (filter.status) where.status = filter.status;

@@ -88,7 +88,7 @@ export class ConversationService {
   /** The inbox: newest activity first, keyset-paginated on (lastMessageAt, id). */
   async list(principal: Principal, filter: ConversationFilter, first?: number | null, after?: string | null): Promise<Page<Conversation>> {
     const qb = this.repo.createQueryBuilder('c');
-    const accountIds = await this.accountScope(principal, filter.accountId);
+    const accountIds = await this.accounts.listScope(principal, filter.accountId);
     if (accountIds !== null) qb.andWhere('c.accountId IN (:...accountIds)', { accountIds });
     if (filter.status) qb.andWhere('c.status = :status', { status: filter.status });
     if (filter.unreadOnly) qb.andWhere('c.unreadCount > 0');
@@ -151,14 +151,6 @@ export class ConversationService {
       .execute();
   }
 
-
-  /** The accounts a listing covers: the one named (which must be visible), else all visible; null for the operator. */
-  private async accountScope(principal: Principal, rawAccountId: string | null | undefined): Promise<number[] | null> {
-    if (rawAccountId !== null && rawAccountId !== undefined) {
-      return [(await this.accounts.requireVisible(principal, rawAccountId, 'accountId')).id];
-    }
-    return this.accounts.visibleAccountIds(principal);
-  }
 
   private async visibleGroupId(principal: Principal, raw: string): Promise<number> {
     const id = parseId(raw);

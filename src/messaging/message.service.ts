@@ -33,9 +33,7 @@ export class MessageService {
 
   /** The log, newest first, over every account the key may see (or the one named). */
   async log(principal: Principal, filter: MessageLogFilter): Promise<Page<Message>> {
-    const accountIds = filter.accountId !== null && filter.accountId !== undefined
-      ? [(await this.accounts.requireVisible(principal, filter.accountId, 'accountId')).id]
-      : await this.accounts.visibleAccountIds(principal);
+    const accountIds = await this.accounts.listScope(principal, filter.accountId);
     const where: FindOptionsWhere<Message> = {};
     if (accountIds) where.accountId = In(accountIds);
     if (filter.direction) where.direction = filter.direction;

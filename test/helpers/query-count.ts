@@ -1,8 +1,8 @@
-import type { TestApp } from './app';
+import type { DataSource } from 'typeorm';
 
-/** The SQL statements the server runs while `work` (one GraphQL request) is answered; observed through TypeORM's logger. */
-export async function queriesDuring<T>(app: TestApp, work: () => Promise<T>): Promise<{ result: T; count: number; sql: string[] }> {
-  const logger = app.server.services.dataSource.logger;
+/** The SQL statements `dataSource` runs while `work` (e.g. one GraphQL request) runs; observed through TypeORM's logger. */
+export async function queriesDuring<T>(dataSource: DataSource, work: () => Promise<T>): Promise<{ result: T; count: number; sql: string[] }> {
+  const logger = dataSource.logger;
   const original = logger.logQuery;
   const sql: string[] = [];
   logger.logQuery = function (query, parameters, runner) {
