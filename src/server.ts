@@ -17,7 +17,6 @@ import { createDataSource, loadDialect } from './core/database';
 import { budgetErrorsOnce, ExecutionBudget } from './core/execution-budget';
 import { loadIdSecret } from './core/id-secret';
 import { useIdSecret } from './core/ids';
-import { Loaders } from './core/loaders';
 import { sharedSubscribe } from './core/shared-subscriptions';
 import { createLogger, type Logger } from './core/logger';
 import { Metrics, subscriptionMetrics } from './core/metrics';
@@ -26,6 +25,7 @@ import { createEventBus } from './core/pubsub';
 import { costRefusal, queryCostPlugin, queryLimitExtensions, queryLimitRules } from './core/query-limits';
 import { entities } from './entities';
 import { buildGraphQLSchema } from './schema';
+import { Loaders } from './loaders';
 import { createServices, type Services } from './services';
 import { createTwilioWebhookRouter } from './webhooks/twilio-webhooks';
 import { createInboxRouter } from './inbox/inbox.router';
@@ -121,7 +121,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         }
         return true;
       },
-      context: (ctx): Context => ({ principal: ctx.extra.principal ?? null, loaders: new Loaders(false) }),
+      context: (ctx): Context => ({ principal: ctx.extra.principal ?? null, loaders: new Loaders(services, { cache: false }) }),
       // Domain errors reach subscribers as they reach HTTP clients (see formatGraphQLError).
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map(toGraphQLError) } : result),
       ...subscriptionMetrics(metrics),
@@ -180,7 +180,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     express.json({ limit: MAX_BODY }),
     authenticateRequest(authenticator, dataSource),
     expressMiddleware(apollo, {
-      context: async ({ res }) => ({ principal: res.locals.principal as Principal | null, loaders: new Loaders(), budget: new ExecutionBudget(config.execution) }),
+      context: async ({ res }) => ({ principal: res.locals.principal as Principal | null, loaders: new Loaders(services, { cache: true }), budget: new ExecutionBudget(config.execution) }),
     }),
   );
   app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {

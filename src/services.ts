@@ -1,13 +1,4 @@
-import type { ClassType, NonEmptyArray } from 'type-graphql';
-import { CampaignConnection } from './campaigns/campaign.types';
-import { Campaign } from './campaigns/campaign.entity';
-import { Membership } from './contacts/membership.entity';
-import { relayEdges } from './core/relay-edges';
-import { Conversation } from './conversations/conversation.entity';
-import { ConversationConnection } from './conversations/conversation.types';
-import { MemberConnection } from './contacts/member.types';
-import { Message } from './messaging/message.entity';
-import { MessageConnection } from './messaging/message.types';
+import type { NonEmptyArray } from 'type-graphql';
 import type { DataSource } from 'typeorm';
 import { AccountResolver } from './accounts/account.resolver';
 import { AccountService } from './accounts/account.service';
@@ -59,7 +50,6 @@ import { CampaignStatsService } from './campaigns/campaign-stats';
 import { campaignNotCancelled, CampaignWindows } from './campaigns/campaign-windows';
 import { CampaignWorker } from './campaigns/campaign-worker';
 import { CampaignLauncher } from './campaigns/launch';
-import { ConversationLoaders } from './conversations/conversation.loaders';
 import { ConversationResolver } from './conversations/conversation.resolver';
 import { ConversationService } from './conversations/conversation.service';
 import { InboundService } from './conversations/inbound.service';
@@ -132,35 +122,20 @@ export function createResolvers(services: Services): Map<Function, object> {
   return new Map<Function, object>([
     [AccountResolver, new AccountResolver(services.accounts)],
     [AccountGeoResolver, new AccountGeoResolver(services.geo)],
-    [GeoResolver, new GeoResolver(services.geo, services.accounts)],
-    [ConversationResolver, new ConversationResolver(services.conversations, services.replies, new ConversationLoaders(services))],
+    [GeoResolver, new GeoResolver(services.geo)],
+    [ConversationResolver, new ConversationResolver(services.conversations, services.replies)],
     [MessageMediaResolver, new MessageMediaResolver()],
-    [MessageResolver, new MessageResolver(services.messages, services.contacts, services.senders)],
-    [MessageCampaignResolver, new MessageCampaignResolver(services.campaigns)],
-    [MessageConversationResolver, new MessageConversationResolver(services.conversations)],
-    [CampaignResolver, new CampaignResolver(services.campaigns, services.campaignStats, services.messages, services.accounts, services.groups)],
-    [GroupResolver, new GroupResolver(services.groups, services.senders, services.keywords, services.accounts)],
-    [SenderResolver, new SenderResolver(services.senders, services.groups)],
+    [MessageResolver, new MessageResolver(services.messages)],
+    [MessageCampaignResolver, new MessageCampaignResolver()],
+    [MessageConversationResolver, new MessageConversationResolver()],
+    [CampaignResolver, new CampaignResolver(services.campaigns, services.campaignStats, services.messages)],
+    [GroupResolver, new GroupResolver(services.groups, services.senders, services.keywords)],
+    [SenderResolver, new SenderResolver(services.senders)],
     [RoutingResolver, new RoutingResolver(services.routing)],
     [ContactResolver, new ContactResolver(services.contacts, services.memberships, services.contactImports)],
-    [MemberResolver, new MemberResolver(services.contacts, services.groups)],
+    [MemberResolver, new MemberResolver()],
     [GroupMembersResolver, new GroupMembersResolver(services.memberships)],
-    ...connectionEdges(),
   ]);
-}
-
-/** `edges { cursor node }` on every connection (see core/relay-edges.ts). */
-function connectionEdges(): Array<[Function, object]> {
-  const connections: Array<[ClassType, ClassType]> = [
-    [MessageConnection, Message],
-    [CampaignConnection, Campaign],
-    [ConversationConnection, Conversation],
-    [MemberConnection, Membership],
-  ];
-  return connections.map(([connection, node]) => {
-    const Resolver = relayEdges(connection, node);
-    return [Resolver, new Resolver()];
-  });
 }
 
 export function resolverClasses(resolvers: Map<Function, object>): NonEmptyArray<Function> {

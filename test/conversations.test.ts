@@ -1,6 +1,7 @@
 import { ADMIN_TOKEN, describeEachDatabase, type TestApp } from './helpers/app';
 import { createSubaccount, enableCountries } from './helpers/fixtures';
 import { conversationWith, eventually, messagesOf, postInbound, setupInbox, usNumber, type InboxFixture } from './helpers/inbox';
+import { queriesDuring } from './helpers/query-count';
 
 const INBOX = `query($a: ID, $status: ConversationStatus, $unread: Boolean, $g: ID, $c: ID, $first: Int, $after: String) {
   conversations(accountId: $a, status: $status, unreadOnly: $unread, groupId: $g, contactId: $c, first: $first, after: $after) {
@@ -278,21 +279,9 @@ describeEachDatabase('conversation inbox batching', (app) => {
     id account { id name } group { id name } contact { id phoneNumber } sender { id value } lastMessage { id body }
   } } }`;
 
-  /** Counts the SQL statements the server runs while one GraphQL request is answered. */
   async function queriesFor(key: string, first: number): Promise<{ count: number; nodes: any[]; sql: string[] }> {
-    const logger = app().server.services.dataSource.logger;
-    const original = logger.logQuery;
-    const sql: string[] = [];
-    logger.logQuery = function (query, parameters, runner) {
-      sql.push(query);
-      return original.call(this, query, parameters, runner);
-    };
-    try {
-      const data = await app().ok(PAGE, { first }, key);
-      return { count: sql.length, nodes: data.conversations.nodes, sql };
-    } finally {
-      logger.logQuery = original;
-    }
+    const { result, count, sql } = await queriesDuring(app().server.services.dataSource, () => app().ok(PAGE, { first }, key));
+    return { count, nodes: result.conversations.nodes, sql };
   }
 
   it('answers a page of 50 conversations with contact, sender, group, account and last message in a fixed handful of queries', async () => {

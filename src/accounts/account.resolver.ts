@@ -74,8 +74,8 @@ export class AccountResolver {
   }
 
   @FieldResolver(() => Account, { nullable: true, description: 'Null for a master account.' })
-  parent(@Root() account: Account): Promise<Account | null> | null {
-    return account.parentId === null ? null : this.accounts.findById(account.parentId);
+  parent(@Root() account: Account, @Ctx() ctx: Context): Promise<Account | null> | null {
+    return account.parentId === null ? null : ctx.loaders.accountById.load(account.parentId);
   }
 
   @FieldResolver(() => [Account])

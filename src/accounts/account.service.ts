@@ -98,6 +98,12 @@ export class AccountService {
     return this.repo.findOneByOrFail({ id: principal.accountId });
   }
 
+  /** The accounts a list covers: the one named (which must be visible), else every one visible; null for the operator's all. */
+  async listScope(principal: Principal, rawAccountId: string | null | undefined): Promise<number[] | null> {
+    if (rawAccountId !== null && rawAccountId !== undefined) return [(await this.requireVisible(principal, rawAccountId, 'accountId')).id];
+    return this.visibleAccountIds(principal);
+  }
+
   /** Ids of every account the principal may see; null for the operator. */
   async visibleAccountIds(principal: Principal): Promise<number[] | null> {
     if (principal.kind === 'operator') return null;

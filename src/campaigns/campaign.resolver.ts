@@ -1,11 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { Account } from '../accounts/account.entity';
-import type { AccountService } from '../accounts/account.service';
 import { principalOf, type Context } from '../core/auth';
 import { decode } from '../core/ids';
-import { alignById } from '../core/loaders';
-import { loadGroup } from '../groups/group.loaders';
-import type { GroupService } from '../groups/group.service';
 import { SubscriptionGroup } from '../groups/subscription-group.entity';
 import { channelOf } from '../core/tenancy';
 import { MessageStatus } from '../messaging/message.entity';
@@ -24,8 +20,6 @@ export class CampaignResolver {
     private readonly campaignService: CampaignService,
     private readonly statsService: CampaignStatsService,
     private readonly messageService: MessageService,
-    private readonly accounts: AccountService,
-    private readonly groups: GroupService,
   ) {}
 
   @Query(() => CampaignConnection)
@@ -66,13 +60,12 @@ export class CampaignResolver {
 
   @FieldResolver(() => Account)
   account(@Root() campaign: Campaign, @Ctx() ctx: Context): Promise<Account | null> {
-    if (!ctx.loaders) return this.accounts.findById(campaign.accountId);
-    return ctx.loaders.get<number, Account | null>('account', async (ids) => alignById(ids, await this.accounts.findByIds(ids))).load(campaign.accountId);
+    return ctx.loaders.accountById.load(campaign.accountId);
   }
 
   @FieldResolver(() => SubscriptionGroup)
   group(@Root() campaign: Campaign, @Ctx() ctx: Context): Promise<SubscriptionGroup | null> {
-    return loadGroup(ctx, this.groups, campaign.groupId);
+    return ctx.loaders.groupById.load(campaign.groupId);
   }
 
   @FieldResolver(() => SendWindow, { nullable: true, description: "Messages falling outside it wait for its next opening, in each recipient's local time." })

@@ -5,7 +5,8 @@ import type { Principal } from '../core/auth';
 import type { Logger } from '../core/logger';
 import { badInput, notFound } from '../core/errors';
 import { decode, encode } from '../core/ids';
-import { decodeCursor, pageSize, toPage } from '../core/pagination';
+import type { Page } from '../core/connection';
+import { byId, keysetPage } from '../core/pagination';
 import { checkBody } from '../geo/send-policy';
 import type { GroupService } from '../groups/group.service';
 import type { CampaignMessages } from '../messaging/campaign-messages';
@@ -13,7 +14,6 @@ import type { Dispatcher } from '../messaging/dispatcher';
 import { execute, sqlDate } from '../core/sql';
 import { Campaign, CampaignStatus } from './campaign.entity';
 import type { CreateCampaignInput } from './campaign.inputs';
-import type { CampaignConnection } from './campaign.types';
 import type { CampaignLauncher } from './launch';
 import { parseWindow } from './send-window';
 import { validateTemplate } from './template';
@@ -81,20 +81,13 @@ export class CampaignService {
     return campaign;
   }
 
-  async list(principal: Principal, filter: { status?: CampaignStatus | null; accountId?: string | null; first?: number | null; after?: string | null }): Promise<CampaignConnection> {
-    const first = pageSize(filter.first);
-    const accountIds = filter.accountId !== null && filter.accountId !== undefined
-      ? [(await this.accounts.requireVisible(principal, filter.accountId, 'accountId')).id]
-      : await this.accounts.visibleAccountIds(principal);
+  /** Newest first. */
+  async list(principal: Principal, filter: { status?: CampaignStatus | null; accountId?: string | null; first?: number | null; after?: string | null }): Promise<Page<Campaign>> {
+    const accountIds = await this.accounts.listScope(principal, filter.accountId);
     const where: FindOptionsWhere<Campaign> = {};
     if (accountIds) where.accountId = In(accountIds);
     if (filter.status) where.status = filter.status;
-    const cursor = decodeCursor(filter.after, 1);
-    const [rows, totalCount] = await Promise.all([
-      this.repo.find({ where: cursor ? { ...where, id: LessThan(Number(cursor[0])) } : where, order: { id: 'DESC' }, take: first + 1 }),
-      this.repo.count({ where }),
-    ]);
-    return { ...toPage(rows, first, (c) => [c.id]), totalCount };
+    return keysetPage(this.repo.createQueryBuilder('c').where(where), byId('c', 'DESC'), filter);
   }
 
   async launch(principal: Principal, rawId: string): Promise<Campaign> {

@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { PageInfo } from '../core/pagination';
+import { connectionType, type Page } from '../core/connection';
 import { SendErrorCode } from '../core/send-error';
 import { Campaign } from './campaign.entity';
 
@@ -78,14 +78,5 @@ export class CampaignStats {
   rejectedByReason: ReasonCount[];
 }
 
-@ObjectType()
-export class CampaignConnection {
-  @Field(() => [Campaign])
-  nodes: Campaign[];
-
-  @Field(() => PageInfo)
-  pageInfo: PageInfo;
-
-  @Field(() => Int)
-  totalCount: number;
-}
+export const CampaignConnection = connectionType('Campaign', Campaign);
+export type CampaignConnection = Page<Campaign>;

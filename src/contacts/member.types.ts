@@ -1,15 +1,5 @@
-import { Field, Int, ObjectType } from 'type-graphql';
 import { Membership } from './membership.entity';
-import { PageInfo } from '../core/pagination';
+import { connectionType, type Page } from '../core/connection';
 
-@ObjectType()
-export class MemberConnection {
-  @Field(() => [Membership])
-  nodes: Membership[];
-
-  @Field(() => PageInfo)
-  pageInfo: PageInfo;
-
-  @Field(() => Int)
-  totalCount: number;
-}
+export const MemberConnection = connectionType('Member', Membership);
+export type MemberConnection = Page<Membership>;

@@ -2,8 +2,9 @@ import { In, type DataSource } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import { isDuplicateKeyError } from '../core/database';
+import type { Page } from '../core/connection';
 import { badInput } from '../core/errors';
-import { decodeCursor, pageSize, toPage, type PageInfo } from '../core/pagination';
+import { byId, keysetPage } from '../core/pagination';
 import { parsePhone } from '../core/phone';
 import type { GroupService } from '../groups/group.service';
 import type { ContactService } from './contact.service';
@@ -72,23 +73,9 @@ export class MembershipService {
   }
 
   /** A group's members in id order (the order they joined), keyset-paged so pages stay stable while members join. */
-  async members(groupId: number, status: SubscriptionStatus | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<MemberPage> {
-    const size = pageSize(first);
-    const cursor = decodeCursor(after, 1);
+  members(groupId: number, status: SubscriptionStatus | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<Page<Membership>> {
     const query = this.repo.createQueryBuilder('m').where('m.groupId = :groupId', { groupId });
     if (status) query.andWhere('m.status = :status', { status });
-    const totalCount = await query.clone().getCount();
-    if (cursor) {
-      if (typeof cursor[0] !== 'number') throw badInput('after', 'is not a cursor this server issued');
-      query.andWhere('m.id > :after', { after: cursor[0] });
-    }
-    const rows = await query.orderBy('m.id', 'ASC').take(size + 1).getMany();
-    return { ...toPage(rows, size, (m) => [m.id]), totalCount };
+    return keysetPage(query, byId('m', 'ASC'), { first, after });
   }
-}
-
-export interface MemberPage {
-  nodes: Membership[];
-  pageInfo: PageInfo;
-  totalCount: number;
 }

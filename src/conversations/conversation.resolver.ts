@@ -7,7 +7,6 @@ import { SubscriptionGroup } from '../groups/subscription-group.entity';
 import { Message } from '../messaging/message.entity';
 import { MessageConnection } from '../messaging/message.types';
 import { Conversation, ConversationStatus } from './conversation.entity';
-import type { ConversationLoaders } from './conversation.loaders';
 import type { ConversationService } from './conversation.service';
 import { ConversationConnection, ReplyEvent } from './conversation.types';
 import { REPLY_TOPIC, reviveReply, wantsReply, type PreloadedConversation, type ReplyPayload } from './reply-events';
@@ -19,7 +18,6 @@ export class ConversationResolver {
   constructor(
     private readonly threads: ConversationService,
     private readonly replies: ReplyService,
-    private readonly loaders: ConversationLoaders,
   ) {}
 
   @Query(() => ConversationConnection)
@@ -77,27 +75,27 @@ export class ConversationResolver {
 
   @FieldResolver(() => Account)
   account(@Root() conversation: Conversation, @Ctx() ctx: Context): Promise<Account | null> {
-    return this.loaders.account(ctx, conversation.accountId);
+    return ctx.loaders.accountById.load(conversation.accountId);
   }
 
   @FieldResolver(() => Contact)
   contact(@Root() conversation: PreloadedConversation, @Ctx() ctx: Context): Contact | Promise<Contact | null> {
-    return conversation.preloaded?.contact ?? this.loaders.contact(ctx, conversation.contactId);
+    return conversation.preloaded?.contact ?? ctx.loaders.contactById.load(conversation.contactId);
   }
 
   @FieldResolver(() => Sender)
   sender(@Root() conversation: PreloadedConversation, @Ctx() ctx: Context): Sender | Promise<Sender | null> {
-    return conversation.preloaded?.sender ?? this.loaders.sender(ctx, conversation.senderId);
+    return conversation.preloaded?.sender ?? ctx.loaders.senderById.load(conversation.senderId);
   }
 
   @FieldResolver(() => SubscriptionGroup)
   group(@Root() conversation: Conversation, @Ctx() ctx: Context): Promise<SubscriptionGroup | null> {
-    return this.loaders.group(ctx, conversation.groupId);
+    return ctx.loaders.groupById.load(conversation.groupId);
   }
 
   @FieldResolver(() => Message, { nullable: true })
   lastMessage(@Root() conversation: PreloadedConversation, @Ctx() ctx: Context): Message | Promise<Message | null> {
-    return conversation.preloaded?.lastMessage ?? this.loaders.lastMessage(ctx, conversation);
+    return conversation.preloaded?.lastMessage ?? ctx.loaders.lastMessageOf.load(conversation);
   }
 
   @FieldResolver(() => MessageConnection, { description: 'Newest first.' })

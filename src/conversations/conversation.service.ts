@@ -1,21 +1,16 @@
-import { Brackets, In, type DataSource, type EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import { isDuplicateKeyError } from '../core/database';
-import { badInput, notFound } from '../core/errors';
+import { notFound } from '../core/errors';
 import { decode } from '../core/ids';
-import { decodeCursor, pageSize, toPage, type PageInfo } from '../core/pagination';
+import type { Page } from '../core/connection';
+import { byId, idKey, keysetPage, type Keyset } from '../core/pagination';
 import { Contact } from '../contacts/contact.entity';
 import { SubscriptionGroup } from '../groups/subscription-group.entity';
 import { Message } from '../messaging/message.entity';
 import { Conversation, ConversationStatus } from './conversation.entity';
 import { dialectOf } from '../core/database';
-
-export interface Page<T> {
-  nodes: T[];
-  pageInfo: PageInfo;
-  totalCount: number;
-}
 
 export interface ConversationFilter {
   status?: ConversationStatus | null;
@@ -30,6 +25,12 @@ export interface ConversationParties {
   contact: { id: number; accountId: number };
   sender: { id: number; groupId: number };
 }
+
+/** The inbox order: a reply (or an agent's answer) moves its thread up; the id breaks ties. */
+const NEWEST_ACTIVITY_FIRST: Keyset<Conversation> = {
+  keys: [{ column: 'c.lastMessageAt', kind: 'time', of: (c) => c.lastMessageAt }, idKey('c')],
+  direction: 'DESC',
+};
 
 export class ConversationService {
   constructor(
@@ -86,10 +87,8 @@ export class ConversationService {
 
   /** The inbox: newest activity first, keyset-paginated on (lastMessageAt, id). */
   async list(principal: Principal, filter: ConversationFilter, first?: number | null, after?: string | null): Promise<Page<Conversation>> {
-    const size = pageSize(first);
-    const cursor = decodeCursor(after, 2);
     const qb = this.repo.createQueryBuilder('c');
-    const accountIds = await this.accountScope(principal, filter.accountId);
+    const accountIds = await this.accounts.listScope(principal, filter.accountId);
     if (accountIds !== null) qb.andWhere('c.accountId IN (:...accountIds)', { accountIds });
     if (filter.status) qb.andWhere('c.status = :status', { status: filter.status });
     if (filter.unreadOnly) qb.andWhere('c.unreadCount > 0');
@@ -99,34 +98,14 @@ export class ConversationService {
     if (filter.contactId !== null && filter.contactId !== undefined) {
       qb.andWhere('c.contactId = :contactId', { contactId: await this.visibleContactId(principal, filter.contactId) });
     }
-    const totalCount = await qb.clone().getCount();
-    if (cursor) {
-      const [at, id] = cursor;
-      const atDate = new Date(String(at));
-      if (Number.isNaN(atDate.getTime()) || typeof id !== 'number') throw badInput('after', 'is not a cursor this server issued');
-      qb.andWhere(new Brackets((w) => {
-        w.where('c.lastMessageAt < :cursorAt', { cursorAt: atDate })
-          .orWhere('c.lastMessageAt = :cursorAt AND c.id < :cursorId', { cursorAt: atDate, cursorId: id });
-      }));
-    }
-    const rows = await qb.orderBy('c.lastMessageAt', 'DESC').addOrderBy('c.id', 'DESC').take(size + 1).getMany();
-    const page = toPage(rows, size, (c) => [c.lastMessageAt ? c.lastMessageAt.toISOString() : null, c.id]);
-    return { ...page, totalCount };
+    return keysetPage(qb, NEWEST_ACTIVITY_FIRST, { first, after });
   }
 
   /** Every message between the contact and the sender, newest first: campaign messages sent before the thread began included. */
-  async messagesOf(conversation: Conversation, first?: number | null, after?: string | null): Promise<Page<Message>> {
-    const size = pageSize(first);
-    const cursor = decodeCursor(after, 1);
+  messagesOf(conversation: Conversation, first?: number | null, after?: string | null): Promise<Page<Message>> {
     const qb = this.dataSource.getRepository(Message).createQueryBuilder('m')
       .where('m.contactId = :contactId AND m.senderId = :senderId', { contactId: conversation.contactId, senderId: conversation.senderId });
-    const totalCount = await qb.clone().getCount();
-    if (cursor) {
-      if (typeof cursor[0] !== 'number') throw badInput('after', 'is not a cursor this server issued');
-      qb.andWhere('m.id < :cursorId', { cursorId: cursor[0] });
-    }
-    const rows = await qb.orderBy('m.id', 'DESC').take(size + 1).getMany();
-    return { ...toPage(rows, size, (m) => [m.id]), totalCount };
+    return keysetPage(qb, byId('m', 'DESC'), { first, after });
   }
 
   /** The newest message of each thread, in one query for a whole page of conversations. */
@@ -172,14 +151,6 @@ export class ConversationService {
       .execute();
   }
 
-
-  /** The accounts a listing covers: the one named (which must be visible), else all visible; null for the operator. */
-  private async accountScope(principal: Principal, rawAccountId: string | null | undefined): Promise<number[] | null> {
-    if (rawAccountId !== null && rawAccountId !== undefined) {
-      return [(await this.accounts.requireVisible(principal, rawAccountId, 'accountId')).id];
-    }
-    return this.accounts.visibleAccountIds(principal);
-  }
 
   private async visibleGroupId(principal: Principal, raw: string): Promise<number> {
     const id = decode('grp', raw);

@@ -1,20 +1,11 @@
-import { Field, Int, ObjectType } from 'type-graphql';
-import { PageInfo } from '../core/pagination';
+import { Field, ObjectType } from 'type-graphql';
+import { connectionType, type Page } from '../core/connection';
 import { KeywordCategory } from '../groups/keyword-set.entity';
 import { Message } from '../messaging/message.entity';
 import { Conversation } from './conversation.entity';
 
-@ObjectType()
-export class ConversationConnection {
-  @Field(() => [Conversation])
-  nodes: Conversation[];
-
-  @Field(() => PageInfo)
-  pageInfo: PageInfo;
-
-  @Field(() => Int)
-  totalCount: number;
-}
+export const ConversationConnection = connectionType('Conversation', Conversation);
+export type ConversationConnection = Page<Conversation>;
 
 @ObjectType()
 export class ReplyEvent {

@@ -1,7 +1,7 @@
 import type { MiddlewareFn } from 'type-graphql';
 import { unauthenticated } from './errors';
 import type { ExecutionBudget } from './execution-budget';
-import type { Loaders } from './loaders';
+import type { RequestLoaders } from './loaders';
 
 /** Who is calling: the operator (admin token) or one account through one of its API keys. */
 export type Principal =
@@ -10,8 +10,8 @@ export type Principal =
 
 export interface Context {
   principal: Principal | null;
-  /** Per-request batching loaders (see loaders.ts); absent where no request runs. */
-  loaders?: Loaders;
+  /** Per-request batching loaders (see loaders.ts). */
+  loaders: RequestLoaders;
   /** The request's time and row budget (see execution-budget.ts); absent for subscriptions. */
   budget?: ExecutionBudget;
 }

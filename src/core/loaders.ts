@@ -1,31 +1,26 @@
 import DataLoader from 'dataloader';
 
 /**
- * Per-request batching: field resolvers of a list (a page of conversations asking for each
- * one's contact) share one loader per name, so the page costs one query per relation, not one
- * per row. Domains define their loaders (name + batch function); core stays domain-free.
- *
- * HTTP requests cache within the request. A subscription's context lives as long as the
- * subscription, so there the loaders batch within one event's execution but never cache,
- * or an inbox would show a contact's name as it was when the inbox connected.
+ * The per-request loaders, one per relation a field resolver loads, so that a page of rows
+ * costs one query per relation, not one per row. Resolvers reach them as `ctx.loaders`. Core
+ * names no domain, so the set itself is declared where the services are wired
+ * (src/loaders.ts), which merges its fields into this interface.
  */
-export class Loaders {
-  private readonly byName = new Map<string, DataLoader<unknown, unknown>>();
+export interface RequestLoaders {}
 
-  constructor(private readonly cache = true) {}
-
-  get<K, V>(name: string, batch: (keys: readonly K[]) => Promise<ReadonlyArray<V | Error>>): DataLoader<K, V> {
-    let loader = this.byName.get(name) as DataLoader<K, V> | undefined;
-    if (!loader) {
-      loader = new DataLoader<K, V>(batch, { cache: this.cache });
-      this.byName.set(name, loader as DataLoader<unknown, unknown>);
-    }
-    return loader;
-  }
+export interface LoaderOptions {
+  /**
+   * HTTP requests cache within the request. A subscription's context lives as long as the
+   * subscription, so there the loaders batch within one event's execution but never cache,
+   * or an inbox would show a contact's name as it was when the inbox connected.
+   */
+  cache: boolean;
 }
 
-/** Orders rows fetched with `id IN (...)` as the keys asked, null where a row is missing. */
-export function alignById<T extends { id: number }>(keys: readonly number[], rows: T[]): Array<T | null> {
-  const found = new Map(rows.map((row) => [row.id, row]));
-  return keys.map((key) => found.get(key) ?? null);
+/** Rows by id: one `id IN (...)` per batch, each key answered with its row or null. */
+export function byIdLoader<T extends { id: number }>(findByIds: (ids: readonly number[]) => Promise<T[]>, options: LoaderOptions): DataLoader<number, T | null> {
+  return new DataLoader<number, T | null>(async (ids) => {
+    const found = new Map((await findByIds(ids)).map((row) => [row.id, row]));
+    return ids.map((id) => found.get(id) ?? null);
+  }, options);
 }

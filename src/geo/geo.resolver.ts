@@ -1,6 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Account } from '../accounts/account.entity';
-import type { AccountService } from '../accounts/account.service';
 import { principalOf, type Context } from '../core/auth';
 import { BlockedPrefix } from './blocked-prefix.entity';
 import { GeoPermissionsView } from './geo.types';
@@ -10,7 +9,6 @@ import type { GeoService } from './geo.service';
 export class GeoResolver {
   constructor(
     private readonly geo: GeoService,
-    private readonly accounts: AccountService,
   ) {}
 
   @Query(() => GeoPermissionsView, { description: "Defaults to the caller's account." })
@@ -53,7 +51,7 @@ export class GeoResolver {
   }
 
   @FieldResolver(() => Account, { description: 'The account that set the block; it applies to that account and its subaccounts.' })
-  async account(@Root() block: BlockedPrefix): Promise<Account> {
-    return (await this.accounts.findById(block.accountId))!;
+  account(@Root() block: BlockedPrefix, @Ctx() ctx: Context): Promise<Account | null> {
+    return ctx.loaders.accountById.load(block.accountId);
   }
 }

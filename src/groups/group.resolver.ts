@@ -1,6 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Account } from '../accounts/account.entity';
-import type { AccountService } from '../accounts/account.service';
 import { principalOf, type Context } from '../core/auth';
 import { CreateSubscriptionGroupInput, UpdateSubscriptionGroupInput } from './group.inputs';
 import type { GroupService } from './group.service';
@@ -16,7 +15,6 @@ export class GroupResolver {
     private readonly groups: GroupService,
     private readonly senderService: SenderService,
     private readonly keywordService: KeywordService,
-    private readonly accounts: AccountService,
   ) {}
 
   @Query(() => [SubscriptionGroup], { description: "Defaults to the caller's account." })
@@ -57,8 +55,8 @@ export class GroupResolver {
   }
 
   @FieldResolver(() => Account)
-  async account(@Root() group: SubscriptionGroup): Promise<Account> {
-    return (await this.accounts.findById(group.accountId))!;
+  account(@Root() group: SubscriptionGroup, @Ctx() ctx: Context): Promise<Account | null> {
+    return ctx.loaders.accountById.load(group.accountId);
   }
 
   @FieldResolver(() => [Sender])

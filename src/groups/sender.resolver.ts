@@ -1,8 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import { principalOf, type Context } from '../core/auth';
 import { SenderInput } from './group.inputs';
-import { loadGroup } from './group.loaders';
-import type { GroupService } from './group.service';
 import { Sender } from './sender.entity';
 import type { SenderService } from './sender.service';
 import { SubscriptionGroup } from './subscription-group.entity';
@@ -11,7 +9,6 @@ import { SubscriptionGroup } from './subscription-group.entity';
 export class SenderResolver {
   constructor(
     private readonly senders: SenderService,
-    private readonly groups: GroupService,
   ) {}
 
   @Mutation(() => Sender)
@@ -25,7 +22,7 @@ export class SenderResolver {
   }
 
   @FieldResolver(() => SubscriptionGroup)
-  async group(@Root() sender: Sender, @Ctx() ctx: Context): Promise<SubscriptionGroup> {
-    return (await loadGroup(ctx, this.groups, sender.groupId))!;
+  group(@Root() sender: Sender, @Ctx() ctx: Context): Promise<SubscriptionGroup | null> {
+    return ctx.loaders.groupById.load(sender.groupId);
   }
 }

@@ -1,12 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { Contact } from '../contacts/contact.entity';
-import { loadContact } from '../contacts/contact.loaders';
-import type { ContactService } from '../contacts/contact.service';
 import { principalOf, type Context } from '../core/auth';
 import { decode } from '../core/ids';
-import { loadSender } from '../groups/group.loaders';
 import { Sender } from '../groups/sender.entity';
-import type { SenderService } from '../groups/sender.service';
 import { channelOf } from '../core/tenancy';
 import { DELIVERY_TOPIC, mayReceiveDelivery, toDeliveryEvent, type DeliveryEventPayload } from './delivery-events';
 import { Message, MessageDirection, MessageStatus } from './message.entity';
@@ -17,8 +13,6 @@ import { DeliveryEvent, MessageConnection } from './message.types';
 export class MessageResolver {
   constructor(
     private readonly messageService: MessageService,
-    private readonly contacts: ContactService,
-    private readonly senders: SenderService,
   ) {}
 
   @Query(() => Message, { nullable: true })
@@ -43,12 +37,12 @@ export class MessageResolver {
 
   @FieldResolver(() => Sender, { nullable: true })
   sender(@Root() message: Message, @Ctx() ctx: Context): Promise<Sender | null> | null {
-    return message.senderId === null ? null : loadSender(ctx, this.senders, message.senderId);
+    return message.senderId === null ? null : ctx.loaders.senderById.load(message.senderId);
   }
 
   @FieldResolver(() => Contact, { nullable: true })
   contact(@Root() message: Message, @Ctx() ctx: Context): Promise<Contact | null> | null {
-    return message.contactId === null ? null : loadContact(ctx, this.contacts, message.contactId);
+    return message.contactId === null ? null : ctx.loaders.contactById.load(message.contactId);
   }
 
   @Subscription(() => DeliveryEvent, {

@@ -1,10 +1,10 @@
-import { In, LessThan, MoreThan, type DataSource, type FindOptionsWhere } from 'typeorm';
+import { In, type DataSource, type FindOptionsWhere } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import { decode } from '../core/ids';
-import { decodeCursor, pageSize, toPage } from '../core/pagination';
+import type { Page } from '../core/connection';
+import { byId, keysetPage, type PageArgs } from '../core/pagination';
 import { Message, type MessageDirection, type MessageStatus } from './message.entity';
-import type { MessageConnection } from './message.types';
 
 export interface MessageLogFilter {
   direction?: MessageDirection | null;
@@ -32,39 +32,28 @@ export class MessageService {
   }
 
   /** The log, newest first, over every account the key may see (or the one named). */
-  async log(principal: Principal, filter: MessageLogFilter): Promise<MessageConnection> {
-    const first = pageSize(filter.first);
-    const accountIds = filter.accountId !== null && filter.accountId !== undefined
-      ? [(await this.accounts.requireVisible(principal, filter.accountId, 'accountId')).id]
-      : await this.accounts.visibleAccountIds(principal);
+  async log(principal: Principal, filter: MessageLogFilter): Promise<Page<Message>> {
+    const accountIds = await this.accounts.listScope(principal, filter.accountId);
     const where: FindOptionsWhere<Message> = {};
     if (accountIds) where.accountId = In(accountIds);
     if (filter.direction) where.direction = filter.direction;
     if (filter.status) where.status = filter.status;
     if (filter.campaignId !== null && filter.campaignId !== undefined) where.campaignId = filter.campaignId;
-    return this.page(where, 'DESC', first, filter.after);
+    return this.page(where, 'DESC', filter);
   }
 
   /** A campaign's messages in the order they were planned (queue order). */
-  campaignMessages(campaignId: number, status: MessageStatus | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<MessageConnection> {
+  campaignMessages(campaignId: number, status: MessageStatus | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<Page<Message>> {
     const where: FindOptionsWhere<Message> = { campaignId };
     if (status) where.status = status;
-    return this.page(where, 'ASC', pageSize(first), after);
+    return this.page(where, 'ASC', { first, after });
   }
 
   async findByIds(ids: readonly number[]): Promise<Message[]> {
     return ids.length ? this.repo.findBy({ id: In([...ids]) }) : [];
   }
 
-
-
-  private async page(where: FindOptionsWhere<Message>, order: 'ASC' | 'DESC', first: number, after: string | null | undefined): Promise<MessageConnection> {
-    const cursor = decodeCursor(after, 1);
-    const pageWhere = cursor ? { ...where, id: order === 'DESC' ? LessThan(Number(cursor[0])) : MoreThan(Number(cursor[0])) } : where;
-    const [rows, totalCount] = await Promise.all([
-      this.repo.find({ where: pageWhere, order: { id: order }, take: first + 1 }),
-      this.repo.count({ where }),
-    ]);
-    return { ...toPage(rows, first, (m) => [m.id]), totalCount };
+  private page(where: FindOptionsWhere<Message>, order: 'ASC' | 'DESC', args: PageArgs): Promise<Page<Message>> {
+    return keysetPage(this.repo.createQueryBuilder('m').where(where), byId('m', order), args);
   }
 }

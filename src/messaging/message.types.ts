@@ -1,19 +1,10 @@
-import { Field, Int, ObjectType } from 'type-graphql';
-import { PageInfo } from '../core/pagination';
+import { Field, ObjectType } from 'type-graphql';
+import { connectionType, type Page } from '../core/connection';
 import { SendError } from '../core/send-error';
 import { Message, MessageStatus } from './message.entity';
 
-@ObjectType()
-export class MessageConnection {
-  @Field(() => [Message])
-  nodes: Message[];
-
-  @Field(() => PageInfo)
-  pageInfo: PageInfo;
-
-  @Field(() => Int)
-  totalCount: number;
-}
+export const MessageConnection = connectionType('Message', Message);
+export type MessageConnection = Page<Message>;
 
 @ObjectType()
 export class DeliveryEvent {

@@ -1,0 +1,83 @@
+import { describeEachDatabase } from './helpers/app';
+import { createCampaign, setupWorld, usPhone, type CampaignWorld } from './helpers/campaign-fixtures';
+import { createAccount, createSubaccount } from './helpers/fixtures';
+import { queriesDuring } from './helpers/query-count';
+
+const MESSAGES = `query($first: Int) { messages(first: $first) { totalCount nodes {
+  id campaign { id name group { id account { id } } } contact { id phoneNumber } sender { id value group { id name } } conversation { id }
+} } }`;
+
+const CAMPAIGNS = `query($first: Int) { campaigns(first: $first) { totalCount nodes {
+  id group { id name account { id name } } account { id name parent { id } }
+} } }`;
+
+const MEMBERS = `query($g: ID!, $first: Int) { subscriptionGroup(id: $g) { members(first: $first) { totalCount nodes {
+  status contact { id phoneNumber } group { id name account { id } }
+} } } }`;
+
+describeEachDatabase('a page with its relations', (app) => {
+  const MEMBERS_PER_GROUP = 25;
+  let worlds: CampaignWorld[];
+  let masterKey: string;
+
+  /** The statements a page of `first` costs, and the page. */
+  async function cost(query: string, first: number, variables: Record<string, unknown> = {}): Promise<{ count: number; data: any }> {
+    const { result, count } = await queriesDuring(app().server.services.dataSource, () => app().ok(query, { first, ...variables }, masterKey));
+    return { count, data: result };
+  }
+
+  beforeAll(async () => {
+    // A master account and a subaccount, a group each with its own sender and members, and
+    // campaigns in both: so a page mixes accounts, groups, senders and contacts.
+    const master = await createAccount(app(), 'Batching master');
+    masterKey = master.key;
+    const sub = await createSubaccount(app(), master, 'Batching sub');
+    worlds = [];
+    for (const [i, account] of [master, sub].entries()) {
+      const contacts = Array.from({ length: MEMBERS_PER_GROUP }, () => ({ phoneNumber: usPhone() }));
+      const world = await setupWorld(app(), `Batching ${i}`, { account, countries: [], senders: [{ type: 'LONG_CODE', value: usPhone() }], contacts });
+      worlds.push(world);
+      for (let c = 0; c < 12; c++) await createCampaign(app(), world, `Offer ${c}`);
+      const launched = await createCampaign(app(), world, 'Hi {{first_name}}');
+      await app().ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id: launched }, account.key);
+    }
+  });
+
+  it('answers a page of messages with campaign, contact, sender and conversation in the same statements for 5 rows as for 50', async () => {
+    const small = await cost(MESSAGES, 5);
+    const full = await cost(MESSAGES, 50);
+    const nodes = full.data.messages.nodes;
+    expect(nodes).toHaveLength(2 * MEMBERS_PER_GROUP);
+    expect(new Set(nodes.map((m: any) => m.contact.id)).size).toBe(2 * MEMBERS_PER_GROUP);
+    expect(new Set(nodes.map((m: any) => m.sender.value))).toEqual(new Set(worlds.map((w) => w.senders[0].value)));
+    expect(nodes.every((m: any) => m.campaign.group.id === m.sender.group.id && m.contact.phoneNumber && m.conversation === null)).toBe(true);
+    // Ten times the rows, the same statements: one per relation, not one per row.
+    expect(full.count).toBe(small.count);
+    expect(full.count).toBeLessThanOrEqual(12);
+  });
+
+  it('answers a page of campaigns with group, account and parent in the same statements for 14 rows as for 26', async () => {
+    // The 13 newest are the subaccount's: 14 reach a campaign of the master too, so both pages load both accounts.
+    const small = await cost(CAMPAIGNS, 14);
+    const full = await cost(CAMPAIGNS, 50);
+    const nodes = full.data.campaigns.nodes;
+    expect(nodes).toHaveLength(26);
+    expect(new Set(nodes.map((c: any) => c.account.id)).size).toBe(2);
+    expect(nodes.every((c: any) => c.group.account.id === c.account.id)).toBe(true);
+    const parents = nodes.map((c: any) => c.account.parent?.id ?? null);
+    expect(new Set(parents)).toEqual(new Set([null, worlds[0].account.id]));
+    expect(full.count).toBe(small.count);
+    expect(full.count).toBeLessThanOrEqual(12);
+  });
+
+  it('answers a page of group members with contact and group in the same statements for 5 rows as for 25', async () => {
+    const small = await cost(MEMBERS, 5, { g: worlds[0].groupId });
+    const full = await cost(MEMBERS, 50, { g: worlds[0].groupId });
+    const nodes = full.data.subscriptionGroup.members.nodes;
+    expect(nodes).toHaveLength(MEMBERS_PER_GROUP);
+    expect(new Set(nodes.map((m: any) => m.contact.id)).size).toBe(MEMBERS_PER_GROUP);
+    expect(nodes.every((m: any) => m.group.id === worlds[0].groupId && m.group.account.id === worlds[0].account.id)).toBe(true);
+    expect(full.count).toBe(small.count);
+    expect(full.count).toBeLessThanOrEqual(12);
+  });
+}, { env: { SWITCHBOARD_WORKERS: 'off' } });
