@@ -88,6 +88,12 @@ for (const kind of databaseKinds()) {
         if (campaign.status === 'COMPLETED') break;
         await new Promise((r) => setTimeout(r, 200));
       }
+      // COMPLETED means every message left the queue; their final callbacks may come a moment later.
+      for (;;) {
+        const [{ n }] = await ds.query("SELECT COUNT(*) AS n FROM messages WHERE status IN ('SENDING', 'SENT')");
+        if (Number(n) === 0) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
       // The test's process cannot read the server's ids; the database holds this one campaign.
       const rows: Array<{ to_address: string; status: string; provider_sid: string | null; error_message: string | null }> = await ds.query(
         "SELECT to_address, status, provider_sid, error_message FROM messages WHERE campaign_id = (SELECT id FROM campaigns WHERE name = 'Crash')");
