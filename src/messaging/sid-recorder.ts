@@ -24,8 +24,13 @@ const LAST_RETRY_MS = 5000;
  * until it is. Each stored sid announces its message as SENDING (exactly once, also when an
  * instance's reconciler stored it first).
  */
+interface Waiting {
+  accepted: AcceptedHandOver;
+  stored: () => void;
+}
+
 export class SidRecorder {
-  private pending: AcceptedHandOver[] = [];
+  private pending: Waiting[] = [];
   private flushing: Promise<void> | null = null;
   private retryDelay = 0;
 
@@ -41,9 +46,12 @@ export class SidRecorder {
     return this.pending.length;
   }
 
+  /** Resolves once this sid is stored (not when every sid recorded meanwhile is: a hand-over's slot frees with its own). */
   record(accepted: AcceptedHandOver): Promise<void> {
-    this.pending.push(accepted);
-    return this.flush();
+    return new Promise<void>((stored) => {
+      this.pending.push({ accepted, stored });
+      void this.flush();
+    });
   }
 
   /** Resolves once everything recorded so far is stored; with `giveUpAfterMs`, stops retrying then. */
@@ -63,8 +71,9 @@ export class SidRecorder {
       while (this.pending.length) {
         const batch = this.pending.splice(0, BATCH);
         try {
-          await this.write(batch);
+          await this.write(batch.map((w) => w.accepted));
           this.retryDelay = 0;
+          for (const waiting of batch) waiting.stored();
         } catch (error) {
           this.pending.unshift(...batch);
           this.retryDelay = Math.min(LAST_RETRY_MS, Math.max(FIRST_RETRY_MS, this.retryDelay * 2));
