@@ -4,7 +4,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema, type DocumentNode, type ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { DataSource } from 'typeorm';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -98,7 +98,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         } catch (error) {
           return [error instanceof GraphQLError ? withLimitCode(error) : new GraphQLError(String(error))];
         }
-        const errors = validate(schema, document, [...specifiedRules, ...limitRules]);
+        const errors = limitRefusals(schema, document, limitRules) ?? validate(schema, document, specifiedRules);
         if (errors.length) return errors;
         const refusal = costRefusal(schema, document, payload.variables ?? undefined, payload.operationName, config.queryLimits.maxCost);
         if (refusal) return [refusal];
@@ -178,6 +178,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY }),
+    refuseOverLimits(schema, limitRules, config.queryLimits.maxTokens),
     authenticateRequest(authenticator, dataSource),
     expressMiddleware(apollo, {
       context: async ({ res }) => ({ principal: res.locals.principal as Principal | null, loaders: new Loaders(services, { cache: true }), budget: new ExecutionBudget(config.execution) }),
@@ -284,5 +285,31 @@ function operationMetrics(metrics: Metrics): ApolloServerPlugin<Context> {
         },
       };
     },
+  };
+}
+
+/**
+ * The limits alone first, in a pass of their own: graphql's own rules (overlapping fields above
+ * all) are quadratic in the aliases, so a document refused for its size is refused before they
+ * run. Null when the document keeps the limits.
+ */
+function limitRefusals(schema: GraphQLSchema, document: DocumentNode, limitRules: ValidationRule[]): readonly GraphQLError[] | null {
+  const errors = validate(schema, document, limitRules);
+  return errors.length ? errors : null;
+}
+
+/** Over HTTP, the same first pass before Apollo runs the rest; what it cannot read, Apollo reports as usual. */
+function refuseOverLimits(schema: GraphQLSchema, limitRules: ValidationRule[], maxTokens: number) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const query = (req.body as { query?: unknown } | undefined)?.query;
+    if (typeof query !== 'string') return next();
+    let refusals: readonly GraphQLError[] | null;
+    try {
+      refusals = limitRefusals(schema, parse(query, { maxTokens }), limitRules);
+    } catch {
+      return next();
+    }
+    if (!refusals) return next();
+    res.status(400).json({ errors: refusals.map((error) => error.toJSON()) });
   };
 }
