@@ -4,7 +4,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema, type DocumentNode, type ValidationRule } from 'graphql';
+import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { DataSource } from 'typeorm';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -22,7 +22,7 @@ import { createLogger, type Logger } from './core/logger';
 import { Metrics, subscriptionMetrics } from './core/metrics';
 import { databaseAnswers, databaseOutagePlugin, serviceUnavailable } from './core/outage';
 import { createEventBus } from './core/pubsub';
-import { costRefusal, queryCostPlugin, queryLimitExtensions, queryLimitRules } from './core/query-limits';
+import { costRefusal, limitRefusals, queryCostPlugin, queryLimitExtensions, queryLimitRules, refuseOverLimits } from './core/query-limits';
 import { entities } from './entities';
 import { buildGraphQLSchema } from './schema';
 import { Loaders } from './loaders';
@@ -285,31 +285,5 @@ function operationMetrics(metrics: Metrics): ApolloServerPlugin<Context> {
         },
       };
     },
-  };
-}
-
-/**
- * The limits alone first, in a pass of their own: graphql's own rules (overlapping fields above
- * all) are quadratic in the aliases, so a document refused for its size is refused before they
- * run. Null when the document keeps the limits.
- */
-function limitRefusals(schema: GraphQLSchema, document: DocumentNode, limitRules: ValidationRule[]): readonly GraphQLError[] | null {
-  const errors = validate(schema, document, limitRules);
-  return errors.length ? errors : null;
-}
-
-/** Over HTTP, the same first pass before Apollo runs the rest; what it cannot read, Apollo reports as usual. */
-function refuseOverLimits(schema: GraphQLSchema, limitRules: ValidationRule[], maxTokens: number) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const query = (req.body as { query?: unknown } | undefined)?.query;
-    if (typeof query !== 'string') return next();
-    let refusals: readonly GraphQLError[] | null;
-    try {
-      refusals = limitRefusals(schema, parse(query, { maxTokens }), limitRules);
-    } catch {
-      return next();
-    }
-    if (!refusals) return next();
-    res.status(400).json({ errors: refusals.map((error) => error.toJSON()) });
   };
 }

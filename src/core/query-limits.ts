@@ -2,8 +2,11 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { NextFunction, Request, Response } from 'express';
 import {
   GraphQLError,
+  parse,
+  validate,
   getNamedType,
   getNullableType,
   isLeafType,
@@ -108,4 +111,30 @@ export function queryLimitExtensions(formattedMessage: string, original: unknown
   // graphql-js words it "more that N tokens".
   if (/^Syntax Error: Document contains more tha[nt] \d+ tokens/.test(formattedMessage)) return { code: QUERY_TOO_COMPLEX, limit: 'tokens' };
   return undefined;
+}
+
+/**
+ * The limits alone first, in a pass of their own: graphql's own rules (overlapping fields above
+ * all) are quadratic in the aliases, so a document refused for its size is refused before they
+ * run. Null when the document keeps the limits.
+ */
+export function limitRefusals(schema: GraphQLSchema, document: DocumentNode, limitRules: ValidationRule[]): readonly GraphQLError[] | null {
+  const errors = validate(schema, document, limitRules);
+  return errors.length ? errors : null;
+}
+
+/** Over HTTP, the same first pass before Apollo runs the rest; what it cannot read, Apollo reports as usual. */
+export function refuseOverLimits(schema: GraphQLSchema, limitRules: ValidationRule[], maxTokens: number) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const query = (req.body as { query?: unknown } | undefined)?.query;
+    if (typeof query !== 'string') return next();
+    let refusals: readonly GraphQLError[] | null;
+    try {
+      refusals = limitRefusals(schema, parse(query, { maxTokens }), limitRules);
+    } catch {
+      return next();
+    }
+    if (!refusals) return next();
+    res.status(400).json({ errors: refusals.map((error) => error.toJSON()) });
+  };
 }
