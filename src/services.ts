@@ -67,7 +67,7 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const senders = new SenderService(dataSource, groups);
   const contacts = new ContactService(dataSource, accounts);
   const memberships = new MembershipService(dataSource, accounts, groups, contacts);
-  const routing = new RoutingService(dataSource, accounts, geo, groups, senders, contacts, memberships);
+  const routing = new RoutingService(dataSource, geo, groups, senders, contacts, memberships);
   const contactImports = new ContactImportService(dataSource, accounts, groups);
   const deliveryEvents = new DeliveryEvents(accounts, events);
   const statuses = new StatusService(dataSource, deliveryEvents);

@@ -21,6 +21,11 @@ export interface GeoPermissionsState {
   blockedPrefixes: BlockedPrefix[];
 }
 
+/** An account's send policy, with its home country (where routing's international fallback looks first). */
+export interface AccountSendPolicy extends SendPolicy {
+  homeCountry: string;
+}
+
 export class GeoService {
   constructor(
     private readonly dataSource: DataSource,
@@ -132,7 +137,7 @@ export class GeoService {
    * What the send checks need for many accounts, read now in four queries whatever their number:
    * the send queue calls this for every batch it hands over, so that no change is missed.
    */
-  async loadSendPolicies(accountIds: readonly number[]): Promise<Map<number, SendPolicy>> {
+  async loadSendPolicies(accountIds: readonly number[]): Promise<Map<number, AccountSendPolicy>> {
     const ids = [...new Set(accountIds)];
     if (!ids.length) return new Map();
     const accountRepo = this.dataSource.getRepository(Account);
@@ -145,12 +150,13 @@ export class GeoService {
       this.dataSource.getRepository(GeoPermission).findBy({ accountId: In([...new Set(accounts.map(sourceOf))]) }),
       this.dataSource.getRepository(BlockedPrefix).findBy({ accountId: In(holders) }),
     ]);
-    const policies = new Map<number, SendPolicy>();
+    const policies = new Map<number, AccountSendPolicy>();
     for (const account of accounts) {
       const parent = account.parentId === null ? null : parents.get(account.parentId) ?? null;
       const source = sourceOf(account);
       policies.set(account.id, {
         accountId: account.id,
+        homeCountry: account.homeCountry,
         suspension: suspensionOf(account, parent),
         blockedPrefixes: blocks.filter((b) => b.accountId === account.id || b.accountId === account.parentId).map((b) => b.prefix).sort(),
         enabledCountries: new Set(regions.filter((r) => r.accountId === source).map((r) => r.country)),

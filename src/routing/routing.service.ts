@@ -1,5 +1,4 @@
 import type { DataSource } from 'typeorm';
-import type { AccountService } from '../accounts/account.service';
 import type { ContactService } from '../contacts/contact.service';
 import type { MembershipService } from '../contacts/membership.service';
 import type { Principal } from '../core/auth';
@@ -16,7 +15,6 @@ const CHUNK = 1000;
 export class RoutingService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly accounts: AccountService,
     private readonly geo: GeoService,
     private readonly groups: GroupService,
     private readonly senders: SenderService,
@@ -34,19 +32,17 @@ export class RoutingService {
   async loadRoutingContexts(groupIds: readonly number[]): Promise<Map<number, RoutingContext>> {
     const groups = await this.groups.findByIds([...new Set(groupIds)]);
     const accountIds = [...new Set(groups.map((g) => g.accountId))];
-    const [accounts, policies, senders] = await Promise.all([
-      this.accounts.findByIds(accountIds),
+    const [policies, senders] = await Promise.all([
       this.geo.loadSendPolicies(accountIds),
       this.senders.activeSendersOfGroups(groups.map((g) => g.id)),
     ]);
-    const homeCountry = new Map(accounts.map((a) => [a.id, a.homeCountry]));
     const contexts = new Map<number, RoutingContext>();
     for (const group of groups) {
       contexts.set(group.id, {
         group,
         policy: policies.get(group.accountId)!,
         senders: senders.filter((s) => s.groupId === group.id),
-        homeCountry: homeCountry.get(group.accountId)!,
+        homeCountry: policies.get(group.accountId)!.homeCountry,
       });
     }
     return contexts;
