@@ -72,6 +72,17 @@ export class AccountService {
     return parent.parentId;
   }
 
+  /** accountId -> its parent (null for a master), from memory after the first look-up; unknown accounts are left out. */
+  async parentsOf(accountIds: readonly number[]): Promise<Map<number, number | null>> {
+    await this.loadParents(accountIds);
+    const result = new Map<number, number | null>();
+    for (const id of accountIds) {
+      const parent = this.parents.get(id);
+      if (parent) result.set(id, parent.parentId);
+    }
+    return result;
+  }
+
   /** The master account at the top of each account's tree: the tenant channel its live events go on. */
   async rootsOf(accountIds: readonly number[]): Promise<Map<number, number>> {
     await this.loadParents(accountIds);

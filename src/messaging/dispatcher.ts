@@ -32,8 +32,6 @@ export interface DispatcherOptions {
   alone: boolean;
 }
 
-const CLAIM_CHUNK = 32;
-
 const DEFAULTS: DispatcherOptions = { batchSize: 500, concurrency: 128, idlePollMs: 250, orphanAfterMs: 15_000, sweepEveryMs: 5_000, alone: true };
 
 export interface DispatcherParts {
@@ -159,8 +157,7 @@ export class Dispatcher {
     const wanted = Math.min(room, this.options.batchSize);
     const due = await this.parts.queue.due(new Date(now), this.parts.pacer.busy(now), wanted);
     if (!due.length) return this.nextWait(now);
-    const candidates = await this.atMostOneSecondEach(due);
-    const handedOver = await this.checkAndHandOver(candidates);
+    const handedOver = await this.checkAndHandOver(await this.atMostOneSecondEach(due));
     return handedOver === due.length && due.length >= wanted ? 0 : Math.min(this.nextWait(Date.now()), 50);
   }
 
@@ -171,7 +168,7 @@ export class Dispatcher {
   }
 
   /** No more of a sender's rows than a second of its pace could take: the guard reads the state only for those. */
-  private async atMostOneSecondEach(due: Array<{ id: number; senderId: number | null }>): Promise<Array<{ id: number; senderId: number | null }>> {
+  private async atMostOneSecondEach(due: Message[]): Promise<Message[]> {
     await this.loadRates([...new Set(due.map((r) => r.senderId).filter((id): id is number => id !== null))]);
     const taken = new Map<number, number>();
     return due.filter((row) => {
@@ -187,8 +184,7 @@ export class Dispatcher {
    * now, and is claimed and posted at once, so that the pace holds where the carrier counts it.
    * Answers how many were handed over.
    */
-  private async checkAndHandOver(candidates: Array<{ id: number; senderId: number | null }>): Promise<number> {
-    const messages = await this.parts.queue.queued(candidates.map((c) => c.id));
+  private async checkAndHandOver(messages: Message[]): Promise<number> {
     if (!messages.length) return 0;
     const state = await this.parts.guardState.load(messages, Date.now());
     const sendable: Message[] = [];
@@ -199,10 +195,8 @@ export class Dispatcher {
     }
     const granted = new Set(await this.pace(sendable.map((m) => ({ id: m.id, senderId: m.senderId })), Date.now()));
     const going = sendable.filter((m) => granted.has(m.id));
-    // Claimed a few at a time, each few posted at once: a crash cuts off only what is nearly on the wire.
-    for (let i = 0; i < going.length; i += CLAIM_CHUNK) {
-      for (const message of await this.claim(going.slice(i, i + CLAIM_CHUNK))) this.track(this.parts.handOver.run(message));
-    }
+    // No more are claimed than there are free hand-over slots, each posted at once: a crash cuts off only what is on the wire.
+    if (going.length) for (const message of await this.claim(going)) this.track(this.parts.handOver.run(message));
     return going.length;
   }
 

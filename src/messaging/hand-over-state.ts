@@ -6,6 +6,8 @@ import type { Message } from './message.entity';
 
 /** What the guard reads, each from the domain that owns it. */
 export interface HandOverReaders {
+  /** senderId -> its group (a fact that never changes, so it may come from memory). */
+  groupsOfSenders(ids: readonly number[]): Promise<Map<number, number>>;
   sendersByIds(ids: readonly number[]): Promise<Sender[]>;
   routingContexts(groupIds: readonly number[]): Promise<Map<number, RoutingContext>>;
   membershipStatuses(groupId: number, contactIds: readonly number[]): Promise<Map<number, SubscriptionStatus>>;
@@ -13,29 +15,30 @@ export interface HandOverReaders {
 }
 
 /**
- * Reads the state of every rule for a batch about to be handed over, in a fixed number of
- * queries per batch and with no cache, so that a change made a moment ago, on any instance,
- * is seen.
+ * Reads the state of every rule for a batch about to be handed over, in one round of queries
+ * made at once, with no cache of anything that can change, so that a change made a moment
+ * ago, on any instance, is seen.
  */
 export class FreshHandOverState implements HandOverStateSource {
   constructor(private readonly read: HandOverReaders) {}
 
   async load(messages: readonly Message[], now: number): Promise<HandOverState> {
     const senderIds = [...new Set(messages.map((m) => m.senderId).filter((id): id is number => id !== null))];
-    const [senderRows, { closedWindows, cancelled }] = await Promise.all([this.read.sendersByIds(senderIds), this.read.campaignVerdicts(messages, now)]);
-    const senders = new Map(senderRows.map((s) => [s.id, s]));
+    const groupOf = await this.read.groupsOfSenders(senderIds);
     const contactsByGroup = new Map<number, Set<number>>();
     for (const message of messages) {
-      const sender = message.senderId === null ? undefined : senders.get(message.senderId);
-      if (!sender || message.contactId === null) continue;
-      const contacts = contactsByGroup.get(sender.groupId) ?? new Set<number>();
-      contactsByGroup.set(sender.groupId, contacts.add(message.contactId));
+      const groupId = message.senderId === null ? undefined : groupOf.get(message.senderId);
+      if (groupId === undefined || message.contactId === null) continue;
+      const contacts = contactsByGroup.get(groupId) ?? new Set<number>();
+      contactsByGroup.set(groupId, contacts.add(message.contactId));
     }
-    const groupIds = [...new Set(senderRows.map((s) => s.groupId))];
-    const [contexts, statuses] = await Promise.all([
-      this.read.routingContexts(groupIds),
+    const [senderRows, { closedWindows, cancelled }, contexts, statuses] = await Promise.all([
+      this.read.sendersByIds(senderIds),
+      this.read.campaignVerdicts(messages, now),
+      this.read.routingContexts([...new Set(groupOf.values())]),
       Promise.all([...contactsByGroup].map(async ([groupId, contactIds]) => ({ groupId, found: await this.read.membershipStatuses(groupId, [...contactIds]) }))),
     ]);
+    const senders = new Map(senderRows.map((s) => [s.id, s]));
     const memberships = new Map<string, SubscriptionStatus>();
     for (const { groupId, found } of statuses) for (const [contactId, status] of found) memberships.set(membershipKey(groupId, contactId), status);
     return { senders, contexts, memberships, closedWindows, cancelled };

@@ -24,20 +24,16 @@ export class SendQueueRepository {
     return sqlDate(this.dataSource, value);
   }
 
-  /** QUEUED messages due at `now`, in queue order, leaving out senders with no free slot. */
-  async due(now: Date, busySenders: number[], limit: number): Promise<Array<{ id: number; senderId: number | null }>> {
-    const rows: Array<{ id: number; sender_id: number | null }> = await this.dataSource.query(
-      `SELECT id, sender_id FROM messages WHERE status = ? AND send_after <= ?
-       ${busySenders.length ? `AND sender_id NOT IN (${placeholders(busySenders.length)})` : ''}
-       ORDER BY send_after, id LIMIT ?`, [MessageStatus.QUEUED, this.date(now), ...busySenders, limit]);
-    return rows.map((r) => ({ id: Number(r.id), senderId: r.sender_id === null ? null : Number(r.sender_id) }));
-  }
-
-  /** The messages of `ids` still QUEUED, in the order of `ids`. */
-  async queued(ids: number[]): Promise<Message[]> {
-    const order = new Map(ids.map((id, i) => [id, i]));
-    const found = await this.dataSource.getRepository(Message).findBy({ id: In(ids), status: MessageStatus.QUEUED });
-    return found.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  /**
+   * QUEUED messages due at `now`, in queue order, leaving out senders with no free slot: whole
+   * rows, so that a look at the queue costs one query before the guard's.
+   */
+  async due(now: Date, busySenders: number[], limit: number): Promise<Message[]> {
+    const query = this.dataSource.getRepository(Message).createQueryBuilder('m')
+      .where('m.status = :queued AND m.sendAfter <= :now', { queued: MessageStatus.QUEUED, now: this.date(now) })
+      .orderBy('m.sendAfter', 'ASC').addOrderBy('m.id', 'ASC').limit(limit);
+    if (busySenders.length) query.andWhere('m.senderId NOT IN (:...busySenders)', { busySenders });
+    return query.getMany();
   }
 
   byIds(ids: number[]): Promise<Message[]> {
@@ -54,10 +50,11 @@ export class SendQueueRepository {
   /** Claims for this instance those of `ids` still QUEUED whose campaign (per `notCancelled`) goes on; answers the ids it got. */
   async claim(ids: number[], notCancelled: string, at: Date): Promise<Set<number>> {
     const claim = randomUUID();
-    await execute(this.dataSource,
+    const changed = await execute(this.dataSource,
       `UPDATE messages SET status = ?, send_claim = ?, updated_at = ? WHERE id IN (${placeholders(ids.length)}) AND status = ? AND ${notCancelled}`,
       [MessageStatus.SENDING, claim, this.date(at), ...ids, MessageStatus.QUEUED]);
-    return this.marked(ids, claim);
+    // Every row changed: all of them are this claim's, no need to read them back.
+    return changed === ids.length ? new Set(ids) : this.marked(ids, claim);
   }
 
   /** A hand-over the carrier surely did not take goes back to the queue; false when something else moved it first. */

@@ -33,6 +33,7 @@ export class SidRecorder {
   private pending: Waiting[] = [];
   private flushing: Promise<void> | null = null;
   private retryDelay = 0;
+  private writing = 0;
 
   constructor(
     private readonly queue: SendQueueRepository,
@@ -42,8 +43,9 @@ export class SidRecorder {
     private readonly onStored: SidsStored,
   ) {}
 
+  /** Sids recorded and not yet stored, the batch being written included. */
   get backlog(): number {
-    return this.pending.length;
+    return this.pending.length + this.writing;
   }
 
   /** Resolves once this sid is stored (not when every sid recorded meanwhile is: a hand-over's slot frees with its own). */
@@ -70,11 +72,14 @@ export class SidRecorder {
       await new Promise<void>((resolve) => setImmediate(resolve));
       while (this.pending.length) {
         const batch = this.pending.splice(0, BATCH);
+        this.writing = batch.length;
         try {
           await this.write(batch.map((w) => w.accepted));
           this.retryDelay = 0;
+          this.writing = 0;
           for (const waiting of batch) waiting.stored();
         } catch (error) {
+          this.writing = 0;
           this.pending.unshift(...batch);
           this.retryDelay = Math.min(LAST_RETRY_MS, Math.max(FIRST_RETRY_MS, this.retryDelay * 2));
           this.log.error({ err: error, waiting: this.pending.length, retryInMs: this.retryDelay }, 'send queue: could not store provider sids; keeping them to write again');
