@@ -59,11 +59,25 @@ export interface DispatcherParts {
  * what passes is claimed (SENDING, with a claim token, so that no instance hands it over twice)
  * and posted at once.
  */
+/**
+ * Looks at the queue that may be under way at once: while one waits on the database for the
+ * guard's state or its claim, the next reads what is due after it, so that the wait of each
+ * look does not leave the carrier's sockets idle.
+ */
+const OVERLAPPING_LOOKS = 2;
+
 export class Dispatcher {
   private readonly options: DispatcherOptions;
   /** maxPerSecond of the senders met lately (a sender's rate does not change). */
   private readonly rates = new LRUCache<number, number>({ max: 10_000 });
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly looks = new Set<Promise<void>>();
+  /** Messages a look under way has read and not yet let go: the other look leaves them out. */
+  private readonly held = new Set<number>();
+  /** Hand-over slots the looks under way may fill. */
+  private reserved = 0;
+  /** A look found the queue drained (or its senders busy): none starts before this unless new work wakes the queue. */
+  private quietUntil = 0;
   private running = false;
   private loopDone: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
@@ -90,6 +104,7 @@ export class Dispatcher {
     this.running = false;
     this.wake();
     await this.loopDone;
+    await Promise.allSettled([...this.looks]);
     await Promise.allSettled([...this.inFlight]);
     // A sid not stored by now is found again by the next start's look-up at the carrier.
     if (!(await this.parts.sids.drain(5000))) this.parts.log.error({ waiting: this.parts.sids.backlog }, 'send queue: stopping with provider sids not stored');
@@ -97,14 +112,14 @@ export class Dispatcher {
 
   /** New work is queued: look now rather than at the next poll. */
   wake(): void {
-    this.woken = true;
-    this.wakeUp?.();
+    this.quietUntil = 0;
+    this.nudge();
   }
 
   /**
-   * Resolves once a whole turn of the queue loop has begun and ended after this call. A turn looks
-   * at the queue (unless half its hand-over slots are still busy): what was due then has been
-   * judged, held or claimed, and the claimed ones are in flight (see settle).
+   * Resolves once a whole look at the queue has begun and ended after this call, with every look
+   * under way then (unless half the hand-over slots are still busy and no look is under way): what
+   * was due then has been judged, held or claimed, and the claimed ones are in flight (see settle).
    */
   nextLook(): Promise<void> {
     return new Promise((resolve) => {
@@ -113,29 +128,41 @@ export class Dispatcher {
     });
   }
 
-  /** Waits (at most timeoutMs) for the hand-overs in flight now to be recorded. */
+  /** Waits (at most timeoutMs) for the looks under way and the hand-overs in flight now to be recorded. */
   async settle(timeoutMs: number): Promise<void> {
-    const pending = [...this.inFlight];
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.allSettled(pending).then(() => this.parts.sids.drain()),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
-    ]);
+    const settled = (async () => {
+      await Promise.allSettled([...this.looks]);
+      await Promise.allSettled([...this.inFlight]);
+      await this.parts.sids.drain();
+    })();
+    await Promise.race([settled, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
   }
 
   private async loop(): Promise<void> {
     while (this.running) {
       let delay = this.options.idlePollMs;
-      const looking = this.lookWaiters.splice(0);
+      const waiters = this.lookWaiters.splice(0);
       try {
         await this.sweepIfDue();
-        delay = await this.tick();
+        const look = this.startLook();
+        if (look) {
+          void Promise.allSettled([...this.looks]).then(() => waiters.forEach((resolve) => resolve()));
+          // Perhaps another may start at once; if not, the next pass sleeps.
+          delay = 0;
+        } else {
+          // A look under way ends with a nudge: waiters keep waiting for one that begins after their call.
+          if (this.looks.size) this.lookWaiters.unshift(...waiters);
+          else waiters.forEach((resolve) => resolve());
+          const quiet = this.quietUntil - Date.now();
+          delay = quiet > 0 ? Math.min(this.options.idlePollMs, quiet) : this.options.idlePollMs;
+        }
       } catch (error) {
         this.parts.log.error({ err: error }, 'send queue: could not read the queue; retrying');
+        waiters.forEach((resolve) => resolve());
         delay = 1000;
       }
-      for (const resolve of looking) resolve();
       if (delay > 0 && this.running) await this.sleep(delay);
     }
   }
@@ -148,17 +175,48 @@ export class Dispatcher {
     await this.parts.refresher.refresh();
   }
 
-  /** One look at the queue; answers how long to wait before the next. */
-  private async tick(): Promise<number> {
-    const room = this.options.concurrency - this.inFlight.size;
-    // A look at the queue costs a few queries: take work in batches, not one slot at a time.
-    if (room < Math.ceil(this.options.concurrency / 2) && this.inFlight.size > 0) return this.options.idlePollMs;
+  /** Begins a look at the queue when one may begin now. */
+  private startLook(): Promise<void> | null {
     const now = Date.now();
+    if (this.looks.size >= OVERLAPPING_LOOKS || now < this.quietUntil) return null;
+    const room = this.options.concurrency - this.inFlight.size - this.reserved;
+    // A look costs a few queries: take work in batches, not one slot at a time.
+    if (room <= 0 || (room < this.smallestLook() && this.inFlight.size + this.reserved > 0)) return null;
     const wanted = Math.min(room, this.options.batchSize);
-    const due = await this.parts.queue.due(new Date(now), this.parts.pacer.busy(now), wanted);
-    if (!due.length) return this.nextWait(now);
-    const handedOver = await this.checkAndHandOver(await this.atMostOneSecondEach(due));
-    return handedOver === due.length && due.length >= wanted ? 0 : Math.min(this.nextWait(Date.now()), 50);
+    this.reserved += wanted;
+    const look: Promise<void> = this.look(now, wanted)
+      .catch((error) => {
+        this.parts.log.error({ err: error }, 'send queue: could not read the queue; retrying');
+        this.quietUntil = Date.now() + 1000;
+      })
+      .finally(() => {
+        this.reserved -= wanted;
+        this.looks.delete(look);
+        this.nudge();
+      });
+    this.looks.add(look);
+    return look;
+  }
+
+  /** The fewest free slots worth a look while others are busy: a share of them for each look that may overlap. */
+  private smallestLook(): number {
+    return Math.ceil(this.options.concurrency / (2 * OVERLAPPING_LOOKS));
+  }
+
+  /** One look at the queue: what is due is judged by the guard, held or claimed and posted. */
+  private async look(now: number, wanted: number): Promise<void> {
+    const due = await this.parts.queue.due(new Date(now), this.parts.pacer.busy(now), wanted, [...this.held]);
+    if (!due.length) {
+      this.quietUntil = now + this.nextWait(now);
+      return;
+    }
+    for (const message of due) this.held.add(message.id);
+    try {
+      const handedOver = await this.checkAndHandOver(await this.atMostOneSecondEach(due));
+      if (handedOver < due.length || due.length < wanted) this.quietUntil = Date.now() + Math.min(this.nextWait(Date.now()), 50);
+    } finally {
+      for (const message of due) this.held.delete(message.id);
+    }
   }
 
   private nextWait(now: number): number {
@@ -228,7 +286,7 @@ export class Dispatcher {
       .catch((error) => this.parts.log.error({ err: error }, 'send queue: could not record a hand-over'))
       .finally(() => {
         this.inFlight.delete(tracked);
-        if (this.inFlight.size === Math.floor(this.options.concurrency / 2)) this.wake();
+        if (this.options.concurrency - this.inFlight.size - this.reserved === this.smallestLook()) this.nudge();
       });
     this.inFlight.add(tracked);
   }
@@ -259,6 +317,12 @@ export class Dispatcher {
     if (!missing.length) return;
     const senders = await this.parts.senders(missing);
     for (const sender of senders) this.rates.set(sender.id, Number(sender.maxPerSecond));
+  }
+
+  /** Ends the loop's sleep, so that it sees whether a look may begin. */
+  private nudge(): void {
+    this.woken = true;
+    this.wakeUp?.();
   }
 
   private sleep(ms: number): Promise<void> {

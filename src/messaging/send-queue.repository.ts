@@ -25,14 +25,15 @@ export class SendQueueRepository {
   }
 
   /**
-   * QUEUED messages due at `now`, in queue order, leaving out senders with no free slot: whole
-   * rows, so that a look at the queue costs one query before the guard's.
+   * QUEUED messages due at `now`, in queue order, leaving out senders with no free slot and the
+   * messages another look has in hand: whole rows, so that a look costs one query before the guard's.
    */
-  async due(now: Date, busySenders: number[], limit: number): Promise<Message[]> {
+  async due(now: Date, busySenders: number[], limit: number, leaveOut: number[] = []): Promise<Message[]> {
     const query = this.dataSource.getRepository(Message).createQueryBuilder('m')
       .where('m.status = :queued AND m.sendAfter <= :now', { queued: MessageStatus.QUEUED, now: this.date(now) })
       .orderBy('m.sendAfter', 'ASC').addOrderBy('m.id', 'ASC').limit(limit);
     if (busySenders.length) query.andWhere('m.senderId NOT IN (:...busySenders)', { busySenders });
+    if (leaveOut.length) query.andWhere('m.id NOT IN (:...leaveOut)', { leaveOut });
     return query.getMany();
   }
 
