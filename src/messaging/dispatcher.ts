@@ -50,6 +50,8 @@ export interface DispatcherParts {
   /** SQL that holds on a messages row whose campaign was not cancelled (campaigns owns that table). */
   campaignNotCancelled: (column: string) => string;
   pacer: SenderPacer;
+  /** Told of each chunk claimed for the carrier (the pumping guard); must not block. */
+  watch?: (handedOver: readonly Message[]) => void;
   log: Logger;
   metrics: Metrics;
 }
@@ -201,7 +203,9 @@ export class Dispatcher {
     const going = sendable.filter((m) => granted.has(m.id));
     // Claimed a few at a time, each few posted at once: a crash cuts off only what is nearly on the wire.
     for (let i = 0; i < going.length; i += CLAIM_CHUNK) {
-      for (const message of await this.claim(going.slice(i, i + CLAIM_CHUNK))) this.track(this.parts.handOver.run(message));
+      const claimed = await this.claim(going.slice(i, i + CLAIM_CHUNK));
+      this.parts.watch?.(claimed);
+      for (const message of claimed) this.track(this.parts.handOver.run(message));
     }
     return going.length;
   }
