@@ -5,7 +5,8 @@ import { datetime, id, int, text, varchar } from './columns';
  * Partner sends: idempotency keys of sendMessage (one row per account and key, inserted first
  * so that racing requests meet on the unique index), scopes of API keys (null: full access, as
  * every key made before), automatic prefix blocks, the one-off hand-overs the pumping guard
- * counts, and its per-account thresholds.
+ * counts, and its per-account thresholds. Boolean defaults are written 0 and 1, which SQLite
+ * and MariaDB both store as the entities read them.
  */
 export class PartnerSends1763800008500 implements MigrationInterface {
   name = 'PartnerSends1763800008500';
@@ -29,7 +30,7 @@ export class PartnerSends1763800008500 implements MigrationInterface {
       ],
     }));
     await queryRunner.addColumn('api_keys', new TableColumn(varchar('scopes', 200, true)));
-    await queryRunner.addColumn('blocked_prefixes', new TableColumn({ name: 'automatic', type: 'boolean', isNullable: false, default: false }));
+    await queryRunner.addColumn('blocked_prefixes', new TableColumn({ name: 'automatic', type: 'boolean', isNullable: false, default: 0 }));
     await queryRunner.createTable(new Table({
       name: 'fraud_one_off_hand_overs',
       columns: [id(), int('account_id'), varchar('prefix', 16), varchar('phone_number', 20), varchar('region', 2, true), int('message_id'), datetime('handed_over_at')],
@@ -44,7 +45,7 @@ export class PartnerSends1763800008500 implements MigrationInterface {
       columns: [
         id(),
         int('account_id'),
-        { name: 'enabled', type: 'boolean', isNullable: false, default: true },
+        { name: 'enabled', type: 'boolean', isNullable: false, default: 1 },
         int('window_minutes'),
         int('burst_distinct_numbers'),
         int('rare_below'),
