@@ -12,6 +12,7 @@ const SCRIPTS = [
   'inbound',
   'inbox-fanout',
   'inbox-page',
+  'send-message',
 ];
 
 let failed = 0;

@@ -12,10 +12,14 @@ import { Sender } from './groups/sender.entity';
 import { SubscriptionGroup } from './groups/subscription-group.entity';
 import { EarlyStatusCallback } from './messaging/early-status-callback.entity';
 import { Message } from './messaging/message.entity';
+import { IdempotencyKey } from './messaging/idempotency-key.entity';
+import { OneOffHandOver } from './fraud/one-off-hand-over.entity';
+import { PumpingSettings } from './fraud/pumping-settings.entity';
 
 /** Every TypeORM entity, for the DataSource. */
 export const entities = [
   Setting, Account, ApiKey, GeoPermission, BlockedPrefix,
   SubscriptionGroup, Sender, KeywordSet, Contact, Membership,
   Campaign, Conversation, Message, EarlyStatusCallback,
+  IdempotencyKey, OneOffHandOver, PumpingSettings,
 ];

@@ -56,6 +56,15 @@ import { InboundService } from './conversations/inbound.service';
 import { MessageConversationResolver } from './conversations/message-conversation.resolver';
 import { MessageMediaResolver } from './conversations/message-media.resolver';
 import { ReplyService } from './conversations/reply.service';
+import { ApiKeyResolver } from './accounts/api-key.resolver';
+import { renderTemplate, validateTemplate } from './campaigns/template';
+import { PumpingGuard } from './fraud/pumping-guard';
+import { PumpingGuardResolver } from './fraud/pumping-guard.resolver';
+import { PumpingSettingsService } from './fraud/pumping-settings';
+import { IdempotencyKeys } from './messaging/idempotency';
+import { PrefixTraffic } from './messaging/prefix-traffic';
+import { SendMessageResolver } from './messaging/send-message.resolver';
+import { SendMessageService } from './messaging/send-message.service';
 
 /** Every service, constructed explicitly in dependency order. */
 export function createServices(dataSource: DataSource, config: Config, events: EventBus, log: Logger, metrics: Metrics) {
@@ -90,8 +99,11 @@ export function createServices(dataSource: DataSource, config: Config, events: E
     membershipStatuses: (groupId, contactIds) => memberships.statusesOf(groupId, contactIds),
     campaignVerdicts: (messages, now) => campaignWindows.judge(messages, now),
   });
+  const pumpingSettings = new PumpingSettingsService(dataSource, accounts);
+  const pumpingGuard = new PumpingGuard(dataSource, pumpingSettings, new PrefixTraffic(dataSource), geo, accounts, events, log);
   const dispatcher = new Dispatcher(
     {
+      watch: (handedOver) => pumpingGuard.observe(handedOver),
       queue, senders: (ids) => senders.findByIds(ids), guardState, handOver, statuses, sids, reconciler, callbacks: statusCallbacks, pacer: senderPacer(events), log, metrics,
       refresher: new StatusRefresher(queue, provider, statusCallbacks, log, config.statusRefreshAfterMs),
       campaignNotCancelled,
@@ -108,7 +120,10 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const conversations = new ConversationService(dataSource, accounts);
   const replies = new ReplyService(conversations, senders, contacts, memberships, routing, outbound);
   const inbound = new InboundService(dataSource, accounts, contacts, memberships, keywords, conversations, replies, events, log);
-  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignMessages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound };
+  const sendMessages = new SendMessageService(dataSource, groups, routing, contacts, memberships, outbound,
+    { conversationOf: (contactId, senderId) => conversations.idOf(contactId, senderId), recordOutbound: (id, message) => conversations.recordOutbound(id, message) },
+    { validate: validateTemplate, render: renderTemplate }, new IdempotencyKeys(dataSource));
+  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignMessages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound, sendMessages, pumpingSettings, pumpingGuard };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -136,6 +151,9 @@ export function createResolvers(services: Services): Map<Function, object> {
     [ContactResolver, new ContactResolver(services.contacts, services.memberships, services.contactImports)],
     [MemberResolver, new MemberResolver()],
     [GroupMembersResolver, new GroupMembersResolver(services.memberships)],
+    [ApiKeyResolver, new ApiKeyResolver()],
+    [SendMessageResolver, new SendMessageResolver(services.sendMessages)],
+    [PumpingGuardResolver, new PumpingGuardResolver(services.pumpingSettings)],
   ]);
 }
 

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { In, type DataSource, type EntityManager } from 'typeorm';
+import { storedScopes, type ApiKeyScope } from './scopes';
 import type { Principal } from '../core/auth';
 import { canSee, isParentOrOperator, visibleAccountFilter } from '../core/tenancy';
 import { badInput, forbidden, notFound } from '../core/errors';
@@ -179,10 +180,10 @@ export class AccountService {
     return ids.length ? this.repo.findBy({ id: In([...ids]) }) : [];
   }
 
-  async createApiKey(principal: Principal, rawAccountId: string, rawName: string): Promise<IssuedKey> {
+  async createApiKey(principal: Principal, rawAccountId: string, rawName: string, scopes?: readonly ApiKeyScope[] | null): Promise<IssuedKey> {
     const account = await this.requireVisible(principal, rawAccountId, 'accountId');
     const name = requireName('name', rawName);
-    return this.apiKeys.issue(this.dataSource.manager, account.id, name);
+    return this.apiKeys.issue(this.dataSource.manager, account.id, name, storedScopes(scopes));
   }
 
   async apiKeysOf(principal: Principal, account: Account): Promise<ApiKey[]> {

@@ -95,6 +95,7 @@ export class GeoService {
       prefix,
       reason: reason?.trim() || null,
       createdAt: new Date(),
+      automatic: false,
     });
     try {
       await this.dataSource.getRepository(BlockedPrefix).save(block);
@@ -103,6 +104,17 @@ export class GeoService {
       throw error;
     }
     return block;
+  }
+
+  /** The pumping guard's own block; null when the prefix was already blocked (by anyone, on any instance). */
+  async blockAutomatically(accountId: number, prefix: string, reason: string): Promise<BlockedPrefix | null> {
+    const block = this.dataSource.getRepository(BlockedPrefix).create({ accountId, prefix, reason: reason.slice(0, 500), createdAt: new Date(), automatic: true });
+    try {
+      return await this.dataSource.getRepository(BlockedPrefix).save(block);
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return null;
+      throw error;
+    }
   }
 
   /** Only the holder, its parent or the operator lifts a block. */

@@ -48,6 +48,8 @@ export interface DispatcherParts {
   /** SQL that holds on a messages row whose campaign was not cancelled (campaigns owns that table). */
   campaignNotCancelled: (column: string) => string;
   pacer: SenderPacer;
+  /** Told of each chunk claimed for the carrier (the pumping guard); must not block. */
+  watch?: (handedOver: readonly Message[]) => void;
   log: Logger;
   metrics: Metrics;
 }
@@ -254,7 +256,10 @@ export class Dispatcher {
     const granted = new Set(await this.pace(sendable.map((m) => ({ id: m.id, senderId: m.senderId })), Date.now()));
     const going = sendable.filter((m) => granted.has(m.id));
     // No more are claimed than there are free hand-over slots, each posted at once: a crash cuts off only what is on the wire.
-    if (going.length) for (const message of await this.claim(going)) this.track(this.parts.handOver.run(message));
+    if (!going.length) return 0;
+    const claimed = await this.claim(going);
+    this.parts.watch?.(claimed);
+    for (const message of claimed) this.track(this.parts.handOver.run(message));
     return going.length;
   }
 
