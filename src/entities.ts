@@ -12,10 +12,13 @@ import { Sender } from './groups/sender.entity';
 import { SubscriptionGroup } from './groups/subscription-group.entity';
 import { EarlyStatusCallback } from './messaging/early-status-callback.entity';
 import { Message } from './messaging/message.entity';
+import { WebhookDelivery } from './event-webhooks/webhook-delivery.entity';
+import { WebhookEndpoint } from './event-webhooks/webhook-endpoint.entity';
 
 /** Every TypeORM entity, for the DataSource. */
 export const entities = [
   Setting, Account, ApiKey, GeoPermission, BlockedPrefix,
   SubscriptionGroup, Sender, KeywordSet, Contact, Membership,
   Campaign, Conversation, Message, EarlyStatusCallback,
+  WebhookEndpoint, WebhookDelivery,
 ];

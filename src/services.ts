@@ -56,20 +56,23 @@ import { InboundService } from './conversations/inbound.service';
 import { MessageConversationResolver } from './conversations/message-conversation.resolver';
 import { MessageMediaResolver } from './conversations/message-media.resolver';
 import { ReplyService } from './conversations/reply.service';
+import { createEventWebhooks } from './event-webhooks/event-webhooks';
+import { WebhookDeliveryResolver, WebhookEndpointResolver } from './event-webhooks/webhook.resolver';
 
 /** Every service, constructed explicitly in dependency order. */
 export function createServices(dataSource: DataSource, config: Config, events: EventBus, log: Logger, metrics: Metrics) {
   const apiKeys = new ApiKeyService(dataSource, events);
   const accounts = new AccountService(dataSource, apiKeys, grantInitialRegions);
+  const webhooks = createEventWebhooks(dataSource, config.webhooks, accounts, events, log);
   const geo = new GeoService(dataSource, accounts);
   const keywords = new KeywordService(dataSource);
   const groups = new GroupService(dataSource, accounts, keywords);
   const senders = new SenderService(dataSource, groups);
   const contacts = new ContactService(dataSource, accounts);
-  const memberships = new MembershipService(dataSource, accounts, groups, contacts);
+  const memberships = new MembershipService(dataSource, accounts, groups, contacts, webhooks.outbox);
   const routing = new RoutingService(dataSource, geo, groups, senders, contacts, memberships);
   const contactImports = new ContactImportService(dataSource, accounts, groups);
-  const deliveryEvents = new DeliveryEvents(accounts, events);
+  const deliveryEvents = new DeliveryEvents(accounts, events, webhooks.outbox, log);
   const statuses = new StatusService(dataSource, deliveryEvents);
   const provider = new TwilioProvider(createTwilioClient({ ...config.twilio, timeoutMs: config.twilio.timeoutMs }));
   const carrierOptOuts = new CarrierOptOuts({
@@ -101,13 +104,13 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const messages = new MessageService(dataSource, accounts);
   const campaignMessages = new CampaignMessages(dataSource, deliveryEvents);
   const campaignStats = new CampaignStatsService(dataSource, campaignMessages);
-  const campaigns = new CampaignService(dataSource, accounts, groups, new CampaignLauncher(dataSource, routing, campaignMessages), dispatcher, campaignMessages, log);
+  const campaigns = new CampaignService(dataSource, accounts, groups, new CampaignLauncher(dataSource, routing, campaignMessages), dispatcher, campaignMessages, log, webhooks.outbox);
   const campaignWorker = new CampaignWorker(campaigns, deliveryEvents, log);
   const campaignProgress = new CampaignProgress(campaigns, accounts, campaignStats, deliveryEvents, events, log);
   const conversations = new ConversationService(dataSource, accounts);
   const replies = new ReplyService(conversations, senders, contacts, memberships, routing, outbound);
-  const inbound = new InboundService(dataSource, accounts, contacts, memberships, keywords, conversations, replies, events, log);
-  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignMessages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound };
+  const inbound = new InboundService(dataSource, accounts, contacts, memberships, keywords, conversations, replies, events, log, webhooks.outbox);
+  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignMessages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound, webhooks };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -135,6 +138,8 @@ export function createResolvers(services: Services): Map<Function, object> {
     [ContactResolver, new ContactResolver(services.contacts, services.memberships, services.contactImports)],
     [MemberResolver, new MemberResolver()],
     [GroupMembersResolver, new GroupMembersResolver(services.memberships)],
+    [WebhookEndpointResolver, new WebhookEndpointResolver(services.webhooks.endpoints)],
+    [WebhookDeliveryResolver, new WebhookDeliveryResolver()],
   ]);
 }
 
