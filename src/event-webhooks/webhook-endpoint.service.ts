@@ -141,7 +141,8 @@ function checkEvents(events: WebhookEventType[]): WebhookEventType[] {
   return unique;
 }
 
-function checkDescription(description: string | null): string | null {
-  if (description !== null && description.length > 500) throw badInput('description', 'must be at most 500 characters');
+function checkDescription(description: string | null | undefined): string | null {
+  if (description === undefined || description === null) return null;
+  if (description.length > 500) throw badInput('description', 'must be at most 500 characters');
   return description;
 }
