@@ -12,6 +12,7 @@ const SCRIPTS = [
   'inbound',
   'inbox-fanout',
   'inbox-page',
+  'webhooks',
 ];
 
 let failed = 0;
