@@ -13,6 +13,7 @@ const SCRIPTS = [
   'inbox-fanout',
   'inbox-page',
   'send-message',
+  'webhooks',
 ];
 
 let failed = 0;

@@ -15,11 +15,13 @@ import { Message } from './messaging/message.entity';
 import { IdempotencyKey } from './messaging/idempotency-key.entity';
 import { OneOffHandOver } from './fraud/one-off-hand-over.entity';
 import { PumpingSettings } from './fraud/pumping-settings.entity';
+import { WebhookDelivery } from './event-webhooks/webhook-delivery.entity';
+import { WebhookEndpoint } from './event-webhooks/webhook-endpoint.entity';
 
 /** Every TypeORM entity, for the DataSource. */
 export const entities = [
   Setting, Account, ApiKey, GeoPermission, BlockedPrefix,
   SubscriptionGroup, Sender, KeywordSet, Contact, Membership,
   Campaign, Conversation, Message, EarlyStatusCallback,
-  IdempotencyKey, OneOffHandOver, PumpingSettings,
+  IdempotencyKey, OneOffHandOver, PumpingSettings, WebhookEndpoint, WebhookDelivery,
 ];

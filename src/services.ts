@@ -65,20 +65,24 @@ import { IdempotencyKeys } from './messaging/idempotency';
 import { PrefixTraffic } from './messaging/prefix-traffic';
 import { SendMessageResolver } from './messaging/send-message.resolver';
 import { SendMessageService } from './messaging/send-message.service';
+import { encode } from './core/ids';
+import { createEventWebhooks } from './event-webhooks/event-webhooks';
+import { WebhookDeliveryResolver, WebhookEndpointResolver } from './event-webhooks/webhook.resolver';
 
 /** Every service, constructed explicitly in dependency order. */
 export function createServices(dataSource: DataSource, config: Config, events: EventBus, log: Logger, metrics: Metrics) {
   const apiKeys = new ApiKeyService(dataSource, events);
   const accounts = new AccountService(dataSource, apiKeys, grantInitialRegions);
+  const webhooks = createEventWebhooks(dataSource, config.webhooks, accounts, events, log);
   const geo = new GeoService(dataSource, accounts);
   const keywords = new KeywordService(dataSource);
   const groups = new GroupService(dataSource, accounts, keywords);
   const senders = new SenderService(dataSource, groups);
   const contacts = new ContactService(dataSource, accounts);
-  const memberships = new MembershipService(dataSource, accounts, groups, contacts);
+  const memberships = new MembershipService(dataSource, accounts, groups, contacts, webhooks.outbox);
   const routing = new RoutingService(dataSource, geo, groups, senders, contacts, memberships);
   const contactImports = new ContactImportService(dataSource, accounts, groups);
-  const deliveryEvents = new DeliveryEvents(accounts, events);
+  const deliveryEvents = new DeliveryEvents(accounts, events, webhooks.outbox, log);
   const statuses = new StatusService(dataSource, deliveryEvents);
   const provider = new TwilioProvider(createTwilioClient({ ...config.twilio, timeoutMs: config.twilio.timeoutMs }));
   const carrierOptOuts = new CarrierOptOuts({
@@ -101,6 +105,10 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   });
   const pumpingSettings = new PumpingSettingsService(dataSource, accounts);
   const pumpingGuard = new PumpingGuard(dataSource, pumpingSettings, new PrefixTraffic(dataSource), geo, accounts, events, log);
+  // Written after the block is stored: a crash in between loses this event, not the block.
+  pumpingGuard.onAutomaticBlock((block) => webhooks.outbox.enqueue(null, block.accountId, 'prefix.blocked', {
+    id: encode('blk', block.id), account: { id: encode('acc', block.accountId) }, prefix: block.prefix, reason: block.reason, automatic: block.automatic, createdAt: new Date(block.createdAt).toISOString(),
+  }));
   const dispatcher = new Dispatcher(
     {
       watch: (handedOver) => pumpingGuard.observe(handedOver),
@@ -114,16 +122,16 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const messages = new MessageService(dataSource, accounts);
   const campaignMessages = new CampaignMessages(dataSource, deliveryEvents);
   const campaignStats = new CampaignStatsService(dataSource, campaignMessages);
-  const campaigns = new CampaignService(dataSource, accounts, groups, new CampaignLauncher(dataSource, routing, campaignMessages), dispatcher, campaignMessages, log);
+  const campaigns = new CampaignService(dataSource, accounts, groups, new CampaignLauncher(dataSource, routing, campaignMessages), dispatcher, campaignMessages, log, webhooks.outbox);
   const campaignWorker = new CampaignWorker(campaigns, deliveryEvents, log);
   const campaignProgress = new CampaignProgress(campaigns, accounts, campaignStats, deliveryEvents, events, log);
   const conversations = new ConversationService(dataSource, accounts);
   const replies = new ReplyService(conversations, senders, contacts, memberships, routing, outbound);
-  const inbound = new InboundService(dataSource, accounts, contacts, memberships, keywords, conversations, replies, events, log);
+  const inbound = new InboundService(dataSource, accounts, contacts, memberships, keywords, conversations, replies, events, log, webhooks.outbox);
   const sendMessages = new SendMessageService(dataSource, groups, routing, contacts, memberships, outbound,
     { conversationOf: (contactId, senderId) => conversations.idOf(contactId, senderId), recordOutbound: (id, message) => conversations.recordOutbound(id, message) },
     { validate: validateTemplate, render: renderTemplate }, new IdempotencyKeys(dataSource));
-  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignMessages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound, sendMessages, pumpingSettings, pumpingGuard };
+  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignMessages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound, sendMessages, pumpingSettings, pumpingGuard, webhooks };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -154,6 +162,8 @@ export function createResolvers(services: Services): Map<Function, object> {
     [ApiKeyResolver, new ApiKeyResolver()],
     [SendMessageResolver, new SendMessageResolver(services.sendMessages)],
     [PumpingGuardResolver, new PumpingGuardResolver(services.pumpingSettings)],
+    [WebhookEndpointResolver, new WebhookEndpointResolver(services.webhooks.endpoints)],
+    [WebhookDeliveryResolver, new WebhookDeliveryResolver()],
   ]);
 }
 

@@ -1,8 +1,9 @@
-import { In, LessThan, type DataSource, type FindOptionsWhere } from 'typeorm';
+import { In, LessThan, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
 import { requireName } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import type { Logger } from '../core/logger';
+import { NO_OUTBOX, type EventOutbox } from '../core/event-outbox';
 import { badInput, notFound } from '../core/errors';
 import { decode, encode } from '../core/ids';
 import type { Page } from '../core/connection';
@@ -29,6 +30,7 @@ export class CampaignService {
     private readonly dispatcher: Dispatcher,
     private readonly messages: CampaignMessages,
     private readonly log: Logger,
+    private readonly outbox: EventOutbox = NO_OUTBOX,
   ) {}
 
   private get repo() {
@@ -182,9 +184,19 @@ export class CampaignService {
   async completeIfDone(campaignId: number): Promise<boolean> {
     // No message of a launched campaign comes back to the queue once it has left it for good.
     if (await this.messages.unfinished(campaignId)) return false;
-    const changed = await execute(this.dataSource, 'UPDATE campaigns SET status = ?, completed_at = ? WHERE id = ? AND status = ?',
-      [CampaignStatus.COMPLETED, sqlDate(this.dataSource, new Date()), campaignId, CampaignStatus.SENDING]);
-    return changed === 1;
+    const campaign = await this.findById(campaignId);
+    if (!campaign) return false;
+    const now = new Date();
+    const complete = (runner: DataSource | EntityManager) => execute(runner, 'UPDATE campaigns SET status = ?, completed_at = ? WHERE id = ? AND status = ?',
+      [CampaignStatus.COMPLETED, sqlDate(this.dataSource, now), campaignId, CampaignStatus.SENDING]);
+    if (!(await this.outbox.wants(campaign.accountId, 'campaign.completed'))) return (await complete(this.dataSource)) === 1;
+    // The campaign.completed webhook event is stored with the change: both or neither.
+    return this.dataSource.transaction(async (manager) => {
+      if ((await complete(manager)) !== 1) return false;
+      const completed = Object.assign(campaign, { status: CampaignStatus.COMPLETED, completedAt: now });
+      await this.outbox.enqueue(manager, campaign.accountId, 'campaign.completed', { campaign: completed });
+      return true;
+    });
   }
 
   private async afterLaunch(campaign: Campaign): Promise<void> {
