@@ -1,9 +1,10 @@
 import { getExampleNumber, type CountryCode } from 'libphonenumber-js/max';
 import examples from 'libphonenumber-js/mobile/examples';
 import { describeEachDatabase, type TestApp } from './helpers/app';
-import { createCampaign, setupWorld, waitForCampaign, type CampaignWorld } from './helpers/campaign-fixtures';
+import { createCampaign, setupWorld, until, waitForCampaign, type CampaignWorld } from './helpers/campaign-fixtures';
 import { parsePhone } from '../src/core/phone';
 import { subscribe, subscribed, wsClient } from './helpers/ws-client';
+import { startReceiver, verifySwitchboardSignature } from './helpers/webhook-receiver';
 
 const SEND = `mutation($input: SendMessageInput!) { sendMessage(input: $input) { message { id } error { code } } }`;
 const COUNTRIES = ['US', 'GB', 'DE', 'FR', 'ES', 'IT', 'NL', 'SE', 'PL', 'BR'];
@@ -35,6 +36,9 @@ describeEachDatabase('automatic pumping guard', (app) => {
     const world = await setupWorld(app(), 'Pumped', { countries: ['US', 'GB'], senders: [{ type: 'LONG_CODE', value: '+447400000001', country: 'GB', maxPerSecond: 500 }], contacts: [] });
     const client = wsClient(app().url, world.account.key);
     const [live] = await subscribed(app().url, () => [subscribe(client, 'subscription { prefixBlocked { prefix automatic reason account { id } } }')]);
+    const hook = await startReceiver();
+    const endpoint = (await app().ok('mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { secret } }',
+      { input: { url: hook.url, events: ['PREFIX_BLOCKED'], description: 'fraud desk' } }, world.account.key)).createWebhookEndpoint;
     const numbers = sequentialNumbers('GB', 300);
     const prefix = numbers[0].slice(0, -4);
     expect(numbers.every((n) => n.startsWith(prefix))).toBe(true);
@@ -52,6 +56,12 @@ describeEachDatabase('automatic pumping guard', (app) => {
     expect(block.reason).toMatch(/\d+ distinct numbers of \+\d+xxxx \(GB\) in one-off sends within 10 min, a prefix this account sent 0 messages/);
     const event = await live.next(10_000);
     expect(event.prefixBlocked).toMatchObject({ prefix, automatic: true, account: { id: world.account.id } });
+    // The account's webhook hears of it too, signed as every delivery is.
+    await until('the prefix.blocked webhook', async () => hook.requests.length > 0, 10_000);
+    await hook.close();
+    expect(hook.requests.map((r) => r.event.type)).toEqual(['prefix.blocked']);
+    expect(hook.requests[0].event.data).toMatchObject({ id: block.id, prefix, automatic: true, account: { id: world.account.id } });
+    expect(verifySwitchboardSignature(endpoint.secret, hook.requests[0].headers['switchboard-signature'] as string, hook.requests[0].raw)).toBe(true);
 
     // Counted, not timed: what left before the block is a burst's worth plus what was in flight, far from all 300.
     const sent = (await outboundTo(app(), world, prefix)).filter((m) => m.providerSid !== null);
@@ -105,4 +115,4 @@ describeEachDatabase('automatic pumping guard', (app) => {
     expect(await blocks(app(), world)).toEqual([]);
     expect(done.stats.rejected).toBe(0);
   }, 180_000);
-});
+}, { env: { WEBHOOKS_DEVELOPMENT: 'on', WEBHOOK_POLL_MS: '50' } });

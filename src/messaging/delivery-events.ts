@@ -106,8 +106,8 @@ export class DeliveryEvents {
   }
 
   /**
-   * `recorded`: the caller stored the webhook events in the changes' own transaction. Otherwise
-   * (the sid recorder's SENDING, a cancellation's FAILED) they are stored now, just after.
+   * `recorded`: the caller stored the webhook events in the changes' own transaction (every caller
+   * that has a transaction does). Otherwise they are stored now, just after.
    */
   async publish(changes: Change[], occurredAt = new Date(), recorded = false): Promise<void> {
     if (!changes.length) return;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { In, type DataSource } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import { isDuplicateKeyError } from '../core/database';
 import { execute, placeholders, sqlDate } from '../core/sql';
 import { Message, MessageStatus } from './message.entity';
@@ -72,12 +72,12 @@ export class SendQueueRepository {
    * (another instance's reconciler may have stored some first). A sid some other row holds
    * already (a look-up that matched twice) does not block the rest.
    */
-  async storeSids(batch: StoredSid[], at: Date): Promise<Set<number>> {
+  async storeSids(batch: StoredSid[], at: Date, manager: EntityManager = this.dataSource.manager): Promise<Set<number>> {
     const token = `sid:${randomUUID()}`;
     const cases = batch.map(() => 'WHEN ? THEN ?').join(' ');
     const pairs = (value: (s: StoredSid) => unknown) => batch.flatMap((s) => [s.id, value(s)]);
     try {
-      await execute(this.dataSource,
+      await execute(manager,
         `UPDATE messages SET provider_sid = CASE id ${cases} END, attempts = CASE id ${cases} END, last_provider_response = CASE id ${cases} END,
          send_claim = ?, updated_at = ? WHERE id IN (${placeholders(batch.length)}) AND provider_sid IS NULL AND status = ?`,
         [...pairs((s) => s.sid), ...pairs((s) => s.attempts), ...pairs((s) => s.response.slice(0, 500)), token, this.date(at),
@@ -86,11 +86,16 @@ export class SendQueueRepository {
       if (!isDuplicateKeyError(error) || batch.length === 1) throw error;
       const stored = new Set<number>();
       for (const one of batch) {
-        for (const id of await this.storeSids([one], at).catch(() => new Set<number>())) stored.add(id);
+        for (const id of await this.storeSids([one], at, manager).catch(() => new Set<number>())) stored.add(id);
       }
       return stored;
     }
-    return this.marked(batch.map((s) => s.id), token);
+    return this.marked(batch.map((s) => s.id), token, manager);
+  }
+
+  /** Runs `work` in one transaction of the queue's database. */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
   }
 
   /** Hand-overs left SENDING without a sid since before `olderThan`: cut off. */
@@ -132,8 +137,8 @@ export class SendQueueRepository {
     await execute(this.dataSource, 'UPDATE messages SET updated_at = ? WHERE id = ? AND status = ?', [this.date(at), id, status]);
   }
 
-  private async marked(ids: number[], token: string): Promise<Set<number>> {
-    const rows: Array<{ id: number }> = await this.dataSource.query(`SELECT id FROM messages WHERE id IN (${placeholders(ids.length)}) AND send_claim = ?`, [...ids, token]);
+  private async marked(ids: number[], token: string, manager: EntityManager = this.dataSource.manager): Promise<Set<number>> {
+    const rows: Array<{ id: number }> = await manager.query(`SELECT id FROM messages WHERE id IN (${placeholders(ids.length)}) AND send_claim = ?`, [...ids, token]);
     return new Set(rows.map((r) => Number(r.id)));
   }
 }
