@@ -3,6 +3,7 @@ import examples from 'libphonenumber-js/mobile/examples';
 import { describeEachDatabase, type TestApp } from './helpers/app';
 import { createCampaign, setupWorld, until, waitForCampaign, type CampaignWorld } from './helpers/campaign-fixtures';
 import { parsePhone } from '../src/core/phone';
+import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from '../src/config';
 import { subscribe, subscribed, wsClient } from './helpers/ws-client';
 import { startReceiver, verifySwitchboardSignature } from './helpers/webhook-receiver';
 
@@ -91,6 +92,35 @@ describeEachDatabase('automatic pumping guard', (app) => {
     await app().server.services.pumpingGuard.idle();
     expect(await blocks(app(), world)).toEqual([]);
     expect(await blocks(app(), off)).toEqual([]);
+  });
+
+  it("blocks a prefix whose one-off sends stop being delivered, though they are too few for a burst", async () => {
+    const world = await setupWorld(app(), 'Collapsing', { countries: ['IT'], senders: [{ type: 'LONG_CODE', value: sequentialNumbers('IT', 1, 9999)[0], country: 'IT', maxPerSecond: 500 }], contacts: [] });
+    // Bursts out of the way: only the delivery rate can block here.
+    await app().ok(`mutation($a: ID!) { setPumpingGuardSettings(accountId: $a, input: { burstDistinctNumbers: 10000, minFinalStatuses: 10, deliveryFloorPercent: 50 }) { enabled } }`, { a: world.account.id }, world.account.key);
+    const numbers = sequentialNumbers('IT', 13);
+    const prefix = numbers[0].slice(0, -4);
+    const auth = 'Basic ' + Buffer.from(`${SIMULATOR_ACCOUNT_SID}:${SIMULATOR_AUTH_TOKEN}`).toString('base64');
+    // 9 of the first 12 never arrive (25 % delivered, under the 50 % floor).
+    for (const to of numbers.slice(0, 9)) {
+      const set = await fetch(`${app().url}/carrier/dev/outcomes`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ to, status: 'undelivered', errorCode: 30003 }) });
+      expect(set.status).toBe(200);
+    }
+    for (const to of numbers.slice(0, 12)) await app().ok(SEND, { input: { groupId: world.groupId, to, body: 'Your code is 1234' } }, world.account.key);
+    await until('every status final', async () => (await outboundTo(app(), world, prefix)).filter((m) => ['DELIVERED', 'UNDELIVERED'].includes(m.status)).length === 12, 30_000);
+    await app().server.services.pumpingGuard.idle();
+    expect(await blocks(app(), world)).toEqual([]);
+
+    // The guard judges as traffic is handed over: the next send finds the collapse.
+    await new Promise((r) => setTimeout(r, 1100));
+    await app().ok(SEND, { input: { groupId: world.groupId, to: numbers[12], body: 'Your code is 1234' } }, world.account.key);
+    await until('the automatic block', async () => {
+      await app().server.services.pumpingGuard.idle();
+      return (await blocks(app(), world)).length > 0;
+    }, 15_000);
+    const [block] = await blocks(app(), world);
+    expect(block).toMatchObject({ prefix, automatic: true });
+    expect(block.reason).toMatch(/pumping guard: 3 of 12 one-off sends to \+\d+xxxx \(IT\) with a final status were delivered within 10 min \(25 %, floor 50 %\)/);
   });
 
   it('refuses thresholds out of range, naming the field', async () => {
