@@ -97,8 +97,7 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const handOver = new HandOver(queue, provider, `${config.publicUrl}/webhooks/twilio/status`, sids, statuses, reconciler, carrierOptOuts, log, metrics);
   const campaignWindows = new CampaignWindows(dataSource);
   const guardState = new FreshHandOverState({
-    groupsOfSenders: (ids) => senders.groupIdsOf(ids),
-    sendersByIds: (ids) => senders.findByIds(ids),
+    senderFacts: (ids) => senders.factsOf(ids),
     routingContexts: (groupIds) => routing.loadRoutingContexts(groupIds),
     membershipStatuses: (groupId, contactIds) => memberships.statusesOf(groupId, contactIds),
     campaignVerdicts: (messages, now) => campaignWindows.judge(messages, now),

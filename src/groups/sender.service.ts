@@ -9,9 +9,9 @@ import { Sender } from './sender.entity';
 import { validateSender, type SenderInputShape } from './sender-rules';
 
 export class SenderService {
-  /** senderId -> its group: a sender never moves to another group. */
-  private readonly groupOf = new ImmutableFacts<number>(async (ids) =>
-    new Map((await this.repo.find({ select: { id: true, groupId: true }, where: { id: In(ids) } })).map((s) => [s.id, s.groupId])));
+  /** senderId -> its group and number: a sender never moves to another group nor changes number. */
+  private readonly facts = new ImmutableFacts<Pick<Sender, 'id' | 'groupId' | 'value'>>(async (ids) =>
+    new Map((await this.repo.find({ select: { id: true, groupId: true, value: true }, where: { id: In(ids) } })).map((s) => [s.id, { id: s.id, groupId: s.groupId, value: s.value }])));
 
   constructor(
     private readonly dataSource: DataSource,
@@ -30,9 +30,9 @@ export class SenderService {
     return ids.length ? this.repo.findBy({ id: In([...ids]) }) : [];
   }
 
-  /** senderId -> its group id, removed senders included, from memory after the first look-up. */
-  groupIdsOf(senderIds: readonly number[]): Promise<Map<number, number>> {
-    return this.groupOf.of(senderIds);
+  /** senderId -> its group and number, removed senders included, from memory after the first look-up. */
+  factsOf(senderIds: readonly number[]): Promise<Map<number, Pick<Sender, 'id' | 'groupId' | 'value'>>> {
+    return this.facts.of(senderIds);
   }
 
   /** A group's senders still in service, oldest first. */

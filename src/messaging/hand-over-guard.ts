@@ -17,8 +17,8 @@ export type HandOverVerdict =
 
 /** The state the verdict is made from, read just before the hand-over (nothing cached). */
 export interface HandOverState {
-  /** Every sender named by the messages, removed ones included. */
-  senders: Map<number, Sender>;
+  /** Every sender named by the messages, removed ones included: what never changes of them. */
+  senders: Map<number, SenderFacts>;
   /** groupId -> its routing context. */
   contexts: Map<number, RoutingContext>;
   /** `${groupId}:${contactId}` -> membership status. */
@@ -28,6 +28,9 @@ export interface HandOverState {
   /** Indexes of the messages whose campaign was cancelled. */
   cancelled: Set<number>;
 }
+
+/** What never changes of a sender: whether it may still send is its group's routing context's say. */
+export type SenderFacts = Pick<Sender, 'id' | 'groupId' | 'value'>;
 
 export interface HandOverStateSource {
   load(messages: readonly Message[], now: number): Promise<HandOverState>;

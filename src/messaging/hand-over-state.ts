@@ -1,14 +1,12 @@
 import type { SubscriptionStatus } from '../contacts/membership.entity';
 import type { RoutingContext } from '../routing/routing';
-import type { Sender } from '../groups/sender.entity';
-import { membershipKey, type HandOverState, type HandOverStateSource } from './hand-over-guard';
+import { membershipKey, type HandOverState, type HandOverStateSource, type SenderFacts } from './hand-over-guard';
 import type { Message } from './message.entity';
 
 /** What the guard reads, each from the domain that owns it. */
 export interface HandOverReaders {
-  /** senderId -> its group (a fact that never changes, so it may come from memory). */
-  groupsOfSenders(ids: readonly number[]): Promise<Map<number, number>>;
-  sendersByIds(ids: readonly number[]): Promise<Sender[]>;
+  /** senderId -> its group and number, removed senders included (facts that never change, so they may come from memory). */
+  senderFacts(ids: readonly number[]): Promise<Map<number, SenderFacts>>;
   routingContexts(groupIds: readonly number[]): Promise<Map<number, RoutingContext>>;
   membershipStatuses(groupId: number, contactIds: readonly number[]): Promise<Map<number, SubscriptionStatus>>;
   campaignVerdicts(messages: readonly Message[], now: number): Promise<{ closedWindows: Map<number, number>; cancelled: Set<number> }>;
@@ -24,21 +22,19 @@ export class FreshHandOverState implements HandOverStateSource {
 
   async load(messages: readonly Message[], now: number): Promise<HandOverState> {
     const senderIds = [...new Set(messages.map((m) => m.senderId).filter((id): id is number => id !== null))];
-    const groupOf = await this.read.groupsOfSenders(senderIds);
+    const senders = await this.read.senderFacts(senderIds);
     const contactsByGroup = new Map<number, Set<number>>();
     for (const message of messages) {
-      const groupId = message.senderId === null ? undefined : groupOf.get(message.senderId);
+      const groupId = message.senderId === null ? undefined : senders.get(message.senderId)?.groupId;
       if (groupId === undefined || message.contactId === null) continue;
       const contacts = contactsByGroup.get(groupId) ?? new Set<number>();
       contactsByGroup.set(groupId, contacts.add(message.contactId));
     }
-    const [senderRows, { closedWindows, cancelled }, contexts, statuses] = await Promise.all([
-      this.read.sendersByIds(senderIds),
+    const [{ closedWindows, cancelled }, contexts, statuses] = await Promise.all([
       this.read.campaignVerdicts(messages, now),
-      this.read.routingContexts([...new Set(groupOf.values())]),
+      this.read.routingContexts([...new Set([...senders.values()].map((s) => s.groupId))]),
       Promise.all([...contactsByGroup].map(async ([groupId, contactIds]) => ({ groupId, found: await this.read.membershipStatuses(groupId, [...contactIds]) }))),
     ]);
-    const senders = new Map(senderRows.map((s) => [s.id, s]));
     const memberships = new Map<string, SubscriptionStatus>();
     for (const { groupId, found } of statuses) for (const [contactId, status] of found) memberships.set(membershipKey(groupId, contactId), status);
     return { senders, contexts, memberships, closedWindows, cancelled };
