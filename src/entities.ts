@@ -5,6 +5,7 @@ import { Contact } from './contacts/contact.entity';
 import { Membership } from './contacts/membership.entity';
 import { Conversation } from './conversations/conversation.entity';
 import { Setting } from './core/setting.entity';
+import { FrequencyCap } from './compliance/frequency-cap.entity';
 import { BlockedPrefix } from './geo/blocked-prefix.entity';
 import { GeoPermission } from './geo/geo-permission.entity';
 import { KeywordSet } from './groups/keyword-set.entity';
@@ -18,4 +19,5 @@ export const entities = [
   Setting, Account, ApiKey, GeoPermission, BlockedPrefix,
   SubscriptionGroup, Sender, KeywordSet, Contact, Membership,
   Campaign, Conversation, Message, EarlyStatusCallback,
+  FrequencyCap,
 ];
