@@ -1,4 +1,5 @@
 import { describeEachDatabase, type TestApp } from './helpers/app';
+import { conversationWith, messageSid, postInbound, setupInbox } from './helpers/inbox';
 import { campaignState, carrierMessages, createCampaign, importContacts, queueLooked, setupWorld, until, waitForCampaign, type CampaignWorld } from './helpers/campaign-fixtures';
 
 // The law's hours and caps at launch and at hand-over, on a clock the test sets: only Date is
@@ -208,5 +209,32 @@ describeEachDatabase('the law at launch and at hand-over', (app) => {
     const state = await campaignState(app(), w.account.key, id);
     expect(byTo(state).get(miami).error?.code).toBe('OUTSIDE_LEGAL_HOURS');
     expect(byTo(state).get(dc)).toMatchObject({ status: 'QUEUED', sendAfter: '2026-01-20T01:30:00.000Z' });
+  });
+
+  it('answers at 21:00 in Florida someone who wrote in within 24 hours, and holds a reply to someone who did not', async () => {
+    const inbox = await setupInbox(app(), 'Late replies');
+    const [recent, older] = [phone('305'), phone('305')];
+    const statusOf = async (id: string) => (await app().ok('query($id: ID!) { message(id: $id) { status sendAfter } }', { id }, inbox.account.key)).message;
+    const reply = async (to: string) => {
+      const conversation = await conversationWith(app(), inbox, to);
+      const { sendReply } = await app().ok('mutation($id: ID!, $body: String!) { sendReply(conversationId: $id, body: $body) { id } }', { id: conversation.id, body: `Re: ${to}` }, inbox.account.key);
+      await queueLooked(app());
+      return sendReply.id as string;
+    };
+    const writeIn = async (from: string) => expect((await postInbound(app(), { MessageSid: messageSid(), From: from, To: inbox.senderValue, Body: 'Is the shop open?' })).status).toBe(200);
+    // 21:00 in Miami, a day after `older` wrote in and a minute after `recent` did.
+    setClock(FL_BEFORE_EIGHT + 10_000 - 24 * HOUR);
+    await writeIn(older);
+    setClock(FL_BEFORE_EIGHT + 10_000 + HOUR - 60_000);
+    await writeIn(recent);
+    setClock(FL_BEFORE_EIGHT + 10_000 + HOUR);
+    const answer = await reply(recent);
+    await until('the answer delivered', async () => ['SENT', 'DELIVERED'].includes((await statusOf(answer)).status));
+    expect(await taken(recent, `Re: ${recent}`)).toBe(1);
+    // Once its sender's slot frees, the queue looks at it and moves it to 08:00.
+    const held = await reply(older);
+    await until('the late reply held', async () => (await statusOf(held)).sendAfter === new Date(FL_NEXT_MORNING).toISOString());
+    expect((await statusOf(held)).status).toBe('QUEUED');
+    expect(await taken(older, `Re: ${older}`)).toBe(0);
   });
 }, { env: { LEGAL_RULES: 'on' } });
