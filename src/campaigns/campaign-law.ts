@@ -11,8 +11,8 @@ import { timeZoneOf } from './time-zones';
 export interface CampaignLaw {
   /** The first instant at or after `at` in both the campaign's window and the law's hours for the recipient; null: they never meet. */
   opening(window: DailyWindow | null, recipient: Pick<ParsedPhone, 'e164' | 'country'>, at: number): number | null;
-  /** Of these recipients (by contact id), those over a frequency cap at `at`, with the cap's error. */
-  capped(campaign: Pick<Campaign, 'accountId' | 'groupId'>, contactIds: readonly number[], at: number): Promise<Map<number, SendError>>;
+  /** Of these recipients, those over a frequency cap at `at` (by contact id), with the cap's error. */
+  capped(campaign: Pick<Campaign, 'accountId' | 'groupId'>, recipients: ReadonlyArray<{ contactId: number; e164: string; country: string | null }>, at: number): Promise<Map<number, SendError>>;
 }
 
 /** Only the campaign's own window (the law's rules are wired in by services.ts). */

@@ -68,7 +68,7 @@ export class CampaignLauncher {
         if (!members.length) break;
         after = Number(members[members.length - 1].membership_id);
         const sticky = await this.routing.stickySenders(campaign.groupId, members.map((m) => Number(m.contact_id)));
-        const capped = await this.law.capped(campaign, members.map((m) => Number(m.contact_id)), at.getTime());
+        const capped = await this.law.capped(campaign, members.map((m) => ({ contactId: Number(m.contact_id), e164: m.phone_number, country: m.country })), at.getTime());
         const rows = members.map((member) => this.planMessage(campaign, ctx, plan, member, sticky.get(Number(member.contact_id)), at, capped.get(Number(member.contact_id))));
         for (const row of rows) {
           if (row[8] === MessageStatus.QUEUED) result.queued++;

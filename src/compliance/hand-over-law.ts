@@ -28,10 +28,8 @@ export class HandOverLaw implements CampaignLaw {
     return this.law.nextSendingOpening(window, recipient, at);
   }
 
-  async capped(campaign: { accountId: number; groupId: number }, contactIds: readonly number[], at: number): Promise<Map<number, SendError>> {
-    // A launch's recipients are the group's members: their numbers are read with them.
-    const phones = await this.phonesOf(contactIds);
-    const messages = contactIds.filter((id) => phones.has(id)).map((contactId) => ({ contactId, accountId: campaign.accountId, groupId: campaign.groupId, recipient: phones.get(contactId)! }));
+  async capped(campaign: { accountId: number; groupId: number }, recipients: ReadonlyArray<{ contactId: number; e164: string; country: string | null }>, at: number): Promise<Map<number, SendError>> {
+    const messages = recipients.map((r) => ({ contactId: r.contactId, accountId: campaign.accountId, groupId: campaign.groupId, recipient: { e164: r.e164, country: r.country } }));
     const ledger = await FrequencyLedger.load(this.dataSource, this.caps, this.law, messages, at);
     const capped = new Map<number, SendError>();
     for (const message of messages) {
@@ -76,12 +74,5 @@ export class HandOverLaw implements CampaignLaw {
       `SELECT DISTINCT contact_id FROM messages WHERE contact_id IN (${placeholders(ids.length)}) AND direction = 'INBOUND' AND created_at > ?`,
       [...ids, sqlDate(this.dataSource, new Date(since))]);
     return new Set(rows.map((r) => Number(r.contact_id)));
-  }
-
-  private async phonesOf(contactIds: readonly number[]): Promise<Map<number, { e164: string; country: string | null }>> {
-    if (!contactIds.length) return new Map();
-    const rows: Array<{ id: number; phone_number: string; country: string | null }> = await this.dataSource.query(
-      `SELECT id, phone_number, country FROM contacts WHERE id IN (${placeholders(contactIds.length)})`, [...contactIds]);
-    return new Map(rows.map((r) => [Number(r.id), { e164: r.phone_number, country: r.country }]));
   }
 }

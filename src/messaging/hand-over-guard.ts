@@ -25,7 +25,7 @@ export interface HandOverState {
   contexts: Map<number, RoutingContext>;
   /** `${groupId}:${contactId}` -> membership status. */
   memberships: Map<string, SubscriptionStatus>;
-  /** message index -> the next opening of its campaign's send window, where it is closed now. */
+  /** message index -> the next opening of its send window (its campaign's and the law's hours), where it is closed now. */
   closedWindows: Map<number, number>;
   /** Indexes of the messages whose campaign was cancelled. */
   cancelled: Set<number>;
