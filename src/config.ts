@@ -2,6 +2,8 @@
 // A bad value stops the start with one line naming the variable.
 
 import type { QueryLimits } from './core/query-limits';
+import { parseOperatorRegions } from './compliance/operator-regions';
+import type { LegalHoursRule } from './compliance/legal-hours';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -46,6 +48,8 @@ export interface Config {
   failedAuth: FailedAuthLimits;
   /** Event webhooks to partners (src/event-webhooks). */
   webhooks: WebhookConfig;
+  /** The law's hours and caps (src/compliance): enforced unless LEGAL_RULES=off; the regions an operator adds. */
+  legal: { enforced: boolean; regions: LegalHoursRule[] };
 }
 
 export interface WebhookConfig {
@@ -191,6 +195,18 @@ function parseRedisPrefix(raw: string | undefined): string {
   return prefix;
 }
 
+/** The law's rules hold unless turned off, which production refuses (tests of other rules turn them off). */
+function parseLegal(env: Env): Config['legal'] {
+  const raw = env.LEGAL_RULES || 'on';
+  if (raw !== 'on' && raw !== 'off') throw new ConfigError(`LEGAL_RULES must be on or off, got "${raw}"`);
+  if (raw === 'off' && env.NODE_ENV === 'production') throw new ConfigError('LEGAL_RULES=off is refused with NODE_ENV=production: the law\'s hours and caps always hold there');
+  try {
+    return { enforced: raw === 'on', regions: parseOperatorRegions(env.LEGAL_HOURS_REGIONS) };
+  } catch (error) {
+    throw new ConfigError(`LEGAL_HOURS_REGIONS ${(error as Error).message}`);
+  }
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const port = parsePort(env);
   const logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
@@ -253,5 +269,6 @@ export function loadConfig(env: Env = process.env): Config {
       windowSeconds: parseCount(env, 'AUTH_FAILURE_WINDOW_SECONDS', 60),
     },
     webhooks: parseWebhooks(env),
+    legal: parseLegal(env),
   };
 }

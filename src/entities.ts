@@ -5,6 +5,7 @@ import { Contact } from './contacts/contact.entity';
 import { Membership } from './contacts/membership.entity';
 import { Conversation } from './conversations/conversation.entity';
 import { Setting } from './core/setting.entity';
+import { FrequencyCap } from './compliance/frequency-cap.entity';
 import { BlockedPrefix } from './geo/blocked-prefix.entity';
 import { GeoPermission } from './geo/geo-permission.entity';
 import { KeywordSet } from './groups/keyword-set.entity';
@@ -23,5 +24,5 @@ export const entities = [
   Setting, Account, ApiKey, GeoPermission, BlockedPrefix,
   SubscriptionGroup, Sender, KeywordSet, Contact, Membership,
   Campaign, Conversation, Message, EarlyStatusCallback,
-  IdempotencyKey, OneOffHandOver, PumpingSettings, WebhookEndpoint, WebhookDelivery,
+  IdempotencyKey, OneOffHandOver, PumpingSettings, WebhookEndpoint, WebhookDelivery, FrequencyCap,
 ];

@@ -209,6 +209,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await services.dispatcher.start();
     services.campaignWorker.start();
     services.webhooks.deliverer.start();
+    services.validitySweeper.start();
   }
 
   let closing: Promise<void> | undefined;
@@ -218,6 +219,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await services.dispatcher.stop();
       await simulator?.stop();
       await services.campaignWorker.stop();
+      await services.validitySweeper.stop();
       await services.campaigns.drain();
       await services.campaignProgress.stop();
       // After the workers, whose last changes may still store events; an attempt in flight finishes.

@@ -68,6 +68,12 @@ import { SendMessageService } from './messaging/send-message.service';
 import { encode } from './core/ids';
 import { createEventWebhooks } from './event-webhooks/event-webhooks';
 import { WebhookDeliveryResolver, WebhookEndpointResolver } from './event-webhooks/webhook.resolver';
+import { AccountCapsResolver, CampaignEstimateResolver, ComplianceResolver, GroupCapsResolver } from './compliance/compliance.resolver';
+import { FrequencyCapService } from './compliance/frequency-caps.service';
+import { HandOverLaw } from './compliance/hand-over-law';
+import { LEGAL_HOURS } from './compliance/legal-hours';
+import { LawBook } from './compliance/legal-window';
+import { ValiditySweeper } from './compliance/validity-sweeper';
 
 /** Every service, constructed explicitly in dependency order. */
 export function createServices(dataSource: DataSource, config: Config, events: EventBus, log: Logger, metrics: Metrics) {
@@ -95,12 +101,16 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const sids = new SidRecorder(queue, statuses, deliveryEvents, log, (stored) => statusCallbacks.applyEarly(stored));
   const reconciler = new OrphanReconciler(queue, provider, sids, statuses, statusCallbacks, log);
   const handOver = new HandOver(queue, provider, `${config.publicUrl}/webhooks/twilio/status`, sids, statuses, reconciler, carrierOptOuts, log, metrics);
-  const campaignWindows = new CampaignWindows(dataSource);
+  const lawBook = new LawBook([...LEGAL_HOURS, ...config.legal.regions], config.legal.enforced);
+  const frequencyCaps = new FrequencyCapService(dataSource, accounts, groups);
+  const handOverLaw = new HandOverLaw(dataSource, lawBook, frequencyCaps);
+  const campaignWindows = new CampaignWindows(dataSource, handOverLaw);
   const guardState = new FreshHandOverState({
     senderFacts: (ids) => senders.factsOf(ids),
     routingContexts: (groupIds) => routing.loadRoutingContexts(groupIds),
     membershipStatuses: (groupId, contactIds) => memberships.statusesOf(groupId, contactIds),
     campaignVerdicts: (messages, now) => campaignWindows.judge(messages, now),
+    lawVerdicts: (messages, now) => handOverLaw.lawVerdicts(messages, now),
   });
   const pumpingSettings = new PumpingSettingsService(dataSource, accounts);
   const pumpingGuard = new PumpingGuard(dataSource, pumpingSettings, new PrefixTraffic(dataSource), geo, accounts, events, log);
@@ -121,7 +131,7 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const messages = new MessageService(dataSource, accounts);
   const campaignMessages = new CampaignMessages(dataSource, deliveryEvents);
   const campaignStats = new CampaignStatsService(dataSource, campaignMessages);
-  const campaigns = new CampaignService(dataSource, accounts, groups, new CampaignLauncher(dataSource, routing, campaignMessages), dispatcher, campaignMessages, log, webhooks.outbox);
+  const campaigns = new CampaignService(dataSource, accounts, groups, new CampaignLauncher(dataSource, routing, campaignMessages, handOverLaw), dispatcher, campaignMessages, log, webhooks.outbox);
   const campaignWorker = new CampaignWorker(campaigns, deliveryEvents, log);
   const campaignProgress = new CampaignProgress(campaigns, accounts, campaignStats, deliveryEvents, events, log);
   const conversations = new ConversationService(dataSource, accounts);
@@ -130,7 +140,8 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const sendMessages = new SendMessageService(dataSource, groups, routing, contacts, memberships, outbound,
     { conversationOf: (contactId, senderId) => conversations.idOf(contactId, senderId), recordOutbound: (id, message) => conversations.recordOutbound(id, message) },
     { validate: validateTemplate, render: renderTemplate }, new IdempotencyKeys(dataSource));
-  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignMessages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound, sendMessages, pumpingSettings, pumpingGuard, webhooks };
+  const validitySweeper = new ValiditySweeper(campaigns, log);
+  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignMessages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound, sendMessages, pumpingSettings, pumpingGuard, webhooks, lawBook, frequencyCaps, validitySweeper };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -157,6 +168,10 @@ export function createResolvers(services: Services): Map<Function, object> {
     [RoutingResolver, new RoutingResolver(services.routing)],
     [ContactResolver, new ContactResolver(services.contacts, services.memberships, services.contactImports)],
     [MemberResolver, new MemberResolver()],
+    [ComplianceResolver, new ComplianceResolver(services.lawBook, services.frequencyCaps)],
+    [AccountCapsResolver, new AccountCapsResolver(services.frequencyCaps)],
+    [GroupCapsResolver, new GroupCapsResolver(services.frequencyCaps)],
+    [CampaignEstimateResolver, new CampaignEstimateResolver(services.campaigns)],
     [GroupMembersResolver, new GroupMembersResolver(services.memberships)],
     [ApiKeyResolver, new ApiKeyResolver()],
     [SendMessageResolver, new SendMessageResolver(services.sendMessages)],

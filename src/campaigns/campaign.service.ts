@@ -1,4 +1,4 @@
-import { In, LessThan, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import { In, IsNull, LessThan, Not, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
 import { requireName } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
@@ -18,6 +18,7 @@ import type { CreateCampaignInput } from './campaign.inputs';
 import type { CampaignLauncher } from './launch';
 import { parseWindow } from './send-window';
 import { validateTemplate } from './template';
+import { checkValiditySeconds } from './validity';
 
 export class CampaignService {
   private readonly background = new Set<Promise<void>>();
@@ -63,6 +64,7 @@ export class CampaignService {
     if (bodyError) throw badInput('body', bodyError.message);
     validateTemplate(input.body);
     const window = input.sendWindow ? parseWindow(input.sendWindow.start, input.sendWindow.end) : null;
+    const validitySeconds = checkValiditySeconds(input.validitySeconds);
     const campaign = this.repo.create({
       accountId: group.accountId,
       groupId: group.id,
@@ -72,6 +74,7 @@ export class CampaignService {
       scheduledAt: null,
       sendWindowStart: window ? input.sendWindow!.start.trim() : null,
       sendWindowEnd: window ? input.sendWindow!.end.trim() : null,
+      validitySeconds,
       launchedAt: null,
       completedAt: null,
       recipients: 0,
@@ -178,6 +181,28 @@ export class CampaignService {
       .catch((error) => this.log.error({ err: error }, 'could not publish the events of cancelled messages'))
       .finally(() => this.background.delete(tracked));
     this.background.add(tracked);
+  }
+
+  /** SENDING campaigns whose validity period has run out by `now`: their QUEUED messages are to fail as EXPIRED. */
+  async expiredAt(now: Date): Promise<Campaign[]> {
+    const sending = await this.repo.find({ select: { id: true, launchedAt: true, validitySeconds: true }, where: { status: CampaignStatus.SENDING, validitySeconds: Not(IsNull()) } });
+    return sending.filter((c) => c.launchedAt && c.launchedAt.getTime() + c.validitySeconds! * 1000 <= now.getTime());
+  }
+
+  /** Fails the QUEUED messages of a campaign whose validity period ran out, with their events; answers how many. */
+  async expireQueued(campaignId: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const failed = await this.messages.expireQueued(campaignId, 5000);
+      if (!failed) return total;
+      total += failed;
+    }
+  }
+
+  /** When the last of the campaign's queued messages is planned to leave, and how many are planned after it expires. */
+  queuedHorizon(campaign: Campaign): Promise<{ last: Date | null; after: number }> {
+    const expiry = campaign.validitySeconds && campaign.launchedAt ? new Date(campaign.launchedAt.getTime() + campaign.validitySeconds * 1000) : null;
+    return this.messages.queuedHorizon(campaign.id, expiry);
   }
 
   /** COMPLETED once none of its messages is QUEUED or SENDING. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { dialectOf } from '../core/database';
-import { CAMPAIGN_CANCELLED_MESSAGE, SendErrorCode, type SendErrorCode as ErrorCode } from '../core/send-error';
+import { CAMPAIGN_CANCELLED_MESSAGE, EXPIRED_MESSAGE, SendErrorCode, type SendErrorCode as ErrorCode } from '../core/send-error';
 import { execute, placeholders, sqlDate } from '../core/sql';
 import type { DeliveryEvents } from './delivery-events';
 import { Message, MessageStatus } from './message.entity';
@@ -41,7 +41,25 @@ export class CampaignMessages {
   }
 
   /** Fails up to `limit` QUEUED messages of a cancelled campaign and publishes their events; answers how many. */
-  async failQueued(campaignId: number, limit: number): Promise<number> {
+  failQueued(campaignId: number, limit: number): Promise<number> {
+    return this.failQueuedWith(campaignId, limit, SendErrorCode.CAMPAIGN_CANCELLED, CAMPAIGN_CANCELLED_MESSAGE);
+  }
+
+  /** Fails up to `limit` QUEUED messages of a campaign whose validity period ran out (EXPIRED); answers how many. */
+  expireQueued(campaignId: number, limit: number): Promise<number> {
+    return this.failQueuedWith(campaignId, limit, SendErrorCode.EXPIRED, EXPIRED_MESSAGE);
+  }
+
+  /** When the campaign's last QUEUED message is planned to leave, and how many are planned after `deadline`. */
+  async queuedHorizon(campaignId: number, deadline: Date | null): Promise<{ last: Date | null; after: number }> {
+    const late = deadline ? 'SUM(CASE WHEN send_after > ? THEN 1 ELSE 0 END)' : '0';
+    const [row] = await this.dataSource.query(`SELECT MAX(send_after) AS last, ${late} AS after_deadline FROM messages WHERE campaign_id = ? AND status = ?`,
+      [...(deadline ? [sqlDate(this.dataSource, deadline)] : []), campaignId, MessageStatus.QUEUED]);
+    const last = row?.last ? (row.last instanceof Date ? row.last : new Date(`${String(row.last).replace(' ', 'T')}Z`)) : null;
+    return { last, after: Number(row?.after_deadline ?? 0) };
+  }
+
+  private async failQueuedWith(campaignId: number, limit: number, code: ErrorCode, text: string): Promise<number> {
     const due: Array<{ id: number; account_id: number }> = await this.dataSource.query(
       `SELECT id, account_id FROM messages WHERE campaign_id = ? AND status = ? ORDER BY id LIMIT ${Number(limit)}`, [campaignId, MessageStatus.QUEUED]);
     if (!due.length) return 0;
@@ -51,7 +69,7 @@ export class CampaignMessages {
     const fail = async (manager: EntityManager) => {
       await execute(manager,
         `UPDATE messages SET status = ?, error_code = ?, error_message = ?, send_claim = ?, updated_at = ? WHERE id IN (${placeholders(ids.length)}) AND status = ?`,
-        [MessageStatus.FAILED, SendErrorCode.CAMPAIGN_CANCELLED, CAMPAIGN_CANCELLED_MESSAGE, claim, sqlDate(this.dataSource, now), ...ids, MessageStatus.QUEUED]);
+        [MessageStatus.FAILED, code, text, claim, sqlDate(this.dataSource, now), ...ids, MessageStatus.QUEUED]);
       // Only those this statement failed: the send queue may have failed some itself meanwhile.
       const mine: Array<{ id: number }> = await manager.query(
         `SELECT id FROM messages WHERE id IN (${placeholders(ids.length)}) AND send_claim = ?`, [...ids, claim]);

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../core/logger';
 import type { Metrics } from '../core/metrics';
-import { CAMPAIGN_CANCELLED_MESSAGE, SendErrorCode } from '../core/send-error';
+import { CAMPAIGN_CANCELLED_MESSAGE, EXPIRED_MESSAGE, SendErrorCode } from '../core/send-error';
 import type { Sender } from '../groups/sender.entity';
 import { judgeHandOver, type HandOverStateSource, type HandOverVerdict } from './hand-over-guard';
 import type { HandOver } from './hand-over';
@@ -266,8 +266,9 @@ export class Dispatcher {
   /** A message the guard stops: REJECTED with the check's error, or back to wait (window, other sender). */
   private async hold(message: Message, verdict: Exclude<HandOverVerdict, { kind: 'send' }>): Promise<void> {
     const { statuses } = this.parts;
-    if (verdict.kind === 'cancelled') {
-      await statuses.transition(message, MessageStatus.FAILED, { code: SendErrorCode.CAMPAIGN_CANCELLED, providerCode: null, message: CAMPAIGN_CANCELLED_MESSAGE });
+    if (verdict.kind === 'cancelled' || verdict.kind === 'expired') {
+      const expired = verdict.kind === 'expired';
+      await statuses.transition(message, MessageStatus.FAILED, { code: expired ? SendErrorCode.EXPIRED : SendErrorCode.CAMPAIGN_CANCELLED, providerCode: null, message: expired ? EXPIRED_MESSAGE : CAMPAIGN_CANCELLED_MESSAGE });
       return;
     }
     if (verdict.kind === 'refuse') {

@@ -1,5 +1,6 @@
 import type { SubscriptionStatus } from '../contacts/membership.entity';
 import type { RoutingContext } from '../routing/routing';
+import type { SendError } from '../core/send-error';
 import { membershipKey, type HandOverState, type HandOverStateSource, type SenderFacts } from './hand-over-guard';
 import type { Message } from './message.entity';
 
@@ -9,7 +10,9 @@ export interface HandOverReaders {
   senderFacts(ids: readonly number[]): Promise<Map<number, SenderFacts>>;
   routingContexts(groupIds: readonly number[]): Promise<Map<number, RoutingContext>>;
   membershipStatuses(groupId: number, contactIds: readonly number[]): Promise<Map<number, SubscriptionStatus>>;
-  campaignVerdicts(messages: readonly Message[], now: number): Promise<{ closedWindows: Map<number, number>; cancelled: Set<number> }>;
+  campaignVerdicts(messages: readonly Message[], now: number): Promise<{ closedWindows: Map<number, number>; cancelled: Set<number>; expired?: Set<number>; neverOpen?: Map<number, SendError> }>;
+  /** The law's hours for messages outside campaigns, and the frequency caps (src/compliance/hand-over-law.ts). */
+  lawVerdicts?(messages: readonly Message[], now: number): Promise<Pick<HandOverState, 'frequency'> & { closedWindows: Map<number, number> }>;
 }
 
 /**
@@ -30,13 +33,15 @@ export class FreshHandOverState implements HandOverStateSource {
       const contacts = contactsByGroup.get(groupId) ?? new Set<number>();
       contactsByGroup.set(groupId, contacts.add(message.contactId));
     }
-    const [{ closedWindows, cancelled }, contexts, statuses] = await Promise.all([
+    const [{ closedWindows, cancelled, expired, neverOpen }, law, contexts, statuses] = await Promise.all([
       this.read.campaignVerdicts(messages, now),
+      this.read.lawVerdicts?.(messages, now),
       this.read.routingContexts([...new Set([...senders.values()].map((s) => s.groupId))]),
       Promise.all([...contactsByGroup].map(async ([groupId, contactIds]) => ({ groupId, found: await this.read.membershipStatuses(groupId, [...contactIds]) }))),
     ]);
+    for (const [index, opening] of law?.closedWindows ?? []) closedWindows.set(index, opening);
     const memberships = new Map<string, SubscriptionStatus>();
     for (const { groupId, found } of statuses) for (const [contactId, status] of found) memberships.set(membershipKey(groupId, contactId), status);
-    return { senders, contexts, memberships, closedWindows, cancelled };
+    return { senders, contexts, memberships, closedWindows, cancelled, expired, neverOpen, frequency: law?.frequency };
   }
 }
