@@ -211,7 +211,7 @@ describeEachDatabase('the law at launch and at hand-over', (app) => {
     expect(byTo(state).get(dc)).toMatchObject({ status: 'QUEUED', sendAfter: '2026-01-20T01:30:00.000Z' });
   });
 
-  it('answers at 21:00 in Florida someone who wrote in within 24 hours, and holds a reply to someone who did not', async () => {
+  it('answers at 21:00 in Florida someone who wrote in within 24 hours and sends a one-off code, and holds a reply to someone who did not', async () => {
     const inbox = await setupInbox(app(), 'Late replies');
     const [recent, older] = [phone('305'), phone('305')];
     const statusOf = async (id: string) => (await app().ok('query($id: ID!) { message(id: $id) { status sendAfter } }', { id }, inbox.account.key)).message;
@@ -236,5 +236,13 @@ describeEachDatabase('the law at launch and at hand-over', (app) => {
     await until('the late reply held', async () => (await statusOf(held)).sendAfter === new Date(FL_NEXT_MORNING).toISOString());
     expect((await statusOf(held)).status).toBe('QUEUED');
     expect(await taken(older, `Re: ${older}`)).toBe(0);
+
+    // A one-off transactional send (a sign-up code) is no solicitation: the quiet hours do not hold it.
+    const stranger = phone('305');
+    const { sendMessage } = await app().ok('mutation($input: SendMessageInput!) { sendMessage(input: $input) { message { id } error { code } } }',
+      { input: { groupId: inbox.groupId, to: stranger, body: 'Your code is 4711' } }, inbox.account.key);
+    expect(sendMessage.error).toBeNull();
+    await until('the code delivered', async () => ['SENT', 'DELIVERED'].includes((await statusOf(sendMessage.message.id)).status));
+    expect(await taken(stranger, 'Your code is 4711')).toBe(1);
   });
 }, { env: { LEGAL_RULES: 'on' } });

@@ -51,12 +51,12 @@ export class HandOverLaw implements CampaignLaw {
     };
   }
 
-  /** Messages outside campaigns whose recipient's legal hours are closed now, and did not write in lately: index -> next opening. */
+  /** Replies outside campaigns whose recipient's legal hours are closed now, and did not write in lately: index -> next opening. */
   private async closedForOthers(messages: readonly Message[], now: number): Promise<Map<number, number>> {
     const closed = new Map<number, number>();
     const held = new Map<number, number>();
     messages.forEach((message, index) => {
-      if (message.campaignId !== null || message.optOutExempt) return;
+      if (message.campaignId !== null || message.optOutExempt || message.transactional) return;
       const opening = this.law.nextLegalOpening(this.law.hoursFor({ e164: message.to, country: message.country }), now);
       if (opening !== null && opening > now) held.set(index, opening);
     });

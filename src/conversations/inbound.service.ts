@@ -132,6 +132,7 @@ export class InboundService {
       numMedia: sms.mediaUrls.length,
       mediaUrls: sms.mediaUrls.length ? sms.mediaUrls : null,
       optOutExempt: false,
+      transactional: false,
       attempts: 0,
       lastProviderResponse: null,
       createdAt: now,

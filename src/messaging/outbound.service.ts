@@ -15,6 +15,8 @@ export interface SingleMessageInput {
   campaignId?: number | null;
   /** A keyword's automatic answer: the opt-out check is skipped, here and at hand-over. */
   optOutExempt?: boolean;
+  /** A one-off transactional send, not held by the law's quiet hours. */
+  transactional?: boolean;
 }
 
 /**
@@ -54,6 +56,7 @@ export class OutboundService {
       numMedia: 0,
       mediaUrls: null,
       optOutExempt: input.optOutExempt ?? false,
+      transactional: input.transactional ?? false,
       attempts: 0,
       lastProviderResponse: null,
       createdAt: now,

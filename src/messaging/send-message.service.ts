@@ -87,7 +87,7 @@ export class SendMessageService {
       const message = await this.dataSource.transaction(async (manager) => {
         const queued = await this.outbound.enqueueSingle({
           accountId: group.accountId, senderId: decision.sender.id, from: decision.sender.value, to: phone.e164, body,
-          contactId: contact.id, conversationId, country: phone.country,
+          contactId: contact.id, conversationId, country: phone.country, transactional: true,
         }, manager);
         if (claimed) await this.keys.complete(manager, claimed, { messageId: queued.id, refusal: null });
         return queued;
