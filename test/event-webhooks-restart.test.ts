@@ -61,6 +61,8 @@ for (const kind of databaseKinds()) {
       const env = {
         PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: database.url, ADMIN_TOKEN, PUBLIC_URL: url, LOG_LEVEL: 'error',
         CARRIER_SIMULATOR: 'on', SIMULATOR_CALLBACK_DELAY_MS: '20',
+        // The law's hours would hold these US recipients when the suite runs at night there.
+        LEGAL_RULES: 'off',
         WEBHOOKS_DEVELOPMENT: 'on', WEBHOOK_TIMEOUT_MS: '1000', WEBHOOK_POLL_MS: '50', WEBHOOK_BACKOFF_BASE_MS: '50', WEBHOOK_BACKOFF_MAX_MS: '200',
       };
       const up = async () => {
