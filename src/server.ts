@@ -208,6 +208,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   if (config.startWorkers) {
     await services.dispatcher.start();
     services.campaignWorker.start();
+    services.doubleOptIn.start();
   }
 
   let closing: Promise<void> | undefined;
@@ -217,6 +218,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await services.dispatcher.stop();
       await simulator?.stop();
       await services.campaignWorker.stop();
+      await services.doubleOptIn.stop();
       await services.campaigns.drain();
       await services.campaignProgress.stop();
       // Apollo's drain stops accepting, waits for in-flight requests and closes the sockets.

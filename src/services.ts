@@ -56,6 +56,12 @@ import { InboundService } from './conversations/inbound.service';
 import { MessageConversationResolver } from './conversations/message-conversation.resolver';
 import { MessageMediaResolver } from './conversations/message-media.resolver';
 import { ReplyService } from './conversations/reply.service';
+import { ConsentLedger } from './contacts/consent-ledger';
+import { ConsentResolver } from './contacts/consent.resolver';
+import { DoubleOptIn } from './contacts/double-opt-in';
+import { InboundConsent } from './contacts/inbound-consent';
+import { SubscriptionService } from './contacts/subscription.service';
+import { ConfirmationRequests } from './conversations/confirmation-requests';
 
 /** Every service, constructed explicitly in dependency order. */
 export function createServices(dataSource: DataSource, config: Config, events: EventBus, log: Logger, metrics: Metrics) {
@@ -66,16 +72,20 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const groups = new GroupService(dataSource, accounts, keywords);
   const senders = new SenderService(dataSource, groups);
   const contacts = new ContactService(dataSource, accounts);
-  const memberships = new MembershipService(dataSource, accounts, groups, contacts);
+  const consentLedger = new ConsentLedger(dataSource);
+  const memberships = new MembershipService(dataSource, consentLedger);
   const routing = new RoutingService(dataSource, geo, groups, senders, contacts, memberships);
-  const contactImports = new ContactImportService(dataSource, accounts, groups);
+  // The confirmation channel is the conversations' (made below): called only once the server runs.
+  const doubleOptIn = new DoubleOptIn(dataSource, memberships, { sendConfirmationRequest: (...args) => confirmationRequests.sendConfirmationRequest(...args) }, config.doubleOptIn, log);
+  const subscriptions = new SubscriptionService(accounts, groups, contacts, memberships, doubleOptIn);
+  const contactImports = new ContactImportService(dataSource, accounts, groups, consentLedger, doubleOptIn);
   const deliveryEvents = new DeliveryEvents(accounts, events);
   const statuses = new StatusService(dataSource, deliveryEvents);
   const provider = new TwilioProvider(createTwilioClient({ ...config.twilio, timeoutMs: config.twilio.timeoutMs }));
   const carrierOptOuts = new CarrierOptOuts({
     senderById: (id) => senders.findById(id),
     contactIdByPhone: async (accountId, e164) => (await contacts.findByPhone(accountId, e164))?.id ?? null,
-    setMembership: (groupId, contactId, status, source) => memberships.setStatus(groupId, contactId, status, source),
+    setMembership: (groupId, contactId, status, cause) => memberships.setStatus(groupId, contactId, status, cause),
   }, log);
   const queue = new SendQueueRepository(dataSource);
   const statusCallbacks = new StatusCallbacks(dataSource, statuses, carrierOptOuts, log);
@@ -106,8 +116,9 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const campaignProgress = new CampaignProgress(campaigns, accounts, campaignStats, deliveryEvents, events, log);
   const conversations = new ConversationService(dataSource, accounts);
   const replies = new ReplyService(conversations, senders, contacts, memberships, routing, outbound);
-  const inbound = new InboundService(dataSource, accounts, contacts, memberships, keywords, conversations, replies, events, log);
-  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignMessages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound };
+  const confirmationRequests = new ConfirmationRequests(contacts, routing, conversations, replies);
+  const inbound = new InboundService(dataSource, accounts, contacts, new InboundConsent(keywords, groups, memberships), conversations, replies, events, log);
+  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, consentLedger, doubleOptIn, subscriptions, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignMessages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -132,7 +143,8 @@ export function createResolvers(services: Services): Map<Function, object> {
     [GroupResolver, new GroupResolver(services.groups, services.senders, services.keywords)],
     [SenderResolver, new SenderResolver(services.senders)],
     [RoutingResolver, new RoutingResolver(services.routing)],
-    [ContactResolver, new ContactResolver(services.contacts, services.memberships, services.contactImports)],
+    [ContactResolver, new ContactResolver(services.contacts, services.memberships, services.contactImports, services.subscriptions)],
+    [ConsentResolver, new ConsentResolver(services.consentLedger, services.groups)],
     [MemberResolver, new MemberResolver()],
     [GroupMembersResolver, new GroupMembersResolver(services.memberships)],
   ]);

@@ -64,6 +64,7 @@ async function buildWorld(app: TestApp): Promise<World> {
       createApiKey(accountId: $a, name: "second") { apiKey { id } }
       blockPrefix(accountId: $a, prefix: "+4477") { id }
       createCampaign(input: { groupId: $g, name: "Ids", body: "Hi" }) { id }
+      setSubscription(groupId: $g, phoneNumber: "+12025550177", status: SUBSCRIBED) { history { id } }
     }`,
     { a: inbox.account.id, g: inbox.groupId },
     key,
@@ -80,6 +81,7 @@ async function buildWorld(app: TestApp): Promise<World> {
       cnv: conversation.id,
       msg: conversation.lastMessage.id,
       blk: made.blockPrefix.id,
+      cns: made.setSubscription.history[0].id,
     },
   };
 }

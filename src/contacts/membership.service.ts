@@ -1,51 +1,90 @@
-import { In, type DataSource } from 'typeorm';
-import type { AccountService } from '../accounts/account.service';
-import type { Principal } from '../core/auth';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import { isDuplicateKeyError } from '../core/database';
 import type { Page } from '../core/connection';
-import { badInput } from '../core/errors';
 import { byId, keysetPage } from '../core/pagination';
-import { parsePhone } from '../core/phone';
-import type { GroupService } from '../groups/group.service';
-import type { ContactService } from './contact.service';
-import { Membership, SubscriptionStatus, type MembershipSource } from './membership.entity';
+import { execute, sqlDate } from '../core/sql';
+import type { ConsentCause, ConsentLedger } from './consent-ledger';
+import { Membership, SubscriptionStatus } from './membership.entity';
 
+export interface ChangeOptions {
+  /** Change only a membership in this status. */
+  onlyFrom?: SubscriptionStatus;
+  /** Change only a PENDING membership whose request expired by then. */
+  pendingBefore?: Date;
+  /** For a move to PENDING: when its request expires. */
+  pendingUntil?: Date;
+}
+
+export interface MembershipChange {
+  /** Null only when onlyFrom found no membership. */
+  membership: Membership | null;
+  previous: SubscriptionStatus | null;
+  changed: boolean;
+}
+
+class LostRace extends Error {}
+
+const MAX_ATTEMPTS = 5;
+
+function isDeadlock(error: unknown): boolean {
+  const code = (error as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
+  return code === 'ER_LOCK_DEADLOCK' || code === 'SQLITE_BUSY';
+}
+
+/** Memberships and their consent ledger: every change of a membership's status goes through here or through the import's bulk path. */
 export class MembershipService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly accounts: AccountService,
-    private readonly groups: GroupService,
-    private readonly contacts: ContactService,
+    private readonly ledger: ConsentLedger,
   ) {}
-
-  /** The `setSubscription` mutation: makes the contact where the account has none for the number. */
-  async setSubscription(principal: Principal, rawGroupId: string, rawPhone: string, status: SubscriptionStatus): Promise<Membership> {
-    const group = await this.groups.requireVisible(principal, rawGroupId);
-    const account = (await this.accounts.findById(group.accountId))!;
-    const phone = parsePhone(rawPhone, account.homeCountry);
-    if (!phone.valid) throw badInput('phoneNumber', `"${rawPhone}" is not a valid phone number`);
-    const contact = await this.contacts.findOrCreateByPhone(account.id, phone);
-    return this.setStatus(group.id, contact.id, status, 'API');
-  }
 
   private get repo() {
     return this.dataSource.getRepository(Membership);
   }
 
-  /** Upsert on (group, contact): safe when a keyword and an API call race for one member. */
-  async setStatus(groupId: number, contactId: number, status: SubscriptionStatus, source: MembershipSource): Promise<Membership> {
-    const now = new Date();
-    const existing = await this.repo.findOneBy({ groupId, contactId });
-    if (!existing) {
+  /** Moves a membership to `status` (making it where there is none) with its ledger row, in one transaction. */
+  async setStatus(groupId: number, contactId: number, status: SubscriptionStatus, cause: ConsentCause): Promise<Membership> {
+    return (await this.changeStatus(groupId, contactId, status, cause)).membership!;
+  }
+
+  /**
+   * The one writer of a single membership's status. A write to the status it has already is no
+   * change: nothing is written and no record made. The status moves only from the one read
+   * (`... WHERE status = old`), so two concurrent changes (a keyword and an API call) each
+   * record the status they really replaced; the loser of a race reads again and retries.
+   * `onlyFrom` makes the change only from that status (a confirmation, an expiry).
+   */
+  async changeStatus(groupId: number, contactId: number, status: SubscriptionStatus, cause: ConsentCause, options: ChangeOptions = {}): Promise<MembershipChange> {
+    for (let attempt = 1; ; attempt++) {
       try {
-        await this.repo.insert({ groupId, contactId, status, source, createdAt: now, updatedAt: now });
-        return this.repo.findOneByOrFail({ groupId, contactId });
+        return await this.dataSource.transaction((manager) => this.changeIn(manager, groupId, contactId, status, cause, options));
       } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
+        if (attempt >= MAX_ATTEMPTS || !(error instanceof LostRace || isDuplicateKeyError(error) || isDeadlock(error))) throw error;
       }
     }
-    await this.repo.update({ groupId, contactId }, { status, source, updatedAt: now });
-    return this.repo.findOneByOrFail({ groupId, contactId });
+  }
+
+  private async changeIn(manager: EntityManager, groupId: number, contactId: number, status: SubscriptionStatus, cause: ConsentCause, options: ChangeOptions): Promise<MembershipChange> {
+    const existing = await manager.findOneBy(Membership, { groupId, contactId });
+    const previous = existing?.status ?? null;
+    if ((options.onlyFrom && previous !== options.onlyFrom) || previous === status) return { membership: existing, previous, changed: false };
+    if (options.pendingBefore && !(existing?.pendingUntil && existing.pendingUntil <= options.pendingBefore)) return { membership: existing, previous, changed: false };
+    const now = new Date();
+    const pendingUntil = status === SubscriptionStatus.PENDING ? options.pendingUntil ?? null : null;
+    if (!existing) {
+      await manager.insert(Membership, { groupId, contactId, status, source: cause.source, pendingUntil, confirmationsSent: 0, createdAt: now, updatedAt: now });
+    } else {
+      const date = (d: Date | null) => (d ? sqlDate(this.dataSource, d) : null);
+      const moved = await execute(manager, 'UPDATE memberships SET status = ?, source = ?, pending_until = ?, updated_at = ? WHERE id = ? AND status = ?',
+        [status, cause.source, date(pendingUntil), date(now), existing.id, existing.status]);
+      if (moved !== 1) throw new LostRace();
+    }
+    await this.ledger.append(manager, [{ groupId, contactId, oldStatus: previous, newStatus: status, source: cause.source, cause: cause.cause, apiKeyId: cause.apiKeyId, consentText: cause.consentText, createdAt: now }]);
+    return { membership: await manager.findOneByOrFail(Membership, { groupId, contactId }), previous, changed: true };
+  }
+
+  findMembership(groupId: number, contactId: number): Promise<Membership | null> {
+    return this.repo.findOneBy({ groupId, contactId });
   }
 
   async statusOf(groupId: number, contactId: number): Promise<SubscriptionStatus | null> {

@@ -11,6 +11,7 @@ export enum SendErrorCode {
   INVALID_BODY = 'INVALID_BODY',
   PROVIDER_ERROR = 'PROVIDER_ERROR',
   CAMPAIGN_CANCELLED = 'CAMPAIGN_CANCELLED',
+  RECIPIENT_NOT_CONFIRMED = 'RECIPIENT_NOT_CONFIRMED',
 }
 
 registerEnumType(SendErrorCode, {
@@ -25,6 +26,7 @@ registerEnumType(SendErrorCode, {
     INVALID_BODY: { description: 'The body is empty or longer than 1600 characters (Twilio 21617).' },
     PROVIDER_ERROR: { description: 'The provider refused or failed the message; providerCode holds its code.' },
     CAMPAIGN_CANCELLED: { description: 'The campaign was cancelled before this message left.' },
+    RECIPIENT_NOT_CONFIRMED: { description: "The recipient's membership is PENDING: until they confirm (double opt-in) they get nothing but the confirmation request." },
   },
 });
 

@@ -4,18 +4,27 @@ import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import { badInput, notFound } from '../core/errors';
 import { decode } from '../core/ids';
+import { consentSettings } from './group-consent-settings';
 import type { KeywordService } from './keyword.service';
 import { Sender } from './sender.entity';
 import { SubscriptionGroup } from './subscription-group.entity';
 
-export interface CreateGroupInput {
+/** A group's consent settings, as create and update take them (group-consent-settings.ts checks them). */
+export interface ConsentSettingsInput {
+  doubleOptIn?: boolean | null;
+  confirmationRequest?: string | null;
+  confirmationExpirySeconds?: number | null;
+  plainWordsOptOut?: boolean | null;
+}
+
+export interface CreateGroupInput extends ConsentSettingsInput {
   accountId?: string | null;
   name: string;
   description?: string | null;
   internationalFallback?: boolean | null;
 }
 
-export interface UpdateGroupInput {
+export interface UpdateGroupInput extends ConsentSettingsInput {
   name?: string | null;
   description?: string | null;
   internationalFallback?: boolean | null;
@@ -59,12 +68,18 @@ export class GroupService {
     const account = await this.accounts.resolveTarget(principal, input.accountId);
     const name = requireName('name', input.name);
     const description = optionalDescription(input.description);
+    const consent = consentSettings(input);
     return this.dataSource.transaction(async (manager) => {
       const group = manager.create(SubscriptionGroup, {
         accountId: account.id,
         name,
         description,
         internationalFallback: input.internationalFallback ?? false,
+        doubleOptIn: false,
+        confirmationRequest: null,
+        confirmationExpirySeconds: null,
+        plainWordsOptOut: true,
+        ...consent,
         createdAt: new Date(),
       });
       await manager.save(group);
@@ -79,6 +94,7 @@ export class GroupService {
     if (input.name !== undefined && input.name !== null) changes.name = requireName('name', input.name);
     if (input.description !== undefined) changes.description = optionalDescription(input.description);
     if (input.internationalFallback !== undefined && input.internationalFallback !== null) changes.internationalFallback = input.internationalFallback;
+    Object.assign(changes, consentSettings(input));
     if (Object.keys(changes).length) await this.repo.update({ id: group.id }, changes);
     return this.repo.findOneByOrFail({ id: group.id });
   }
