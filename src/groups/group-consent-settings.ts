@@ -1,6 +1,13 @@
 import { badInput } from '../core/errors';
-import type { ConsentSettingsInput } from './group.service';
 import type { SubscriptionGroup } from './subscription-group.entity';
+
+/** A group's consent settings, as create and update take them. */
+export interface ConsentSettingsInput {
+  doubleOptIn?: boolean | null;
+  confirmationRequest?: string | null;
+  confirmationExpirySeconds?: number | null;
+  plainWordsOptOut?: boolean | null;
+}
 
 const MAX_CONFIRMATION_REQUEST = 320;
 const MAX_EXPIRY_SECONDS = 30 * 24 * 3600;

@@ -4,18 +4,10 @@ import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import { badInput, notFound } from '../core/errors';
 import { decode } from '../core/ids';
-import { consentSettings } from './group-consent-settings';
+import { consentSettings, type ConsentSettingsInput } from './group-consent-settings';
 import type { KeywordService } from './keyword.service';
 import { Sender } from './sender.entity';
 import { SubscriptionGroup } from './subscription-group.entity';
-
-/** A group's consent settings, as create and update take them (group-consent-settings.ts checks them). */
-export interface ConsentSettingsInput {
-  doubleOptIn?: boolean | null;
-  confirmationRequest?: string | null;
-  confirmationExpirySeconds?: number | null;
-  plainWordsOptOut?: boolean | null;
-}
 
 export interface CreateGroupInput extends ConsentSettingsInput {
   accountId?: string | null;
