@@ -127,6 +127,20 @@ describeEachDatabase('consent ledger', (app) => {
     expect(history[0]).toMatchObject({ oldStatus: 'SUBSCRIBED', newStatus: 'UNSUBSCRIBED', source: 'CARRIER', cause: `carrier:21610:${message.id}`, apiKeyId: null });
   });
 
+  it('records each change once when API calls and keywords race for one member', async () => {
+    const phone = usNumber();
+    await app().ok(SET, { g: inbox.groupId, p: phone, s: 'SUBSCRIBED' }, inbox.account.key);
+    await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 3 === 0
+      ? postInbound(app(), { MessageSid: messageSid(), From: phone, To: inbox.senderValue, Body: i % 2 ? 'STOP' : 'START' })
+      : app().ok(SET, { g: inbox.groupId, p: phone, s: i % 2 ? 'UNSUBSCRIBED' : 'SUBSCRIBED' }, inbox.account.key))));
+    const member = (await membersOf(app(), inbox)).find((m) => m.contact.phoneNumber === phone);
+    expect(member.history[0].newStatus).toBe(member.status);
+    member.history.forEach((record: any, i: number) => {
+      expect(record.oldStatus).toBe(i + 1 < member.history.length ? member.history[i + 1].newStatus : null);
+      expect(record.oldStatus).not.toBe(record.newStatus);
+    });
+  });
+
   it('holds a record for every change of every member: each history is an unbroken chain ending in the status', async () => {
     const members = await membersOf(app(), inbox);
     expect(members.length).toBeGreaterThan(25);
