@@ -40,6 +40,8 @@ export interface Config {
   statusRefreshAfterMs: number;
   /** False in tests and benchmarks that drive the queue themselves. */
   startWorkers: boolean;
+  /** Double opt-in: how long an unanswered request stays PENDING (a group may set its own), and how often expiry is checked. */
+  doubleOptIn: { defaultExpirySeconds: number; sweepMs: number };
   /** What one GraphQL document may ask, checked before it runs. */
   queryLimits: QueryLimits;
   /** The second line, while it runs: a time budget and a cap on the rows its resolvers return. */
@@ -253,6 +255,10 @@ export function loadConfig(env: Env = process.env): Config {
     },
     statusRefreshAfterMs: parseWholeMs('STATUS_REFRESH_AFTER_MS', env.STATUS_REFRESH_AFTER_MS, 600_000),
     startWorkers: env.SWITCHBOARD_WORKERS !== 'off',
+    doubleOptIn: {
+      defaultExpirySeconds: parseCount(env, 'DOUBLE_OPT_IN_EXPIRY_SECONDS', 48 * 3600),
+      sweepMs: parseWholeMs('DOUBLE_OPT_IN_SWEEP_MS', env.DOUBLE_OPT_IN_SWEEP_MS, 60_000),
+    },
     queryLimits: {
       maxTokens: parseCount(env, 'GRAPHQL_MAX_TOKENS', 5_000),
       maxAliases: parseCount(env, 'GRAPHQL_MAX_ALIASES', 30),

@@ -2,6 +2,7 @@ import { Account } from './accounts/account.entity';
 import { ApiKey } from './accounts/api-key.entity';
 import { Campaign } from './campaigns/campaign.entity';
 import { Contact } from './contacts/contact.entity';
+import { ConsentRecord } from './contacts/consent-record.entity';
 import { Membership } from './contacts/membership.entity';
 import { Conversation } from './conversations/conversation.entity';
 import { Setting } from './core/setting.entity';
@@ -24,5 +25,5 @@ export const entities = [
   Setting, Account, ApiKey, GeoPermission, BlockedPrefix,
   SubscriptionGroup, Sender, KeywordSet, Contact, Membership,
   Campaign, Conversation, Message, EarlyStatusCallback,
-  IdempotencyKey, OneOffHandOver, PumpingSettings, WebhookEndpoint, WebhookDelivery, FrequencyCap,
+  IdempotencyKey, OneOffHandOver, PumpingSettings, WebhookEndpoint, WebhookDelivery, FrequencyCap, ConsentRecord,
 ];

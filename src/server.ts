@@ -210,6 +210,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     services.campaignWorker.start();
     services.webhooks.deliverer.start();
     services.validitySweeper.start();
+    services.doubleOptIn.start();
   }
 
   let closing: Promise<void> | undefined;
@@ -220,6 +221,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await simulator?.stop();
       await services.campaignWorker.stop();
       await services.validitySweeper.stop();
+      await services.doubleOptIn.stop();
       await services.campaigns.drain();
       await services.campaignProgress.stop();
       // After the workers, whose last changes may still store events; an attempt in flight finishes.

@@ -74,6 +74,12 @@ import { HandOverLaw } from './compliance/hand-over-law';
 import { LEGAL_HOURS } from './compliance/legal-hours';
 import { LawBook } from './compliance/legal-window';
 import { ValiditySweeper } from './compliance/validity-sweeper';
+import { ConsentLedger } from './contacts/consent-ledger';
+import { ConsentResolver } from './contacts/consent.resolver';
+import { DoubleOptIn } from './contacts/double-opt-in';
+import { InboundConsent } from './contacts/inbound-consent';
+import { SubscriptionService } from './contacts/subscription.service';
+import { ConfirmationRequests } from './conversations/confirmation-requests';
 
 /** Every service, constructed explicitly in dependency order. */
 export function createServices(dataSource: DataSource, config: Config, events: EventBus, log: Logger, metrics: Metrics) {
@@ -85,16 +91,20 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const groups = new GroupService(dataSource, accounts, keywords);
   const senders = new SenderService(dataSource, groups);
   const contacts = new ContactService(dataSource, accounts);
-  const memberships = new MembershipService(dataSource, accounts, groups, contacts, webhooks.outbox);
+  const consentLedger = new ConsentLedger(dataSource);
+  const memberships = new MembershipService(dataSource, consentLedger, groups, webhooks.outbox);
   const routing = new RoutingService(dataSource, geo, groups, senders, contacts, memberships);
-  const contactImports = new ContactImportService(dataSource, accounts, groups);
+  // The confirmation channel is the conversations' (made below): called only once the server runs.
+  const doubleOptIn = new DoubleOptIn(dataSource, memberships, { sendConfirmationRequest: (...args) => confirmationRequests.sendConfirmationRequest(...args) }, config.doubleOptIn, log);
+  const subscriptions = new SubscriptionService(accounts, groups, contacts, memberships, doubleOptIn);
+  const contactImports = new ContactImportService(dataSource, accounts, groups, consentLedger, doubleOptIn);
   const deliveryEvents = new DeliveryEvents(accounts, events, webhooks.outbox, log);
   const statuses = new StatusService(dataSource, deliveryEvents);
   const provider = new TwilioProvider(createTwilioClient({ ...config.twilio, timeoutMs: config.twilio.timeoutMs }));
   const carrierOptOuts = new CarrierOptOuts({
     senderById: (id) => senders.findById(id),
     contactIdByPhone: async (accountId, e164) => (await contacts.findByPhone(accountId, e164))?.id ?? null,
-    setMembership: (groupId, contactId, status, source) => memberships.setStatus(groupId, contactId, status, source),
+    setMembership: (groupId, contactId, status, cause) => memberships.setStatus(groupId, contactId, status, cause),
   }, log);
   const queue = new SendQueueRepository(dataSource);
   const statusCallbacks = new StatusCallbacks(dataSource, statuses, carrierOptOuts, log);
@@ -136,12 +146,13 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const campaignProgress = new CampaignProgress(campaigns, accounts, campaignStats, deliveryEvents, events, log);
   const conversations = new ConversationService(dataSource, accounts);
   const replies = new ReplyService(conversations, senders, contacts, memberships, routing, outbound);
-  const inbound = new InboundService(dataSource, accounts, contacts, memberships, keywords, conversations, replies, events, log, webhooks.outbox);
+  const confirmationRequests = new ConfirmationRequests(contacts, routing, conversations, replies);
+  const inbound = new InboundService(dataSource, accounts, contacts, new InboundConsent(keywords, groups, memberships), conversations, replies, events, log, webhooks.outbox);
   const sendMessages = new SendMessageService(dataSource, groups, routing, contacts, memberships, outbound,
     { conversationOf: (contactId, senderId) => conversations.idOf(contactId, senderId), recordOutbound: (id, message) => conversations.recordOutbound(id, message) },
     { validate: validateTemplate, render: renderTemplate }, new IdempotencyKeys(dataSource));
   const validitySweeper = new ValiditySweeper(campaigns, log);
-  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignMessages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound, sendMessages, pumpingSettings, pumpingGuard, webhooks, lawBook, frequencyCaps, validitySweeper };
+  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignMessages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound, sendMessages, pumpingSettings, pumpingGuard, webhooks, lawBook, frequencyCaps, validitySweeper, consentLedger, doubleOptIn, subscriptions };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -166,7 +177,8 @@ export function createResolvers(services: Services): Map<Function, object> {
     [GroupResolver, new GroupResolver(services.groups, services.senders, services.keywords)],
     [SenderResolver, new SenderResolver(services.senders)],
     [RoutingResolver, new RoutingResolver(services.routing)],
-    [ContactResolver, new ContactResolver(services.contacts, services.memberships, services.contactImports)],
+    [ContactResolver, new ContactResolver(services.contacts, services.memberships, services.contactImports, services.subscriptions)],
+    [ConsentResolver, new ConsentResolver(services.consentLedger, services.groups)],
     [MemberResolver, new MemberResolver()],
     [ComplianceResolver, new ComplianceResolver(services.lawBook, services.frequencyCaps)],
     [AccountCapsResolver, new AccountCapsResolver(services.frequencyCaps)],

@@ -1,3 +1,4 @@
+import { DEFAULT_KEYWORDS } from '../src/groups/keyword.service';
 import { ADMIN_TOKEN, describeEachDatabase, type TestApp } from './helpers/app';
 import { createAccount, createSubaccount, type AccountFixture } from './helpers/fixtures';
 
@@ -19,9 +20,11 @@ describeEachDatabase('subscription groups', (app) => {
     const { createSubscriptionGroup: group } = await app().ok(CREATE, { input: { name: '  Newsletter ', description: 'weekly' } }, acme.key);
     expect(group).toMatchObject({ name: 'Newsletter', description: 'weekly', internationalFallback: false, account: { id: acme.id }, senders: [], countries: [], memberCount: 0 });
     const byCategory = Object.fromEntries(group.keywords.map((k: { category: string }) => [k.category, k]));
-    expect(byCategory.OPT_OUT.keywords).toEqual(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT']);
-    expect(byCategory.OPT_IN.keywords).toEqual(['START', 'YES', 'UNSTOP']);
-    expect(byCategory.HELP.keywords).toEqual(['HELP', 'INFO']);
+    // The English defaults come first, then the other five languages' words.
+    expect(byCategory.OPT_OUT.keywords.slice(0, 8)).toEqual(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT']);
+    expect(byCategory.OPT_OUT.keywords).toEqual(expect.arrayContaining(['BAJA', 'PARAR', 'ARRET', 'STOPP', 'ANNULLA', 'SAIR']));
+    expect(byCategory.OPT_IN.keywords).toEqual(expect.arrayContaining(['START', 'YES', 'UNSTOP', 'SI', 'OUI', 'JA', 'SIM']));
+    expect(byCategory.HELP.keywords).toEqual(['HELP', 'INFO', 'AYUDA', 'AIDE', 'HILFE', 'AJUDA', 'AIUTO']);
     expect(byCategory.OPT_OUT.reply).toMatch(/unsubscribed/i);
     expect(byCategory.OPT_OUT.reply).toMatch(/START/);
     expect(byCategory.OPT_IN.reply).toMatch(/STOP/);
@@ -85,7 +88,7 @@ describeEachDatabase('subscription groups', (app) => {
     const check = await app().ok(`query($id: ID!) { subscriptionGroup(id: $id) { name memberCount keywords { category keywords } } }`, { id }, acme.key);
     expect(check.subscriptionGroup.name).toBe('private');
     expect(check.subscriptionGroup.memberCount).toBe(0);
-    expect(check.subscriptionGroup.keywords.find((k: { category: string }) => k.category === 'HELP').keywords).toEqual(['HELP', 'INFO']);
+    expect(check.subscriptionGroup.keywords.find((k: { category: string }) => k.category === 'HELP').keywords).toEqual(DEFAULT_KEYWORDS.HELP.keywords);
     expect((await app().ok(`query($id: ID!) { subscriptionGroup(id: $id) { id } }`, { id: '99999999' }, acme.key)).subscriptionGroup).toBeNull();
     expect((await app().ok(`query($id: ID!) { subscriptionGroup(id: $id) { id } }`, { id: 'abc' }, acme.key)).subscriptionGroup).toBeNull();
   });
@@ -121,7 +124,7 @@ describeEachDatabase('subscription groups', (app) => {
       expect(res.errors?.[0].message.startsWith(`${field}:`)).toBe(true);
       const after = await app().ok(`query($g: ID!) { subscriptionGroup(id: $g) { keywords { category keywords } } }`, { g }, acme.key);
       expect(after.subscriptionGroup.keywords.find((s: { category: string }) => s.category === c).keywords).toEqual(
-        { HELP: ['HELP', 'INFO'], OPT_OUT: ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT'] }[c as 'HELP'],
+        DEFAULT_KEYWORDS[c as 'HELP'].keywords,
       );
     });
 
@@ -136,7 +139,7 @@ describeEachDatabase('subscription groups', (app) => {
       await app().ok(SET_KEYWORDS, { g, c: 'OPT_IN', k: ['START', 'UNSTOP'], r: 'back' }, acme.key);
       const res = await app().ok(SET_KEYWORDS, { g, c: 'HELP', k: ['HELP', 'YES'], r: 'help' }, acme.key);
       expect(res.setKeywords.keywords.map((k: { keywords: string[] }) => k.keywords)).toEqual([
-        ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT'], ['START', 'UNSTOP'], ['HELP', 'YES'],
+        DEFAULT_KEYWORDS.OPT_OUT.keywords, ['START', 'UNSTOP'], ['HELP', 'YES'],
       ]);
     });
   });

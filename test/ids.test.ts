@@ -7,7 +7,7 @@ import { conversationWith, messageSid, postInbound, setupInbox, usNumber, type I
 import { subscribe, wsClient } from './helpers/ws-client';
 
 // The types whose rows this test makes (webhook endpoints and deliveries have tests of their own).
-const TYPES = ['acc', 'key', 'grp', 'snd', 'ctc', 'cmp', 'cnv', 'msg', 'blk'] as const satisfies readonly IdType[];
+const TYPES = ['acc', 'key', 'grp', 'snd', 'ctc', 'cmp', 'cnv', 'msg', 'blk', 'cns'] as const satisfies readonly IdType[];
 type TestedType = (typeof TYPES)[number];
 
 describe('the id codec', () => {
@@ -66,6 +66,7 @@ async function buildWorld(app: TestApp): Promise<World> {
       createApiKey(accountId: $a, name: "second") { apiKey { id } }
       blockPrefix(accountId: $a, prefix: "+4477") { id }
       createCampaign(input: { groupId: $g, name: "Ids", body: "Hi" }) { id }
+      setSubscription(groupId: $g, phoneNumber: "+12025550177", status: SUBSCRIBED) { history { id } }
     }`,
     { a: inbox.account.id, g: inbox.groupId },
     key,
@@ -82,6 +83,7 @@ async function buildWorld(app: TestApp): Promise<World> {
       cnv: conversation.id,
       msg: conversation.lastMessage.id,
       blk: made.blockPrefix.id,
+      cns: made.setSubscription.history[0].id,
     },
   };
 }

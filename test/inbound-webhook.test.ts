@@ -173,7 +173,8 @@ const rows: Row[] = [
   { name: 'unsubscribes on " stop " and answers from the same sender', body: ' stop ', status: 200, stored: 1, check: (c) => expectKeyword(c, 'UNSUBSCRIBED', [OPT_OUT_REPLY]) },
   { name: 'unsubscribes on "StOp" in odd case', body: 'StOp', status: 200, stored: 1, check: (c) => expectKeyword(c, 'UNSUBSCRIBED', [OPT_OUT_REPLY]) },
   { name: 'unsubscribes on "\\tUnsubscribe\\n" with tabs and newlines', body: '\tUnsubscribe\n', status: 200, stored: 1, check: (c) => expectKeyword(c, 'UNSUBSCRIBED', [OPT_OUT_REPLY]) },
-  { name: 'does not treat "stop please" as a keyword', body: 'stop please', status: 200, stored: 1, check: (c) => expectKeyword(c, null, []) },
+  { name: 'unsubscribes on "stop please", a plain-words opt-out (not a keyword)', body: 'stop please', status: 200, stored: 1, check: (c) => expectKeyword(c, 'UNSUBSCRIBED', [OPT_OUT_REPLY]) },
+  { name: 'does not treat "don\'t stop, I love it" as an opt-out', body: "don't stop, I love it", status: 200, stored: 1, check: (c) => expectKeyword(c, null, []) },
   { name: 'does not treat "S T O P" as a keyword', body: 'S T O P', status: 200, stored: 1, check: (c) => expectKeyword(c, null, []) },
   {
     name: 'resubscribes on START after STOP, answering each',

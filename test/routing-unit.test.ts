@@ -111,6 +111,14 @@ describe('decideRoute', () => {
     expect(decideRoute(blocked, unsubscribed, { skipOptOutCheck: true })).toMatchObject({ allowed: false, error: { code: 'PREFIX_BLOCKED' } });
   });
 
+  it('refuses a PENDING (double opt-in) member everything but an exempt confirmation request or keyword answer', () => {
+    const ctx = context([us1]);
+    const pending = { phone: recipient, membership: SubscriptionStatus.PENDING };
+    expect(decideRoute(ctx, pending)).toMatchObject({ allowed: false, error: { code: 'RECIPIENT_NOT_CONFIRMED', providerCode: null } });
+    expect(decideRoute(ctx, pending, { body: 'Spring sale' })).toMatchObject({ allowed: false, error: { code: 'RECIPIENT_NOT_CONFIRMED' } });
+    expect(decideRoute(ctx, pending, { skipOptOutCheck: true })).toMatchObject({ allowed: true, sender: { id: us1.id } });
+  });
+
   it('checks the body when one is given, before the number', () => {
     const ctx = context([us1]);
     expect(decideRoute(ctx, { phone: parsePhone('12'), membership: null }, { body: '' })).toMatchObject({ error: { code: 'INVALID_BODY' } });

@@ -11,8 +11,8 @@ export interface BulkInsert<T> {
   rows: Array<Partial<T>>;
   /** Entity properties to write, in order. */
   properties: Array<keyof T & string>;
-  /** On a unique-key conflict: overwrite these properties (upsert), or skip the row. */
-  onConflict: { update: Array<keyof T & string>; keys: Array<keyof T & string> } | 'ignore';
+  /** On a unique-key conflict: overwrite these properties (upsert), skip the row, or fail the statement. */
+  onConflict: { update: Array<keyof T & string>; keys: Array<keyof T & string> } | 'ignore' | 'fail';
 }
 
 export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, insert: BulkInsert<T>): Promise<void> {
@@ -27,7 +27,8 @@ export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager
   for (const row of insert.rows) {
     for (const column of columns) params.push(driver.preparePersistentValue(row[column.propertyName as keyof T], column));
   }
-  const head = `${insert.onConflict === 'ignore' ? dialect.insertIgnore : 'INSERT'} INTO ${driver.escape(metadata.tableName)} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES `;
-  const tail = insert.onConflict === 'ignore' ? '' : dialect.upsert(insert.onConflict.keys.map(name), insert.onConflict.update.map(name));
+  const { onConflict } = insert;
+  const head = `${onConflict === 'ignore' ? dialect.insertIgnore : 'INSERT'} INTO ${driver.escape(metadata.tableName)} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES `;
+  const tail = onConflict === 'ignore' || onConflict === 'fail' ? '' : dialect.upsert(onConflict.keys.map(name), onConflict.update.map(name));
   await manager.query(head + insert.rows.map(() => tuple).join(', ') + tail, params);
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
@@ -5,8 +6,10 @@ import { badInput } from '../core/errors';
 import { isKnownRegion, parsePhone } from '../core/phone';
 import { sendError, SendErrorCode } from '../core/send-error';
 import type { GroupService } from '../groups/group.service';
-import { placeholders } from '../core/sql';
+import { placeholders, sqlDate } from '../core/sql';
 import { bulkInsert } from './bulk-sql';
+import { consentTextOf, type ConsentCause, type ConsentLedger } from './consent-ledger';
+import type { DoubleOptIn } from './double-opt-in';
 import { Contact } from './contact.entity';
 import type { ImportRejection, ImportResult } from './contact.types';
 import { Membership, SubscriptionStatus } from './membership.entity';
@@ -37,25 +40,41 @@ interface Entry {
   rows: number;
 }
 
+/** How this import's new members join: SUBSCRIBED, or PENDING in a double opt-in group; with the ledger's cause. */
+interface JoinAs {
+  status: SubscriptionStatus;
+  pendingUntil: Date | null;
+  cause: ConsentCause & { source: 'IMPORT'; cause: string };
+}
+
 export class ContactImportService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly accounts: AccountService,
     private readonly groups: GroupService,
+    private readonly ledger: ConsentLedger,
+    private readonly doubleOptIn: DoubleOptIn,
   ) {}
 
   /**
-   * Upserts contacts by (account, number) and, with subscribe, makes new members SUBSCRIBED.
-   * An existing membership is left as it is: an import never overrides an opt-out.
+   * Upserts contacts by (account, number) and, with subscribe, makes new members SUBSCRIBED
+   * (PENDING, and asked to confirm, in a double opt-in group), each with its ledger record in
+   * the chunk's transaction. An existing membership is left as it is: an import never overrides an opt-out.
    * Each chunk commits on its own, so a failure late in a large import keeps what went before.
    */
-  async importContacts(principal: Principal, rawGroupId: string, rows: ContactRow[], subscribe: boolean): Promise<ImportResult> {
+  async importContacts(principal: Principal, rawGroupId: string, rows: ContactRow[], subscribe: boolean, rawConsentText?: string | null): Promise<ImportResult> {
     if (rows.length > MAX_IMPORT_ROWS) {
       throw badInput('contacts', `at most ${MAX_IMPORT_ROWS} rows per call, got ${rows.length}: split the import into several calls`, { limit: MAX_IMPORT_ROWS });
     }
+    const consentText = consentTextOf(rawConsentText);
     const group = await this.groups.requireVisible(principal, rawGroupId);
     const account = (await this.accounts.findById(group.accountId))!;
     rows.forEach(checkShape);
+    const joining: JoinAs = {
+      status: group.doubleOptIn ? SubscriptionStatus.PENDING : SubscriptionStatus.SUBSCRIBED,
+      pendingUntil: group.doubleOptIn ? this.doubleOptIn.pendingUntil(group) : null,
+      cause: { source: 'IMPORT', cause: `import:${randomUUID()}`, apiKeyId: principal.kind === 'account' ? principal.apiKeyId : null, consentText },
+    };
 
     const rejected: ImportRejection[] = [];
     const entries = new Map<string, Entry>();
@@ -81,19 +100,22 @@ export class ContactImportService {
       entry.rows += 1;
     });
 
-    const result: ImportResult = { created: 0, updated: 0, subscribed: 0, rejected };
+    const result: ImportResult = { created: 0, updated: 0, subscribed: 0, pending: 0, rejected };
     const list = [...entries.values()];
     for (let i = 0; i < list.length; i += CHUNK) {
       const chunk = list.slice(i, i + CHUNK);
-      const counts = await this.dataSource.transaction((manager) => this.importChunk(manager, account.id, group.id, chunk, subscribe));
+      const counts = await this.dataSource.transaction((manager) => this.importChunk(manager, account.id, group.id, chunk, subscribe ? joining : null));
       result.created += counts.created;
       result.updated += counts.updated;
-      result.subscribed += counts.subscribed;
+      if (joining.status === SubscriptionStatus.PENDING) result.pending += counts.joined.length;
+      else result.subscribed += counts.joined.length;
+      // Each chunk's requests go once it is committed: a request never names a membership that is not stored.
+      if (joining.status === SubscriptionStatus.PENDING) await this.doubleOptIn.request(group, counts.joined);
     }
     return result;
   }
 
-  private async importChunk(manager: EntityManager, accountId: number, groupId: number, chunk: Entry[], subscribe: boolean) {
+  private async importChunk(manager: EntityManager, accountId: number, groupId: number, chunk: Entry[], joinAs: JoinAs | null) {
     const numbers = chunk.map((e) => e.e164);
     const existing = await this.existingContacts(manager, accountId, numbers);
     const now = new Date();
@@ -122,7 +144,7 @@ export class ContactImportService {
       properties: ['accountId', 'phoneNumber', 'country', 'firstName', 'lastName', 'attributes', 'createdAt', 'updatedAt'],
       onConflict: { update: ['firstName', 'lastName', 'attributes', 'updatedAt'], keys: ['accountId', 'phoneNumber'] },
     });
-    if (!subscribe) return { created, updated, subscribed: 0 };
+    if (!joinAs) return { created, updated, joined: [] as number[] };
 
     const ids: number[] = (await manager.query(
       `SELECT id FROM contacts WHERE account_id = ? AND phone_number IN (${placeholders(numbers.length)})`,
@@ -132,13 +154,21 @@ export class ContactImportService {
       `SELECT contact_id FROM memberships WHERE group_id = ? AND contact_id IN (${placeholders(ids.length)})`,
       [groupId, ...ids],
     )).map((r: { contact_id: number | string }) => Number(r.contact_id)) : []);
-    const joining = ids.filter((id) => !members.has(id));
+    const candidates = ids.filter((id) => !members.has(id));
     await bulkInsert(manager, Membership, {
-      rows: joining.map((contactId) => ({ groupId, contactId, status: SubscriptionStatus.SUBSCRIBED, source: 'IMPORT' as const, createdAt: now, updatedAt: now })),
-      properties: ['groupId', 'contactId', 'status', 'source', 'createdAt', 'updatedAt'],
+      rows: candidates.map((contactId) => ({ groupId, contactId, status: joinAs.status, source: 'IMPORT' as const, pendingUntil: joinAs.pendingUntil, confirmationsSent: 0, createdAt: now, updatedAt: now })),
+      properties: ['groupId', 'contactId', 'status', 'source', 'pendingUntil', 'confirmationsSent', 'createdAt', 'updatedAt'],
       onConflict: 'ignore',
     });
-    return { created, updated, subscribed: joining.length };
+    // Those a keyword or an API call made meanwhile were skipped by the insert; the ledger records only the rows this import made.
+    const joined: number[] = candidates.length ? (await manager.query(
+      `SELECT contact_id FROM memberships WHERE group_id = ? AND source = ? AND created_at = ? AND contact_id IN (${placeholders(candidates.length)})`,
+      [groupId, 'IMPORT', sqlDate(this.dataSource, now), ...candidates],
+    )).map((r: { contact_id: number | string }) => Number(r.contact_id)) : [];
+    await this.ledger.append(manager, joined.map((contactId) => ({
+      groupId, contactId, oldStatus: null, newStatus: joinAs.status, ...joinAs.cause, createdAt: now,
+    })));
+    return { created, updated, joined };
   }
 
   /** The chunk's contacts that exist already, with what an upsert merges into. */

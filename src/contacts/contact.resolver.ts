@@ -7,6 +7,7 @@ import type { ContactService } from './contact.service';
 import { ImportResult } from './contact.types';
 import { Membership, SubscriptionStatus } from './membership.entity';
 import type { MembershipService } from './membership.service';
+import type { SubscriptionService } from './subscription.service';
 
 @Resolver(() => Contact)
 export class ContactResolver {
@@ -14,6 +15,7 @@ export class ContactResolver {
     private readonly contacts: ContactService,
     private readonly membershipService: MembershipService,
     private readonly imports: ContactImportService,
+    private readonly subscriptions: SubscriptionService,
   ) {}
 
   @Query(() => Contact, { nullable: true })
@@ -36,8 +38,9 @@ export class ContactResolver {
     @Arg('contacts', () => [ContactInput]) contacts: ContactInput[],
     @Arg('subscribe', () => Boolean, { nullable: true, defaultValue: true }) subscribe: boolean | null,
     @Ctx() ctx: Context,
+    @Arg('consentText', () => String, { nullable: true, description: 'The wording the contacts agreed to (at most 2000 characters), kept in the consent ledger.' }) consentText?: string | null,
   ): Promise<ImportResult> {
-    return this.imports.importContacts(principalOf(ctx), groupId, contacts, subscribe ?? true);
+    return this.imports.importContacts(principalOf(ctx), groupId, contacts, subscribe ?? true, consentText);
   }
 
   @Mutation(() => Membership)
@@ -46,8 +49,9 @@ export class ContactResolver {
     @Arg('phoneNumber') phoneNumber: string,
     @Arg('status', () => SubscriptionStatus) status: SubscriptionStatus,
     @Ctx() ctx: Context,
+    @Arg('consentText', () => String, { nullable: true, description: 'The wording the contact agreed to (at most 2000 characters), kept in the consent ledger.' }) consentText?: string | null,
   ): Promise<Membership> {
-    return this.membershipService.setSubscription(principalOf(ctx), groupId, phoneNumber, status);
+    return this.subscriptions.setSubscription(principalOf(ctx), groupId, phoneNumber, status, consentText);
   }
 
   @FieldResolver(() => [Membership])

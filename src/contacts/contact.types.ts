@@ -24,6 +24,9 @@ export class ImportResult {
   @Field(() => Int)
   subscribed: number;
 
+  @Field(() => Int, { description: 'New members made PENDING and sent the confirmation request (a double opt-in group).' })
+  pending: number;
+
   @Field(() => [ImportRejection])
   rejected: ImportRejection[];
 }

@@ -1,69 +1,107 @@
-import { In, type DataSource } from 'typeorm';
-import type { AccountService } from '../accounts/account.service';
-import type { Principal } from '../core/auth';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import { isDuplicateKeyError } from '../core/database';
 import type { Page } from '../core/connection';
-import { badInput } from '../core/errors';
-import { NO_OUTBOX, type EventOutbox } from '../core/event-outbox';
 import { byId, keysetPage } from '../core/pagination';
-import { parsePhone } from '../core/phone';
+import { NO_OUTBOX, type EventOutbox } from '../core/event-outbox';
+import { execute, sqlDate } from '../core/sql';
 import type { GroupService } from '../groups/group.service';
-import type { ContactService } from './contact.service';
+import type { ConsentCause, ConsentLedger } from './consent-ledger';
 import type { MembershipChangePayload } from './membership-change';
-import { Membership, SubscriptionStatus, type MembershipSource } from './membership.entity';
+import { Membership, SubscriptionStatus } from './membership.entity';
 
+export interface ChangeOptions {
+  /** Change only a membership in this status. */
+  onlyFrom?: SubscriptionStatus;
+  /** Change only a PENDING membership whose request expired by then. */
+  pendingBefore?: Date;
+  /** For a move to PENDING: when its request expires. */
+  pendingUntil?: Date;
+}
+
+export interface MembershipChange {
+  /** Null only when onlyFrom found no membership. */
+  membership: Membership | null;
+  previous: SubscriptionStatus | null;
+  changed: boolean;
+}
+
+class LostRace extends Error {}
+
+const MAX_ATTEMPTS = 5;
+
+function isDeadlock(error: unknown): boolean {
+  const code = (error as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
+  return code === 'ER_LOCK_DEADLOCK' || code === 'SQLITE_BUSY';
+}
+
+/** Memberships and their consent ledger: every change of a membership's status goes through here or through the import's bulk path. */
 export class MembershipService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly accounts: AccountService,
+    private readonly ledger: ConsentLedger,
     private readonly groups: GroupService,
-    private readonly contacts: ContactService,
     private readonly outbox: EventOutbox = NO_OUTBOX,
   ) {}
-
-  /** The `setSubscription` mutation: makes the contact where the account has none for the number. */
-  async setSubscription(principal: Principal, rawGroupId: string, rawPhone: string, status: SubscriptionStatus): Promise<Membership> {
-    const group = await this.groups.requireVisible(principal, rawGroupId);
-    const account = (await this.accounts.findById(group.accountId))!;
-    const phone = parsePhone(rawPhone, account.homeCountry);
-    if (!phone.valid) throw badInput('phoneNumber', `"${rawPhone}" is not a valid phone number`);
-    const contact = await this.contacts.findOrCreateByPhone(account.id, phone);
-    return this.setStatus(group.id, contact.id, status, 'API');
-  }
 
   private get repo() {
     return this.dataSource.getRepository(Membership);
   }
 
-  /** Upsert on (group, contact): safe when a keyword and an API call race for one member. */
-  async setStatus(groupId: number, contactId: number, status: SubscriptionStatus, source: MembershipSource): Promise<Membership> {
-    const now = new Date();
-    const existing = await this.repo.findOneBy({ groupId, contactId });
-    if (!existing) {
-      try {
-        await this.repo.insert({ groupId, contactId, status, source, createdAt: now, updatedAt: now });
-        await this.announce({ groupId, contactId, status, previousStatus: null, source, now });
-        return this.repo.findOneByOrFail({ groupId, contactId });
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-      }
-    }
-    await this.repo.update({ groupId, contactId }, { status, source, updatedAt: now });
-    if (existing?.status !== status) await this.announce({ groupId, contactId, status, previousStatus: existing?.status ?? null, source, now });
-    return this.repo.findOneByOrFail({ groupId, contactId });
+  /** Moves a membership to `status` (making it where there is none) with its ledger row, in one transaction. */
+  async setStatus(groupId: number, contactId: number, status: SubscriptionStatus, cause: ConsentCause): Promise<Membership> {
+    return (await this.changeStatus(groupId, contactId, status, cause)).membership!;
   }
 
   /**
-   * The contact.opted_out / contact.opted_in webhook event of a change, stored just after it
-   * (not in its transaction: a crash in between loses this event).
+   * The one writer of a single membership's status. A write to the status it has already is no
+   * change: nothing is written and no record made. The status moves only from the one read
+   * (`... WHERE status = old`), so two concurrent changes (a keyword and an API call) each
+   * record the status they really replaced; the loser of a race reads again and retries.
+   * `onlyFrom` makes the change only from that status (a confirmation, an expiry).
    */
-  private async announce(change: Omit<MembershipChangePayload, 'accountId' | 'occurredAt'> & { now: Date }): Promise<void> {
+  async changeStatus(groupId: number, contactId: number, status: SubscriptionStatus, cause: ConsentCause, options: ChangeOptions = {}): Promise<MembershipChange> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dataSource.transaction((manager) => this.changeIn(manager, groupId, contactId, status, cause, options));
+      } catch (error) {
+        if (attempt >= MAX_ATTEMPTS || !(error instanceof LostRace || isDuplicateKeyError(error) || isDeadlock(error))) throw error;
+      }
+    }
+  }
+
+  private async changeIn(manager: EntityManager, groupId: number, contactId: number, status: SubscriptionStatus, cause: ConsentCause, options: ChangeOptions): Promise<MembershipChange> {
+    const existing = await manager.findOneBy(Membership, { groupId, contactId });
+    const previous = existing?.status ?? null;
+    if ((options.onlyFrom && previous !== options.onlyFrom) || previous === status) return { membership: existing, previous, changed: false };
+    if (options.pendingBefore && !(existing?.pendingUntil && existing.pendingUntil <= options.pendingBefore)) return { membership: existing, previous, changed: false };
+    const now = new Date();
+    const pendingUntil = status === SubscriptionStatus.PENDING ? options.pendingUntil ?? null : null;
+    if (!existing) {
+      await manager.insert(Membership, { groupId, contactId, status, source: cause.source, pendingUntil, confirmationsSent: 0, createdAt: now, updatedAt: now });
+    } else {
+      const date = (d: Date | null) => (d ? sqlDate(this.dataSource, d) : null);
+      const moved = await execute(manager, 'UPDATE memberships SET status = ?, source = ?, pending_until = ?, updated_at = ? WHERE id = ? AND status = ?',
+        [status, cause.source, date(pendingUntil), date(now), existing.id, existing.status]);
+      if (moved !== 1) throw new LostRace();
+    }
+    await this.ledger.append(manager, [{ groupId, contactId, oldStatus: previous, newStatus: status, source: cause.source, cause: cause.cause, apiKeyId: cause.apiKeyId, consentText: cause.consentText, createdAt: now }]);
+    await this.announce(manager, { groupId, contactId, status, previousStatus: previous, source: cause.source, now });
+    return { membership: await manager.findOneByOrFail(Membership, { groupId, contactId }), previous, changed: true };
+  }
+
+  /** The contact.opted_out / contact.opted_in webhook event of a change, in the change's own transaction: both or neither. */
+  private async announce(manager: EntityManager, change: Omit<MembershipChangePayload, 'accountId' | 'occurredAt'> & { now: Date }): Promise<void> {
+    if (change.status === SubscriptionStatus.PENDING) return;
     const type = change.status === SubscriptionStatus.UNSUBSCRIBED ? 'contact.opted_out' : 'contact.opted_in';
-    const group = await this.groups.findById(change.groupId);
-    if (!group || !(await this.outbox.wants(group.accountId, type))) return;
+    const accountId = (await this.groups.accountIdsOf([change.groupId])).get(change.groupId);
+    if (accountId === undefined || !(await this.outbox.wants(accountId, type))) return;
     const { now, ...rest } = change;
-    const payload: MembershipChangePayload = { ...rest, accountId: group.accountId, occurredAt: now.toISOString() };
-    await this.outbox.enqueue(null, group.accountId, type, payload);
+    const payload: MembershipChangePayload = { ...rest, accountId, occurredAt: now.toISOString() };
+    await this.outbox.enqueue(manager, accountId, type, payload);
+  }
+
+  findMembership(groupId: number, contactId: number): Promise<Membership | null> {
+    return this.repo.findOneBy({ groupId, contactId });
   }
 
   async statusOf(groupId: number, contactId: number): Promise<SubscriptionStatus | null> {

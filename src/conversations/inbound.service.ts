@@ -3,14 +3,12 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
 import type { Contact } from '../contacts/contact.entity';
 import type { ContactService } from '../contacts/contact.service';
-import { SubscriptionStatus } from '../contacts/membership.entity';
-import type { MembershipService } from '../contacts/membership.service';
+import type { InboundConsent } from '../contacts/inbound-consent';
 import type { EventBus } from '../core/pubsub';
 import { NO_OUTBOX, type EventOutbox } from '../core/event-outbox';
 import { parsePhone, type ParsedPhone } from '../core/phone';
 import type { Logger } from '../core/logger';
 import { KeywordCategory, type KeywordSet } from '../groups/keyword-set.entity';
-import { matchKeyword, type KeywordService } from '../groups/keyword.service';
 import type { Sender } from '../groups/sender.entity';
 import { senderValueKey } from '../groups/sender-rules';
 import { Message, MessageDirection, MessageStatus } from '../messaging/message.entity';
@@ -38,16 +36,7 @@ export type InboundOutcome =
   | { kind: 'duplicate' }
   | { kind: 'unknown-number' };
 
-// Keywords are 1 to 34 characters without spaces: a longer or spaced body cannot be one, and
-// the common case (a sentence) needs no look-up of the group's keyword sets.
-const KEYWORD_SHAPE = /^\S{1,34}$/;
-
 const PARSED_FROM_CACHE = 10_000;
-
-const KEYWORD_STATUS: Partial<Record<KeywordCategory, SubscriptionStatus>> = {
-  [KeywordCategory.OPT_OUT]: SubscriptionStatus.UNSUBSCRIBED,
-  [KeywordCategory.OPT_IN]: SubscriptionStatus.SUBSCRIBED,
-};
 
 /** Threads an inbound message into its conversation: the rules of the contract's "Conversations and keywords". */
 export class InboundService {
@@ -59,8 +48,7 @@ export class InboundService {
     private readonly dataSource: DataSource,
     private readonly accounts: AccountService,
     private readonly contacts: ContactService,
-    private readonly memberships: MembershipService,
-    private readonly keywords: KeywordService,
+    private readonly consent: InboundConsent,
     private readonly conversations: ConversationService,
     private readonly replies: ReplyService,
     private readonly events: EventBus,
@@ -80,15 +68,15 @@ export class InboundService {
     const { sender } = known;
     const contact = known.contact ?? (await this.contacts.findOrCreateByPhone(sender.accountId, phone));
     const conversation = known.conversation ?? (await this.conversations.create({ contact, sender }));
-    const keywordSet = KEYWORD_SHAPE.test(sms.body.trim()) ? matchKeyword(await this.keywords.keywordSetsOf(sender.groupId), sms.body) : null;
-    const keyword = keywordSet?.category ?? null;
+    const consent = await this.consent.classify(sender.groupId, sms.body);
+    const keywordSet = consent?.set ?? null;
+    const keyword = consent?.category ?? null;
 
-    const status = keyword ? KEYWORD_STATUS[keyword] : undefined;
-    if (status) {
+    if (consent?.status) {
       // The consent change comes first so that a failure after it is retried whole; a retry of
       // an already stored opt-out must not replay it over a later opt-in, hence the check.
       if (await this.isStored(sms.messageSid)) return { kind: 'duplicate' };
-      await this.memberships.setStatus(sender.groupId, contact.id, status, 'KEYWORD');
+      await this.consent.apply(sender.groupId, contact.id, consent, sms.messageSid, sms.body);
     }
 
     const message = this.inboundMessage(sms, sender, contact, conversation, phone.country);

@@ -87,6 +87,11 @@ export class ReplyService {
     return this.sendFrom(conversation, contact, sender, set.reply!, true);
   }
 
+  /** A double opt-in request (confirmation-requests.ts): exempt from the consent check as keyword answers are. */
+  sendConsentRequest(conversation: Conversation, contact: Contact, sender: Sender, body: string): Promise<Message> {
+    return this.sendFrom(conversation, contact, sender, body, true);
+  }
+
   private async sendFrom(conversation: Conversation, contact: Contact, sender: Sender, body: string, skipOptOutCheck: boolean): Promise<Message> {
     const [ctx, membership] = await Promise.all([
       this.routing.loadRoutingContext(conversation.groupId),

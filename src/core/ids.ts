@@ -8,7 +8,7 @@ import { Field, ID, UseMiddleware, type MiddlewareFn } from 'type-graphql';
  * so ids neither reveal nor follow the keys' order; the type inside the block makes an id of
  * one type, or a tampered one, decode to nothing (a forgery passes with odds of 2^-64).
  */
-export type IdType = 'acc' | 'key' | 'grp' | 'snd' | 'ctc' | 'cmp' | 'cnv' | 'msg' | 'blk' | 'whk' | 'whd';
+export type IdType = 'acc' | 'key' | 'grp' | 'snd' | 'ctc' | 'cmp' | 'cnv' | 'msg' | 'blk' | 'whk' | 'whd' | 'cns';
 
 const BLOCK = 16;
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -142,9 +142,9 @@ const shownAs = (type: IdType): MiddlewareFn => async (_, next) => {
 };
 
 /** An entity's `id` (or another field holding a key of this type), shown as its opaque id. */
-export function IdField(type: IdType): PropertyDecorator {
+export function IdField(type: IdType, options: { nullable?: boolean; description?: string } = {}): PropertyDecorator {
   return (target, property) => {
-    Field(() => ID)(target, property);
+    Field(() => ID, options)(target, property);
     UseMiddleware(shownAs(type))(target, property);
   };
 }

@@ -14,6 +14,7 @@ export enum SendErrorCode {
   FREQUENCY_CAPPED = 'FREQUENCY_CAPPED',
   EXPIRED = 'EXPIRED',
   OUTSIDE_LEGAL_HOURS = 'OUTSIDE_LEGAL_HOURS',
+  RECIPIENT_NOT_CONFIRMED = 'RECIPIENT_NOT_CONFIRMED',
 }
 
 registerEnumType(SendErrorCode, {
@@ -31,6 +32,7 @@ registerEnumType(SendErrorCode, {
     FREQUENCY_CAPPED: { description: "The recipient has had as many campaign messages in a rolling window as a frequency cap allows (the account's, the group's, or the law's)." },
     EXPIRED: { description: "The campaign's validitySeconds ran out while the message waited in the queue." },
     OUTSIDE_LEGAL_HOURS: { description: "The campaign's send window never meets the hours the law allows for the recipient (see sendingHours)." },
+    RECIPIENT_NOT_CONFIRMED: { description: "The recipient's membership is PENDING: until they confirm (double opt-in) they get nothing but the confirmation request." },
   },
 });
 

@@ -1,4 +1,4 @@
-import { Field, Float, ID, InputType } from 'type-graphql';
+import { Field, Float, ID, InputType, Int } from 'type-graphql';
 import { SenderType } from './sender.entity';
 
 @InputType()
@@ -14,6 +14,18 @@ export class CreateSubscriptionGroupInput {
 
   @Field(() => Boolean, { nullable: true, defaultValue: false })
   internationalFallback: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Double opt-in: imports and setSubscription make PENDING members and send them confirmationRequest.' })
+  doubleOptIn: boolean | null;
+
+  @Field(() => String, { nullable: true, description: 'The double opt-in request, at most 320 characters; empty or null: the default, naming the group.' })
+  confirmationRequest: string | null;
+
+  @Field(() => Int, { nullable: true, description: "Seconds before an unanswered request expires (1 to 2592000); null: the server's default." })
+  confirmationExpirySeconds: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Plain-words opt-outs ("please stop", "remove me from this list"); on unless turned off.' })
+  plainWordsOptOut: boolean | null;
 }
 
 @InputType()
@@ -26,6 +38,18 @@ export class UpdateSubscriptionGroupInput {
 
   @Field(() => Boolean, { nullable: true })
   internationalFallback: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Double opt-in: imports and setSubscription make PENDING members and send them confirmationRequest.' })
+  doubleOptIn: boolean | null;
+
+  @Field(() => String, { nullable: true, description: 'The double opt-in request, at most 320 characters; empty or null: the default, naming the group.' })
+  confirmationRequest: string | null;
+
+  @Field(() => Int, { nullable: true, description: "Seconds before an unanswered request expires (1 to 2592000); null: the server's default." })
+  confirmationExpirySeconds: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Plain-words opt-outs ("please stop", "remove me from this list"); on unless turned off.' })
+  plainWordsOptOut: boolean | null;
 }
 
 @InputType()

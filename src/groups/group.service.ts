@@ -5,18 +5,19 @@ import type { Principal } from '../core/auth';
 import { badInput, notFound } from '../core/errors';
 import { decode } from '../core/ids';
 import { ImmutableFacts } from '../core/immutable-facts';
+import { consentSettings, type ConsentSettingsInput } from './group-consent-settings';
 import type { KeywordService } from './keyword.service';
 import { Sender } from './sender.entity';
 import { SubscriptionGroup } from './subscription-group.entity';
 
-export interface CreateGroupInput {
+export interface CreateGroupInput extends ConsentSettingsInput {
   accountId?: string | null;
   name: string;
   description?: string | null;
   internationalFallback?: boolean | null;
 }
 
-export interface UpdateGroupInput {
+export interface UpdateGroupInput extends ConsentSettingsInput {
   name?: string | null;
   description?: string | null;
   internationalFallback?: boolean | null;
@@ -69,12 +70,18 @@ export class GroupService {
     const account = await this.accounts.resolveTarget(principal, input.accountId);
     const name = requireName('name', input.name);
     const description = optionalDescription(input.description);
+    const consent = consentSettings(input);
     return this.dataSource.transaction(async (manager) => {
       const group = manager.create(SubscriptionGroup, {
         accountId: account.id,
         name,
         description,
         internationalFallback: input.internationalFallback ?? false,
+        doubleOptIn: false,
+        confirmationRequest: null,
+        confirmationExpirySeconds: null,
+        plainWordsOptOut: true,
+        ...consent,
         createdAt: new Date(),
       });
       await manager.save(group);
@@ -89,6 +96,7 @@ export class GroupService {
     if (input.name !== undefined && input.name !== null) changes.name = requireName('name', input.name);
     if (input.description !== undefined) changes.description = optionalDescription(input.description);
     if (input.internationalFallback !== undefined && input.internationalFallback !== null) changes.internationalFallback = input.internationalFallback;
+    Object.assign(changes, consentSettings(input));
     if (Object.keys(changes).length) await this.repo.update({ id: group.id }, changes);
     return this.repo.findOneByOrFail({ id: group.id });
   }

@@ -1,22 +1,20 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { badInput } from '../core/errors';
+import { CONSENT_LANGUAGES, DEFAULT_KEYWORDS_BY_LANGUAGE, DEFAULT_REPLIES_BY_LANGUAGE } from './consent-languages';
+import { foldKeyword, matchKeywordSet } from './consent-matcher';
 import { KeywordCategory, KeywordSet } from './keyword-set.entity';
 
-/** The defaults of the contract, the ones carriers expect every programme to honour. */
-export const DEFAULT_KEYWORDS: Record<KeywordCategory, { keywords: string[]; reply: string }> = {
-  [KeywordCategory.OPT_OUT]: {
-    keywords: ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT'],
-    reply: 'You have been unsubscribed and will receive no more messages. Reply START to resubscribe.',
-  },
-  [KeywordCategory.OPT_IN]: {
-    keywords: ['START', 'YES', 'UNSTOP'],
-    reply: 'You have been subscribed again. Reply STOP to unsubscribe.',
-  },
-  [KeywordCategory.HELP]: {
-    keywords: ['HELP', 'INFO'],
-    reply: 'Reply STOP to unsubscribe. Msg & data rates may apply.',
-  },
-};
+/**
+ * The defaults of the contract, the ones carriers expect every programme to honour, in the six
+ * languages of consent-languages.ts; the reply is the English one, answered in the keyword's own
+ * language (consent-matcher.ts replyFor) while the group keeps it.
+ */
+export const DEFAULT_KEYWORDS: Record<KeywordCategory, { keywords: string[]; reply: string }> = Object.fromEntries(
+  Object.values(KeywordCategory).map((category) => [category, {
+    keywords: [...new Set(CONSENT_LANGUAGES.flatMap((language) => DEFAULT_KEYWORDS_BY_LANGUAGE[language][category]))],
+    reply: DEFAULT_REPLIES_BY_LANGUAGE.en[category],
+  }]),
+) as Record<KeywordCategory, { keywords: string[]; reply: string }>;
 
 const CATEGORY_ORDER = [KeywordCategory.OPT_OUT, KeywordCategory.OPT_IN, KeywordCategory.HELP];
 const MAX_KEYWORD = 34;
@@ -24,11 +22,9 @@ const MAX_REPLY = 320;
 // A set is stored as one JSON column, TEXT on MySQL: 100 keywords of 34 characters fit with room to spare.
 const MAX_KEYWORDS = 100;
 
-/** Whole body, trimmed, case-insensitive; the first set (OPT_OUT, OPT_IN, HELP) that holds it. */
+/** Whole body, trimmed, case and accents ignored; the first set (OPT_OUT, OPT_IN, HELP) that holds it. */
 export function matchKeyword(sets: readonly KeywordSet[], body: string): KeywordSet | null {
-  const word = body.trim().toUpperCase();
-  if (!word) return null;
-  return sets.find((set) => set.keywords.includes(word)) ?? null;
+  return matchKeywordSet(sets, body)?.set ?? null;
 }
 
 export class KeywordService {
@@ -56,7 +52,8 @@ export class KeywordService {
     await this.dataSource.transaction(async (manager) => {
       const others = (await manager.findBy(KeywordSet, { groupId })).filter((s) => s.category !== category);
       for (const other of others) {
-        const taken = keywords.filter((k) => other.keywords.includes(k));
+        const theirs = new Set(other.keywords.map(foldKeyword));
+        const taken = keywords.filter((k) => theirs.has(foldKeyword(k)));
         if (taken.length) throw badInput('keywords', `${taken.join(', ')} already belong${taken.length === 1 ? 's' : ''} to ${other.category} in this group`, { invalid: taken });
       }
       const existing = await manager.findOneBy(KeywordSet, { groupId, category });
@@ -75,7 +72,7 @@ function normaliseKeywords(raw: string[]): string[] {
     if (!keyword) throw badInput('keywords', `keyword ${i} is empty`, { index: i });
     if (/\s/.test(keyword)) throw badInput('keywords', `"${text.trim()}" contains a space: a keyword is one word`, { index: i });
     if ([...keyword].length > MAX_KEYWORD) throw badInput('keywords', `"${keyword}" is longer than ${MAX_KEYWORD} characters`, { index: i });
-    if (keywords.includes(keyword)) throw badInput('keywords', `${keyword} is listed twice`, { index: i });
+    if (keywords.some((k) => foldKeyword(k) === foldKeyword(keyword))) throw badInput('keywords', `${keyword} is listed twice`, { index: i });
     keywords.push(keyword);
   }
   return keywords;

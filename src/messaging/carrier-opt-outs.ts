@@ -1,4 +1,6 @@
+import type { ConsentCause } from '../contacts/consent-ledger';
 import { SubscriptionStatus } from '../contacts/membership.entity';
+import { encode } from '../core/ids';
 import type { Logger } from '../core/logger';
 import type { Sender } from '../groups/sender.entity';
 import type { Message } from './message.entity';
@@ -9,7 +11,7 @@ export const CARRIER_OPT_OUT_CODE = 21610;
 export interface CarrierOptOutWriters {
   senderById(id: number): Promise<Sender | null>;
   contactIdByPhone(accountId: number, e164: string): Promise<number | null>;
-  setMembership(groupId: number, contactId: number, status: SubscriptionStatus.UNSUBSCRIBED, source: 'CARRIER'): Promise<unknown>;
+  setMembership(groupId: number, contactId: number, status: SubscriptionStatus.UNSUBSCRIBED, cause: ConsentCause & { source: 'CARRIER' }): Promise<unknown>;
 }
 
 /**
@@ -30,7 +32,7 @@ export class CarrierOptOuts {
       this.log.warn({ messageId: message.id }, 'carrier opt-out (21610) for a message with no sender or contact: nothing to unsubscribe');
       return;
     }
-    await this.writers.setMembership(sender.groupId, contactId, SubscriptionStatus.UNSUBSCRIBED, 'CARRIER');
+    await this.writers.setMembership(sender.groupId, contactId, SubscriptionStatus.UNSUBSCRIBED, { source: 'CARRIER', cause: `carrier:${CARRIER_OPT_OUT_CODE}:${encode('msg', message.id)}` });
     this.log.info({ messageId: message.id, groupId: sender.groupId, contactId }, 'the carrier reports an opt-out (21610): membership UNSUBSCRIBED');
   }
 }

@@ -29,7 +29,10 @@ export type RouteDecision =
 export interface RouteOptions {
   /** Checked (1 to 1600 characters) when given. */
   body?: string;
-  /** Keyword auto-replies skip the opt-out check: the confirmation must reach who just opted out. */
+  /**
+   * Keyword auto-replies and double opt-in requests skip the consent check: the confirmation
+   * must reach who just opted out, the request who has not confirmed yet.
+   */
   skipOptOutCheck?: boolean;
 }
 
@@ -89,7 +92,7 @@ function crossBorder(senders: Sender[]): Sender[] {
 
 /**
  * The one routing decision of the contract, used by `route`, campaigns and replies alike:
- * account checks (suspension, body, number, prefix block, geo), then opt-out, then the sender.
+ * account checks (suspension, body, number, prefix block, geo), then opt-out and double opt-in, then the sender.
  */
 export function decideRoute(ctx: RoutingContext, recipient: RouteRecipient, options: RouteOptions = {}): RouteDecision {
   const { phone } = recipient;
@@ -97,6 +100,9 @@ export function decideRoute(ctx: RoutingContext, recipient: RouteRecipient, opti
   if (refusal) return { allowed: false, error: refusal, phone };
   if (!options.skipOptOutCheck && recipient.membership === 'UNSUBSCRIBED') {
     return { allowed: false, error: sendError(SendErrorCode.RECIPIENT_UNSUBSCRIBED, `${phone.e164} has opted out of the group`), phone };
+  }
+  if (!options.skipOptOutCheck && recipient.membership === 'PENDING') {
+    return { allowed: false, error: sendError(SendErrorCode.RECIPIENT_NOT_CONFIRMED, `${phone.e164} has not confirmed the group's double opt-in request yet`), phone };
   }
   // checkRecipient passed, so the number is valid and has a region.
   const region = phone.country!;

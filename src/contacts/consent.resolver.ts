@@ -1,0 +1,33 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { principalOf, type Context } from '../core/auth';
+import type { GroupService } from '../groups/group.service';
+import type { ConsentLedger } from './consent-ledger';
+import { ConsentRecord } from './consent-record.entity';
+import { ConsentRecordConnection } from './consent.types';
+import { Membership } from './membership.entity';
+
+/** The consent ledger, read only: no mutation reaches it (records are written by the changes themselves). */
+@Resolver(() => Membership)
+export class ConsentResolver {
+  constructor(
+    private readonly ledger: ConsentLedger,
+    private readonly groups: GroupService,
+  ) {}
+
+  @FieldResolver(() => [ConsentRecord], { description: "The member's consent ledger: every change of this membership, newest first." })
+  history(@Root() member: Membership): Promise<ConsentRecord[]> {
+    return this.ledger.historyOf(member.groupId, member.contactId);
+  }
+
+  @Query(() => ConsentRecordConnection, { description: "A group's consent ledger from `since` on (all of it when null), oldest first: the export an audit asks for." })
+  async consentRecords(
+    @Arg('groupId', () => ID) groupId: string,
+    @Arg('since', () => Date, { nullable: true }) since: Date | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 100 }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<ConsentRecordConnection> {
+    const group = await this.groups.requireVisible(principalOf(ctx), groupId);
+    return this.ledger.page(group.id, since, first, after);
+  }
+}
