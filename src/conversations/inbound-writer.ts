@@ -23,7 +23,7 @@ interface Waiting {
 }
 
 const MAX_BATCH = 200;
-const MAX_IN_FLIGHT = 4;
+const MAX_IN_FLIGHT = 2;
 
 /**
  * Stores inbound messages in as few transactions as the load allows. Alone, a message gets a
