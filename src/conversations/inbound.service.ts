@@ -99,7 +99,10 @@ export class InboundService {
     conversation.lastMessageId = Math.max(conversation.lastMessageId ?? 0, message.id);
     conversation.lastMessageAt = message.createdAt;
 
-    publishReply(this.events, replyPayload({ message, conversation, contact, sender, keyword }, await this.accounts.parentOf(sender.accountId)));
+    const payload = replyPayload({ message, conversation, contact, sender, keyword }, await this.accounts.parentOf(sender.accountId));
+    // Inboxes hear of the reply once its webhook is answered: the answer waits for the store
+    // only, not for the subscribers' executions. Immediates run in order, so events keep theirs.
+    setImmediate(() => publishReply(this.events, payload));
     if (keywordSet?.reply) await this.sendKeywordReply(keywordSet, conversation, contact, sender);
     return { kind: 'stored', message, conversation, keyword };
   }
