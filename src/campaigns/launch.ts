@@ -6,12 +6,13 @@ import type { RoutingService } from '../routing/routing.service';
 import type { CampaignMessages } from '../messaging/campaign-messages';
 import { MessageDirection, MessageStatus } from '../messaging/message.entity';
 import { segmentsOf } from '../core/segments';
+import { sendError, SendErrorCode, type SendError } from '../core/send-error';
+import { campaignWindowOnly, type CampaignLaw } from './campaign-law';
 import { execute, sqlDate } from '../core/sql';
 import type { Campaign } from './campaign.entity';
 import { CampaignStatus } from './campaign.entity';
-import { nextOpening, parseWindow, type DailyWindow } from './send-window';
+import { parseWindow, type DailyWindow } from './send-window';
 import { renderTemplate } from './template';
-import { timeZoneOf } from './time-zones';
 
 const PAGE = 5000;
 
@@ -43,6 +44,7 @@ export class CampaignLauncher {
     private readonly dataSource: DataSource,
     private readonly routing: RoutingService,
     private readonly messages: CampaignMessages,
+    private readonly law: CampaignLaw = campaignWindowOnly,
   ) {}
 
   /** Launches a DRAFT or SCHEDULED campaign; null when it was no longer in one of those states. */
@@ -54,7 +56,7 @@ export class CampaignLauncher {
       if (claimed !== 1) return null;
       const ctx = await this.routing.loadRoutingContext(campaign.groupId);
       const window = campaign.sendWindowStart && campaign.sendWindowEnd ? parseWindow(campaign.sendWindowStart, campaign.sendWindowEnd) : null;
-      const plan = new SendPlan(at.getTime(), window);
+      const plan = new SendPlan(at.getTime(), window, this.law);
       const result: LaunchResult = { recipients: 0, queued: 0, rejected: 0 };
       let after = 0;
       for (;;) {
@@ -66,7 +68,8 @@ export class CampaignLauncher {
         if (!members.length) break;
         after = Number(members[members.length - 1].membership_id);
         const sticky = await this.routing.stickySenders(campaign.groupId, members.map((m) => Number(m.contact_id)));
-        const rows = members.map((member) => this.planMessage(campaign, ctx, plan, member, sticky.get(Number(member.contact_id)), at));
+        const capped = await this.law.capped(campaign, members.map((m) => ({ contactId: Number(m.contact_id), e164: m.phone_number, country: m.country })), at.getTime());
+        const rows = members.map((member) => this.planMessage(campaign, ctx, plan, member, sticky.get(Number(member.contact_id)), at, capped.get(Number(member.contact_id))));
         for (const row of rows) {
           if (row[8] === MessageStatus.QUEUED) result.queued++;
           else result.rejected++;
@@ -82,7 +85,7 @@ export class CampaignLauncher {
     });
   }
 
-  private planMessage(campaign: Campaign, ctx: RoutingContext, plan: SendPlan, member: MemberRow, stickySenderIds: number[] | undefined, at: Date): unknown[] {
+  private planMessage(campaign: Campaign, ctx: RoutingContext, plan: SendPlan, member: MemberRow, stickySenderIds: number[] | undefined, at: Date, capped?: SendError): unknown[] {
     const attributes = typeof member.attributes === 'string' ? safeJson(member.attributes) : (member.attributes as Record<string, unknown> | null);
     const body = renderTemplate(campaign.body, { firstName: member.first_name, lastName: member.last_name, phoneNumber: member.phone_number, attributes });
     // Stored contacts were parsed at import: E.164 plus region, so no second parse here.
@@ -90,13 +93,14 @@ export class CampaignLauncher {
     const decision = decideRoute(ctx, { phone, membership: SubscriptionStatus.SUBSCRIBED, stickySenderIds }, { body });
     const { encoding, segments } = segmentsOf(body);
     const now = sqlDate(this.dataSource, at);
-    if (decision.allowed) {
-      const sendAfter = plan.slotFor(decision.sender.id, decision.sender.maxPerSecond, phone);
+    const sendAfter = decision.allowed && !capped ? plan.slotFor(decision.sender.id, decision.sender.maxPerSecond, phone) : null;
+    if (decision.allowed && sendAfter !== null) {
       return [campaign.accountId, campaign.id, member.contact_id, decision.sender.id, MessageDirection.OUTBOUND, decision.sender.value, phone.e164, body,
         MessageStatus.QUEUED, null, null, null, encoding, segments, phone.country, sqlDate(this.dataSource, new Date(sendAfter)), 0, now, now];
     }
+    const error = !decision.allowed ? decision.error : capped ?? sendError(SendErrorCode.OUTSIDE_LEGAL_HOURS, `the campaign's send window never meets the hours the law allows for ${phone.e164}`);
     return [campaign.accountId, campaign.id, member.contact_id, null, MessageDirection.OUTBOUND, '', phone.e164, body,
-      MessageStatus.REJECTED, decision.error.code, decision.error.providerCode, decision.error.message.slice(0, 500), encoding, segments, phone.country, null, 0, now, now];
+      MessageStatus.REJECTED, error.code, error.providerCode, error.message.slice(0, 500), encoding, segments, phone.country, null, 0, now, now];
   }
 
   private async insertRows(manager: EntityManager, rows: unknown[][]): Promise<void> {
@@ -112,13 +116,15 @@ class SendPlan {
   constructor(
     private readonly start: number,
     private readonly window: DailyWindow | null,
+    private readonly law: CampaignLaw,
   ) {}
 
-  slotFor(senderId: number, perSecond: number, phone: ParsedPhone): number {
+  /** Null when the campaign's window never meets the law's hours for the recipient. */
+  slotFor(senderId: number, perSecond: number, phone: ParsedPhone): number | null {
     const slot = this.slots.get(senderId) ?? 0;
     this.slots.set(senderId, slot + 1);
     const paced = this.start + Math.floor((slot * 1000) / Math.max(0.01, perSecond));
-    return this.window ? nextOpening(this.window, timeZoneOf(phone.e164, phone.country), paced) : paced;
+    return this.law.opening(this.window, phone, paced);
   }
 }
 
