@@ -66,11 +66,11 @@ describe('local pub/sub', () => {
     const shared: TypedEventTarget<CustomEvent> = {
       addEventListener: (type, listener) => {
         listening.set(type, (listening.get(type) ?? 0) + 1);
-        target.addEventListener(type, listener as EventListener);
+        target.addEventListener(type, listener as (event: Event) => void);
       },
       removeEventListener: (type, listener) => {
         listening.set(type, (listening.get(type) ?? 0) - 1);
-        target.removeEventListener(type, listener as EventListener);
+        target.removeEventListener(type, listener as (event: Event) => void);
       },
       dispatchEvent: (event) => target.dispatchEvent(event),
     };
