@@ -1,17 +1,23 @@
 import 'reflect-metadata';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { forkBareGraphqlWs, type MemoryProbe } from './bare-graphql-ws';
 import { agent, messageSid, postInbound, setupAccount, spawnSwitchboard, usNumber } from './inbound';
+import { show, spreadOf } from './stats';
 import { atFixedRate, freshBenchDatabase, percentile, round, runBench } from './support';
 
 // Webhook-to-inbox latency over graphql-ws: 1,000 subscribers over 100 accounts (10 inboxes each)
 // while 100 replies a second arrive spread over those accounts; then how long one reply takes to
-// reach 1,000 inboxes of a single account. Server in its own process on MariaDB, loopback only.
+// reach 1,000 inboxes of a single account, beside a bare graphql-ws server (bare-graphql-ws.ts)
+// sending one event of the same shape to 1,000 subscribers; and the memory an idle subscriber
+// costs each server. Servers in processes of their own, Switchboard on MariaDB, loopback only.
+// Each scenario runs RUNS times on the same servers: median and spread.
 
 const ACCOUNTS = 100;
 const INBOXES_PER_ACCOUNT = 10;
 const RATE = 100;
-const SECONDS = 10;
+const SECONDS = 5;
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SINGLE_ACCOUNT_INBOXES = 1000;
 const SINGLE_ACCOUNT_REPLIES = 20;
 
@@ -29,10 +35,10 @@ interface Inbox {
   onEvent?: (sid: string) => void;
 }
 
-async function openInboxes(url: string, key: string, count: number): Promise<Inbox[]> {
+async function openInboxes(url: string, key: string | null, count: number): Promise<Inbox[]> {
   const inboxes: Inbox[] = [];
   for (let i = 0; i < count; i++) {
-    const client = createClient({ url: url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${key}` }, retryAttempts: 0 });
+    const client = createClient({ url: url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: key ? { authorization: `Bearer ${key}` } : {}, retryAttempts: 0 });
     const inbox: Inbox = { client };
     client.subscribe<{ replyReceived: { message: { providerSid: string } } }>({ query: INBOX_DOCUMENT }, {
       next: (value) => inbox.onEvent?.(value.data!.replyReceived.message.providerSid),
@@ -92,7 +98,8 @@ async function spreadLoad(url: string, accounts: Array<{ to: string; inboxes: In
   };
 }
 
-async function oneAccountFanOut(url: string, to: string, inboxes: Inbox[]) {
+/** How long each of the replies takes to reach every inbox; `send` posts one with the given sid. */
+async function oneAccountFanOut(inboxes: Inbox[], send: (sid: string, r: number) => Promise<unknown>) {
   const toLast: number[] = [];
   const toFirst: number[] = [];
   for (let r = 0; r < SINGLE_ACCOUNT_REPLIES; r++) {
@@ -114,7 +121,7 @@ async function oneAccountFanOut(url: string, to: string, inboxes: Inbox[]) {
         };
       }
     });
-    await postInbound(url, { MessageSid: sid, From: usNumber(r, '415'), To: to, Body: `one to many ${r}` });
+    await send(sid, r);
     toLast.push(await all);
     toFirst.push(first);
     await new Promise((r2) => setTimeout(r2, 200));
@@ -131,9 +138,31 @@ async function oneAccountFanOut(url: string, to: string, inboxes: Inbox[]) {
   };
 }
 
+async function untilBareLive(bare: { publish(sid: string): Promise<void> }, inboxes: Inbox[]): Promise<void> {
+  const live = new Set<Inbox>();
+  for (const inbox of inboxes) inbox.onEvent = () => live.add(inbox);
+  for (let attempt = 0; live.size < inboxes.length; attempt++) {
+    if (attempt > 200) throw new Error(`only ${live.size} of ${inboxes.length} bare inboxes went live`);
+    await bare.publish('probe');
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  for (const inbox of inboxes) inbox.onEvent = undefined;
+}
+
+/** Memory a server holds per idle subscriber: after a full GC, before and after `count` subscribe. */
+async function perSubscriber(memory: () => Promise<MemoryProbe>, open: () => Promise<Client[]>): Promise<{ heapBytes: number; rssBytes: number; clients: Client[] }> {
+  const before = await memory();
+  const clients = await open();
+  await new Promise((r) => setTimeout(r, 500));
+  const after = await memory();
+  const n = clients.length;
+  return { heapBytes: Math.round((after.heapUsed + after.external - before.heapUsed - before.external) / n), rssBytes: Math.round((after.rss - before.rss) / n), clients };
+}
+
 export async function runInboxFanoutBench(): Promise<Record<string, unknown>> {
   const database = await freshBenchDatabase('sb_bench_fanout');
-  const server = await spawnSwitchboard(database.url, { SWITCHBOARD_WORKERS: 'off' });
+  const server = await spawnSwitchboard(database.url, { SWITCHBOARD_WORKERS: 'off' }, { memoryProbe: true });
+  const bare = await forkBareGraphqlWs();
   const clients: Client[] = [];
   try {
     const accounts: Array<{ to: string; inboxes: Inbox[] }> = [];
@@ -145,30 +174,83 @@ export async function runInboxFanoutBench(): Promise<Record<string, unknown>> {
       accounts.push({ to, inboxes });
     }
     await untilAllLive(server.url, accounts);
-    const spread = await spreadLoad(server.url, accounts);
+    const spreads: Array<Awaited<ReturnType<typeof spreadLoad>>> = [];
+    for (let run = 0; run < RUNS; run++) spreads.push(await spreadLoad(server.url, accounts));
     await Promise.all(clients.splice(0).map((c) => c.dispose()));
 
+    // One account's 1,000 inboxes; the memory they hold idle is measured as they open.
     const to = usNumber(7777);
     const single = await setupAccount(server.url, 'One busy account', [to]);
-    const inboxes = await openInboxes(server.url, single.key, SINGLE_ACCOUNT_INBOXES);
-    clients.push(...inboxes.map((i) => i.client));
-    await untilAllLive(server.url, [{ to, inboxes }]);
-    const oneAccount = await oneAccountFanOut(server.url, to, inboxes);
+    let inboxes: Inbox[] = [];
+    const ours = await perSubscriber(() => server.memory(), async () => {
+      inboxes = await openInboxes(server.url, single.key, SINGLE_ACCOUNT_INBOXES);
+      await untilAllLive(server.url, [{ to, inboxes }]);
+      return inboxes.map((i) => i.client);
+    });
+    clients.push(...ours.clients);
+    const oneAccount: Array<Awaited<ReturnType<typeof oneAccountFanOut>>> = [];
+    for (let run = 0; run < RUNS; run++) {
+      oneAccount.push(await oneAccountFanOut(inboxes, (sid, r) => postInbound(server.url, { MessageSid: sid, From: usNumber(r, '415'), To: to, Body: `one to many ${r}` })));
+    }
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+
+    let bareInboxes: Inbox[] = [];
+    const theirs = await perSubscriber(() => bare.memory(), async () => {
+      bareInboxes = await openInboxes(bare.url, null, SINGLE_ACCOUNT_INBOXES);
+      await untilBareLive(bare, bareInboxes);
+      return bareInboxes.map((i) => i.client);
+    });
+    clients.push(...theirs.clients);
+    const bareOneAccount: Array<Awaited<ReturnType<typeof oneAccountFanOut>>> = [];
+    for (let run = 0; run < RUNS; run++) bareOneAccount.push(await oneAccountFanOut(bareInboxes, (sid) => bare.publish(sid)));
+
+    const fig = <T>(list: T[], pick: (r: T) => number) => spreadOf(list.map(pick));
     return {
       scenario: 'inbox-fanout',
       database: 'MariaDB',
-      spread: { accounts: ACCOUNTS, inboxesPerAccount: INBOXES_PER_ACCOUNT, repliesPerSecond: RATE, seconds: SECONDS, ...spread },
-      oneAccount,
-      targets: { spreadP99Ms: 25 },
+      runs: RUNS,
+      spread: {
+        accounts: ACCOUNTS, inboxesPerAccount: INBOXES_PER_ACCOUNT, repliesPerSecond: RATE, seconds: SECONDS,
+        p50Ms: fig(spreads, (r) => r.p50Ms), p99Ms: fig(spreads, (r) => r.p99Ms), maxMs: fig(spreads, (r) => r.maxMs),
+        deliveries: spreads.map((r) => `${r.deliveries}/${r.deliveriesExpected}`), failedRequests: spreads.reduce((n, r) => n + r.failedRequests, 0),
+      },
+      oneAccount: {
+        inboxes: SINGLE_ACCOUNT_INBOXES, repliesPerRun: SINGLE_ACCOUNT_REPLIES,
+        // From the webhook's POST to the last inbox (Switchboard) or from the publish's POST (bare).
+        switchboardAllInboxesMs: fig(oneAccount, (r) => r.allInboxesMedianMs),
+        bareAllInboxesMs: fig(bareOneAccount, (r) => r.allInboxesMedianMs),
+        ratio: spreadOf(oneAccount.map((r, i) => r.allInboxesMedianMs / bareOneAccount[i].allInboxesMedianMs)),
+        switchboardPerDeliveryMicroseconds: fig(oneAccount, (r) => r.perDeliveryMicroseconds),
+        barePerDeliveryMicroseconds: fig(bareOneAccount, (r) => r.perDeliveryMicroseconds),
+        switchboardFirstInboxMs: fig(oneAccount, (r) => r.firstInboxMedianMs),
+      },
+      idleSubscriberMemory: {
+        subscribers: SINGLE_ACCOUNT_INBOXES,
+        switchboardHeapBytes: ours.heapBytes, bareHeapBytes: theirs.heapBytes, heapRatio: round(ours.heapBytes / theirs.heapBytes),
+        switchboardRssBytes: ours.rssBytes, bareRssBytes: theirs.rssBytes,
+      },
+      targets: { spreadP99Ms: 25, oneAccountAllInboxesMs: 20, idleSubscriberMemoryRatio: 2 },
+      note: 'median (min-max) of the runs; the 1,000 clients live in the bench process, so their own receiving is in every figure, the bare one too',
     };
   } finally {
     await Promise.all(clients.map((c) => c.dispose()));
     await server.stop();
+    await bare.stop();
     await database.drop();
   }
 }
 
+function summary(result: Record<string, any>): string {
+  const { spread, oneAccount: one, idleSubscriberMemory: mem } = result;
+  return [
+    `inbox fan-out, ${result.runs} runs, median (min-max):`,
+    `  1,000 inboxes over 100 accounts at 100 replies/s: p99 ${show(spread.p99Ms, ' ms')}, p50 ${show(spread.p50Ms, ' ms')}`,
+    `  one reply to 1,000 inboxes of one account: ${show(one.switchboardAllInboxesMs, ' ms')} vs bare graphql-ws ${show(one.bareAllInboxesMs, ' ms')}: ratio ${show(one.ratio)}`,
+    `  idle subscriber: ${mem.switchboardHeapBytes} B heap vs bare ${mem.bareHeapBytes} B: ratio ${mem.heapRatio}`,
+  ].join('\n');
+}
+
 if (require.main === module) {
-  runBench('inbox-fanout', async () => ({ ...(await runInboxFanoutBench()), measuredAt: new Date().toISOString() }), (result) => JSON.stringify(result, null, 2))
+  runBench('inbox-fanout', async () => ({ ...(await runInboxFanoutBench()), measuredAt: new Date().toISOString() }), summary)
     .then(() => agent.destroy());
 }

@@ -18,6 +18,7 @@ import { budgetErrorsOnce, ExecutionBudget } from './core/execution-budget';
 import { loadIdSecret } from './core/id-secret';
 import { useIdSecret } from './core/ids';
 import { sharedSubscribe } from './core/shared-subscriptions';
+import { shareSerializedSends, sharedNext } from './core/shared-serialization';
 import { createLogger, type Logger } from './core/logger';
 import { Metrics, subscriptionMetrics } from './core/metrics';
 import { databaseAnswers, databaseOutagePlugin, serviceUnavailable } from './core/outage';
@@ -78,6 +79,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const httpServer = createServer(app);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  shareSerializedSends(wsServer);
   const socketsByKey = new Map<number, Set<WebSocket>>();
   const revocations = events.pubsub.subscribe(KEY_REVOKED_TOPIC, 'all');
   void (async () => {
@@ -122,8 +124,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         return true;
       },
       context: (ctx): Context => ({ principal: ctx.extra.principal ?? null, loaders: new Loaders(services, { cache: false }) }),
-      // Domain errors reach subscribers as they reach HTTP clients (see formatGraphQLError).
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map(toGraphQLError) } : result),
+      // Domain errors reach subscribers as they reach HTTP clients (see formatGraphQLError); each
+      // result is serialised once however many sockets it goes to (see shared-serialization.ts).
+      onNext: sharedNext(toGraphQLError),
       ...subscriptionMetrics(metrics),
       // Subscribers of one account with one document share each event's result (see shared-subscriptions.ts).
       subscribe: sharedSubscribe((context) => {

@@ -28,6 +28,8 @@ export interface ThreadTouch {
 
 interface Statements {
   lookUp: string;
+  /** The look-up with its position in a batch first: batches join these with UNION ALL. */
+  lookUpBranch: string;
   insertColumns: EntityMetadata['columns'];
   insertPrefix: string;
   insertRow: string;
@@ -50,18 +52,21 @@ export class InboundSql {
     const select = (entity: Function, alias: string) =>
       dataSource.getMetadata(entity).columns.map((c) => `${alias}.${q(c.databaseName)} AS ${q(`${alias}_${c.databaseName}`)}`).join(', ');
     const table = (entity: Function) => q(dataSource.getMetadata(entity).tableName);
-    const lookUp = `SELECT ${select(Sender, 's')}, ${select(Contact, 'c')}, ${select(Conversation, 'v')},
+    const lookUpColumns = `${select(Sender, 's')}, ${select(Contact, 'c')}, ${select(Conversation, 'v')},
       (SELECT m.campaign_id FROM ${table(Message)} m
         WHERE m.contact_id = c.id AND m.sender_id = s.id AND m.direction = '${MessageDirection.OUTBOUND}' AND m.status <> '${MessageStatus.REJECTED}'
-        ORDER BY m.id DESC LIMIT 1) AS last_campaign_id
-      FROM ${table(Sender)} s
+        ORDER BY m.id DESC LIMIT 1) AS last_campaign_id`;
+    const lookUpFrom = `FROM ${table(Sender)} s
       LEFT JOIN ${table(Contact)} c ON c.account_id = s.account_id AND c.phone_number = ?
       LEFT JOIN ${table(Conversation)} v ON v.contact_id = c.id AND v.sender_id = s.id
       WHERE s.active_value = ?`;
+    const lookUp = `SELECT ${lookUpColumns} ${lookUpFrom}`;
+    const lookUpBranch = `SELECT ? AS lookup_index, ${lookUpColumns} ${lookUpFrom}`;
     const messages = dataSource.getMetadata(Message);
     const insertColumns = messages.columns.filter((c) => !c.isGenerated);
     return {
       lookUp,
+      lookUpBranch,
       insertColumns,
       insertPrefix: `INSERT INTO ${q(messages.tableName)} (${insertColumns.map((c) => q(c.databaseName)).join(', ')}) VALUES `,
       insertRow: `(${insertColumns.map(() => '?').join(', ')})`,
@@ -71,8 +76,10 @@ export class InboundSql {
   /** The sender holding `activeValue` and, where they exist, the contact `from`, their thread and its last campaign. */
   async lookUp(activeValue: string, from: string): Promise<KnownThread | null> {
     const rows: ObjectLiteral[] = await this.dataSource.query(this.statements.lookUp, [from, activeValue]);
-    const row = rows[0];
-    if (!row) return null;
+    return rows[0] ? this.knownThread(rows[0]) : null;
+  }
+
+  private knownThread(row: ObjectLiteral): KnownThread {
     const campaign = row.last_campaign_id;
     return {
       sender: this.hydrate(Sender, 's', row)!,
@@ -80,6 +87,33 @@ export class InboundSql {
       conversation: this.hydrate(Conversation, 'v', row),
       lastCampaignId: campaign === null || campaign === undefined ? null : Number(campaign),
     };
+  }
+
+  /**
+   * Several look-ups in one round trip: the answer for each (activeValue, from), in order, each
+   * hydrated into entities of its own (two replies of one thread must not share a conversation).
+   */
+  async lookUpMany(keys: ReadonlyArray<{ activeValue: string; from: string }>): Promise<Array<KnownThread | null>> {
+    if (keys.length === 1) return [await this.lookUp(keys[0].activeValue, keys[0].from)];
+    const sql = keys.map(() => this.statements.lookUpBranch).join(' UNION ALL ');
+    const rows: ObjectLiteral[] = await this.dataSource.query(sql, keys.flatMap((k, i) => [i, k.from, k.activeValue]));
+    const byIndex = new Map(rows.map((row) => [Number(row.lookup_index), row]));
+    return keys.map((_, i) => {
+      const row = byIndex.get(i);
+      return row ? this.knownThread(row) : null;
+    });
+  }
+
+  /** Which of these MessageSids are stored already (the batch's idempotency check, written out: the query builder cost more CPU than the query). */
+  async storedSids(manager: EntityManager, sids: string[]): Promise<Set<string>> {
+    const q = (name: string) => this.dataSource.driver.escape(name);
+    const messages = this.dataSource.getMetadata(Message);
+    const sid = q(messages.findColumnWithPropertyName('providerSid')!.databaseName);
+    const rows: Array<{ sid: string }> = await manager.query(
+      `SELECT ${sid} AS ${q('sid')} FROM ${q(messages.tableName)} WHERE ${sid} IN (${sids.map(() => '?').join(', ')})`,
+      sids,
+    );
+    return new Set(rows.map((r) => r.sid));
   }
 
   /** One multi-row INSERT; each message gets its id (as the dialect says one statement's ids run). */

@@ -1,4 +1,4 @@
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { isDuplicateKeyError } from '../core/database';
 import { Message } from '../messaging/message.entity';
 import type { InboundSql, ThreadTouch } from './inbound-sql';
@@ -25,7 +25,7 @@ interface Waiting {
 }
 
 const MAX_BATCH = 200;
-const MAX_IN_FLIGHT = 4;
+const MAX_IN_FLIGHT = 2;
 
 /**
  * Stores inbound messages in as few transactions as the load allows. Alone, a message gets a
@@ -95,9 +95,7 @@ export class InboundWriter {
   }
 
   private async storeMany(manager: EntityManager, items: PendingInbound[]): Promise<StoreOutcome[]> {
-    const sids = items.map((i) => i.message.providerSid!);
-    const stored = await manager.find(Message, { select: { id: true, providerSid: true }, where: { providerSid: In(sids) } });
-    const taken = new Set(stored.map((m) => m.providerSid));
+    const taken: Set<string> = await this.sql.storedSids(manager, items.map((i) => i.message.providerSid!));
     const outcomes = items.map((item): StoreOutcome => {
       const sid = item.message.providerSid!;
       if (taken.has(sid)) return 'duplicate';

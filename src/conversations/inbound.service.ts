@@ -10,12 +10,12 @@ import { parsePhone, type ParsedPhone } from '../core/phone';
 import type { Logger } from '../core/logger';
 import { KeywordCategory, type KeywordSet } from '../groups/keyword-set.entity';
 import type { Sender } from '../groups/sender.entity';
-import { senderValueKey } from '../groups/sender-rules';
 import { Message, MessageDirection, MessageStatus } from '../messaging/message.entity';
 import { segmentsOf } from '../core/segments';
 import { Conversation, ConversationStatus } from './conversation.entity';
 import type { ConversationService } from './conversation.service';
-import { InboundSql, type KnownThread } from './inbound-sql';
+import { InboundSql } from './inbound-sql';
+import { InboundLookUps } from './inbound-lookups';
 import { InboundWriter } from './inbound-writer';
 import { publishReply, replyPayload } from './reply-events';
 import { refusalOf, type ReplyService } from './reply.service';
@@ -42,6 +42,7 @@ const PARSED_FROM_CACHE = 10_000;
 export class InboundService {
   private readonly sql: InboundSql;
   private readonly writer: InboundWriter;
+  private readonly lookUps: InboundLookUps;
   private readonly parsedFrom = new LRUCache<string, ParsedPhone>({ max: PARSED_FROM_CACHE });
 
   constructor(
@@ -57,12 +58,13 @@ export class InboundService {
   ) {
     this.sql = new InboundSql(dataSource);
     this.writer = new InboundWriter(dataSource, this.sql, log);
+    this.lookUps = new InboundLookUps(this.sql);
   }
 
   async threadInbound(sms: InboundSms): Promise<InboundOutcome> {
     // Short codes and alphanumeric IDs write in too: they are kept as given, with no region.
     const phone = this.parseFrom(sms.from);
-    const known = await this.lookUp(sms.to, phone.e164);
+    const known = await this.lookUps.lookUp(sms.to, phone.e164);
     // Inbound never reaches a one-way (alphanumeric) sender: such a To is a number no group receives on.
     if (!known || !known.sender.twoWay) return { kind: 'unknown-number' };
     const { sender } = known;
@@ -90,7 +92,10 @@ export class InboundService {
     if (outcome === 'duplicate') return { kind: 'duplicate' };
     threaded(conversation, message);
 
-    publishReply(this.events, replyPayload({ message, conversation, contact, sender, keyword }, parentId));
+    const payload = replyPayload({ message, conversation, contact, sender, keyword }, parentId);
+    // Inboxes hear of the reply once its webhook is answered: the answer waits for the store
+    // only, not for the subscribers' executions. Immediates run in order, so events keep theirs.
+    setImmediate(() => publishReply(this.events, payload));
     if (keywordSet?.reply) await this.sendKeywordReply(keywordSet, conversation, contact, sender);
     return { kind: 'stored', message, conversation, keyword };
   }
@@ -136,12 +141,6 @@ export class InboundService {
       this.parsedFrom.set(from, phone);
     }
     return phone;
-  }
-
-  /** One round trip for a known thread: the sender, the contact, their conversation and its last campaign. */
-  private lookUp(to: string, from: string): Promise<KnownThread | null> {
-    const value = senderValueKey(to);
-    return value ? this.sql.lookUp(value, from) : Promise.resolve(null);
   }
 
   private async isStored(messageSid: string): Promise<boolean> {

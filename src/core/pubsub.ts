@@ -1,9 +1,8 @@
-import { setMaxListeners } from 'node:events';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
+import type { PubSub } from '@graphql-yoga/subscription';
 import type { TypedEventTarget } from '@graphql-yoga/typed-event-target';
-import { SlidingBuffer } from '@repeaterjs/repeater';
 import { Redis } from 'ioredis';
+import { createLocalPubSub } from './local-pubsub';
 
 /**
  * Live events are published per tenant: the channel id is the master account's id, so a
@@ -23,19 +22,12 @@ export interface EventBus {
 }
 
 export function createEventBus(redisUrl?: string, prefix = 'switchboard'): EventBus {
-  // A slow subscriber loses its oldest events rather than stopping the publisher.
-  const repeaterBuffer = new SlidingBuffer(1024);
-  if (!redisUrl) {
-    const eventTarget = new EventTarget();
-    // Every open inbox listens on its tenant's channel: many listeners are normal here.
-    setMaxListeners(0, eventTarget);
-    return { pubsub: createPubSub<Topics>({ eventTarget, repeaterBuffer }), prefix, close: async () => {}, ping: async () => true };
-  }
+  if (!redisUrl) return { pubsub: createLocalPubSub(), prefix, close: async () => {}, ping: async () => true };
   const publishClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
   const subscribeClient = new Redis(redisUrl, { lazyConnect: false });
   const eventTarget = prefixed(createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient }), `${prefix}:`);
   return {
-    pubsub: createPubSub<Topics>({ eventTarget, repeaterBuffer }),
+    pubsub: createLocalPubSub(eventTarget),
     redis: publishClient,
     prefix,
     close: async () => {

@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { bootApp, describeEachDatabase, type TestApp } from './helpers/app';
+import { databaseKinds, freshDatabase, type FreshDatabase } from './helpers/databases';
+import { createAccount } from './helpers/fixtures';
+import { conversationWith, membershipOf, messageSid, messagesOf, postInbound, setupInbox, usNumber, type InboxFixture } from './helpers/inbox';
+
+// Inbound look-ups are grouped under load (conversations/inbound-lookups.ts): replies arriving
+// together share one statement. Each must still land in its own thread, and nothing about a
+// sender is remembered between replies: a removed or moved number is seen by the very next one,
+// on this instance or another.
+
+async function post(app: TestApp, to: string, from: string, body: string): Promise<void> {
+  const res = await postInbound(app, { MessageSid: messageSid(), From: from, To: to, Body: body });
+  expect(res.status).toBe(200);
+}
+
+/** The contact's conversation with the inbox's group (one account may hold several groups). */
+async function threadOf(app: TestApp, inbox: InboxFixture, from: string): Promise<any | null> {
+  const data = await app.ok<{ conversations: { nodes: any[] } }>(
+    `query($a: ID, $g: ID) { conversations(accountId: $a, groupId: $g, first: 500) { nodes { id unreadCount contact { phoneNumber } sender { value } group { id } } } }`,
+    { a: inbox.account.id, g: inbox.groupId },
+    inbox.account.key,
+  );
+  return data.conversations.nodes.find((c) => c.contact.phoneNumber === from) ?? null;
+}
+
+async function bodiesOf(app: TestApp, inbox: InboxFixture, from: string): Promise<string[] | null> {
+  const conversation = await threadOf(app, inbox, from);
+  if (!conversation) return null;
+  return (await messagesOf(app, inbox, conversation.id)).filter((m) => m.direction === 'INBOUND').map((m) => m.body).sort();
+}
+
+async function addSender(app: TestApp, inbox: InboxFixture, value: string): Promise<string> {
+  const data = await app.ok<{ addSender: { id: string } }>(`mutation($g: ID!, $i: SenderInput!) { addSender(groupId: $g, input: $i) { id } }`, { g: inbox.groupId, i: { type: 'LONG_CODE', value } }, inbox.account.key);
+  return data.addSender.id;
+}
+
+async function removeSender(app: TestApp, inbox: InboxFixture, id: string): Promise<void> {
+  await app.ok(`mutation($id: ID!) { removeSender(id: $id) }`, { id }, inbox.account.key);
+}
+
+/** Removal, then the number added to another account's group: replies follow the number at once. */
+async function moveNumberAcross(write: TestApp, read: TestApp): Promise<void> {
+  const first = await setupInbox(write, 'Number owner');
+  const second = await setupInbox(write, 'Number taker');
+  const contact = usNumber();
+  await post(read, first.senderValue, contact, 'before the move');
+  expect(await bodiesOf(write, first, contact)).toEqual(['before the move']);
+
+  await removeSender(write, first, first.senderId);
+  await post(read, first.senderValue, contact, 'to a removed number');
+  expect(await bodiesOf(write, first, contact)).toEqual(['before the move']);
+
+  await addSender(write, second, first.senderValue);
+  await post(read, first.senderValue, contact, 'after the move');
+  expect(await bodiesOf(write, first, contact)).toEqual(['before the move']);
+  expect(await bodiesOf(write, second, contact)).toEqual(['after the move']);
+}
+
+/** A suspended account still receives and records an opt-out, but nothing leaves it: no confirmation is queued. */
+async function suspendThenStop(write: TestApp, read: TestApp): Promise<void> {
+  const inbox = await setupInbox(write, 'Suspended inbox');
+  const contact = usNumber();
+  await post(read, inbox.senderValue, contact, 'hello');
+  await write.ok(`mutation($id: ID!) { suspendAccount(id: $id, reason: "unpaid") { id } }`, { id: inbox.account.id });
+  await post(read, inbox.senderValue, contact, 'STOP');
+  const conversation = await conversationWith(write, inbox, contact);
+  const messages = await messagesOf(write, inbox, conversation.id);
+  expect(messages.filter((m) => m.direction === 'INBOUND').map((m) => m.body).sort()).toEqual(['STOP', 'hello']);
+  expect(messages.filter((m) => m.direction === 'OUTBOUND')).toEqual([]);
+  expect(await membershipOf(write, inbox, contact)).toMatchObject({ status: 'UNSUBSCRIBED' });
+}
+
+describeEachDatabase('grouped inbound look-ups', (app) => {
+  it('threads a burst of replies to many numbers and contacts, new and known, each into its own conversation', async () => {
+    const owner = await createAccount(app(), 'Burst owner');
+    const inboxes = [await setupInbox(app(), 'Burst one', owner), await setupInbox(app(), 'Burst two', owner), await setupInbox(app(), 'Burst other tenant')];
+    const contacts = Array.from({ length: 6 }, () => usNumber());
+    // Half the threads exist before the burst, half are made by it.
+    for (const inbox of inboxes) for (const contact of contacts.slice(0, 3)) await post(app(), inbox.senderValue, contact, `known ${contact}`);
+
+    const expected = new Map<string, string[]>();
+    const posts: Array<() => Promise<void>> = [];
+    inboxes.forEach((inbox, i) => contacts.forEach((contact) => {
+      const bodies = Array.from({ length: 4 }, (_, n) => `${i}:${contact}:${n}`);
+      expected.set(`${i}:${contact}`, [...(contacts.indexOf(contact) < 3 ? [`known ${contact}`] : []), ...bodies].sort());
+      for (const body of bodies) posts.push(() => post(app(), inbox.senderValue, contact, body));
+    }));
+    await Promise.all(posts.map((p) => p()));
+
+    for (const [i, inbox] of inboxes.entries()) {
+      for (const contact of contacts) expect(await bodiesOf(app(), inbox, contact)).toEqual(expected.get(`${i}:${contact}`));
+      const conversation = await threadOf(app(), inbox, contacts[5]);
+      expect(conversation).toMatchObject({ unreadCount: 4, sender: { value: inbox.senderValue }, group: { id: inbox.groupId } });
+    }
+  });
+
+  it('sees a removed number, and the group it moved to, at the very next reply', async () => {
+    await moveNumberAcross(app(), app());
+  });
+
+  it('records an opt-out to a suspended account without sending a confirmation', async () => {
+    await suspendThenStop(app(), app());
+  });
+});
+
+const REDIS_URL = process.env.TEST_REDIS_URL;
+const describeWithRedis = REDIS_URL ? describe : describe.skip;
+
+for (const kind of databaseKinds()) {
+  describeWithRedis(`inbound look-ups on two instances sharing Redis [${kind}]`, () => {
+    let database: FreshDatabase;
+    let a: TestApp;
+    let b: TestApp;
+
+    beforeAll(async () => {
+      database = await freshDatabase(kind);
+      const env = { REDIS_URL: REDIS_URL!, REDIS_PREFIX: `sbtest-${randomBytes(4).toString('hex')}` };
+      a = await bootApp(kind, { database, env });
+      b = await bootApp(kind, { database, env });
+    });
+
+    afterAll(async () => {
+      await a?.close();
+      await b?.close();
+      await database?.drop();
+    });
+
+    it('sees on one instance a number removed and moved on the other, at the very next reply', async () => {
+      await moveNumberAcross(a, b);
+    });
+
+    it('sees on one instance an account suspended on the other, at the very next reply', async () => {
+      await suspendThenStop(a, b);
+    });
+  });
+}
