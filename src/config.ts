@@ -38,6 +38,8 @@ export interface Config {
   statusRefreshAfterMs: number;
   /** False in tests and benchmarks that drive the queue themselves. */
   startWorkers: boolean;
+  /** A launch's background planning: members per chunk (one transaction each), and the lease an instance holds it by. */
+  launchPlanning: { chunk: number; leaseMs: number };
   /** What one GraphQL document may ask, checked before it runs. */
   queryLimits: QueryLimits;
   /** The second line, while it runs: a time budget and a cap on the rows its resolvers return. */
@@ -193,6 +195,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     statusRefreshAfterMs: parseWholeMs('STATUS_REFRESH_AFTER_MS', env.STATUS_REFRESH_AFTER_MS, 600_000),
     startWorkers: env.SWITCHBOARD_WORKERS !== 'off',
+    launchPlanning: { chunk: parseCount(env, 'LAUNCH_CHUNK_SIZE', 5_000), leaseMs: parseWholeMs('LAUNCH_PLANNING_LEASE_MS', env.LAUNCH_PLANNING_LEASE_MS, 15_000) },
     queryLimits: {
       maxTokens: parseCount(env, 'GRAPHQL_MAX_TOKENS', 5_000),
       maxAliases: parseCount(env, 'GRAPHQL_MAX_ALIASES', 30),

@@ -1,6 +1,7 @@
 import { Account } from './accounts/account.entity';
 import { ApiKey } from './accounts/api-key.entity';
 import { Campaign } from './campaigns/campaign.entity';
+import { CampaignPlan } from './campaigns/campaign-plan.entity';
 import { Contact } from './contacts/contact.entity';
 import { Membership } from './contacts/membership.entity';
 import { Conversation } from './conversations/conversation.entity';
@@ -18,4 +19,5 @@ export const entities = [
   Setting, Account, ApiKey, GeoPermission, BlockedPrefix,
   SubscriptionGroup, Sender, KeywordSet, Contact, Membership,
   Campaign, Conversation, Message, EarlyStatusCallback,
+  CampaignPlan,
 ];

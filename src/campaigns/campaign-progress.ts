@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger';
 import type { EventBus } from '../core/pubsub';
 import { mayReceive, OPERATOR_CHANNEL } from '../core/tenancy';
 import type { DeliveryEvents } from '../messaging/delivery-events';
+import type { CampaignPlanner } from './campaign-planner';
 import type { CampaignStatsService } from './campaign-stats';
 import type { CampaignService } from './campaign.service';
 import type { CampaignStats } from './campaign.types';
@@ -11,6 +12,7 @@ import type { CampaignStats } from './campaign.types';
 export const PROGRESS_TOPIC = 'campaignProgress';
 /** At most this often per campaign: a few updates a second, whatever the rate of changes. */
 const COALESCE_MS = 250;
+const PLANNING_COALESCE_MS = 1000;
 
 export interface ProgressPayload {
   campaignId: number;
@@ -40,11 +42,21 @@ export class CampaignProgress {
     deliveryEvents: DeliveryEvents,
     private readonly events: EventBus,
     private readonly log: Logger,
+    planner: CampaignPlanner,
   ) {
     deliveryEvents.onChange((changes) => {
       for (const change of changes) if (change.campaignId !== null) this.dirty.add(change.campaignId);
-      if (this.dirty.size && !this.timer && !this.stopped) this.timer = setTimeout(() => (this.flushing = this.flush()), COALESCE_MS);
+      this.flushSoon(COALESCE_MS);
     });
+    // Planning progress: each chunk is a few thousand rows, and counting them all again costs, so less often.
+    planner.onChunk((campaignId) => {
+      this.dirty.add(campaignId);
+      this.flushSoon(PLANNING_COALESCE_MS);
+    });
+  }
+
+  private flushSoon(ms: number): void {
+    if (this.dirty.size && !this.timer && !this.stopped) this.timer = setTimeout(() => (this.flushing = this.flush()), ms);
   }
 
   async stop(): Promise<void> {

@@ -13,6 +13,8 @@ import type { CampaignMessages } from '../messaging/campaign-messages';
 import type { Dispatcher } from '../messaging/dispatcher';
 import { execute, sqlDate } from '../core/sql';
 import { Campaign, CampaignStatus } from './campaign.entity';
+import { completeIfDone } from './campaign-completion';
+import { CampaignPlan, PlanningStatus } from './campaign-plan.entity';
 import type { CreateCampaignInput } from './campaign.inputs';
 import type { CampaignLauncher } from './launch';
 import { parseWindow } from './send-window';
@@ -41,6 +43,10 @@ export class CampaignService {
 
   async findByIds(ids: readonly number[]): Promise<Campaign[]> {
     return ids.length ? this.repo.findBy({ id: In([...ids]) }) : [];
+  }
+
+  async plansOf(campaignIds: readonly number[]): Promise<CampaignPlan[]> {
+    return campaignIds.length ? this.dataSource.getRepository(CampaignPlan).findBy({ campaignId: In([...campaignIds]) }) : [];
   }
 
   async getVisible(principal: Principal, rawId: string | number): Promise<Campaign | null> {
@@ -139,6 +145,8 @@ export class CampaignService {
     const changed = await execute(this.dataSource, 'UPDATE campaigns SET status = ? WHERE id = ? AND status IN (?, ?, ?)',
       [CampaignStatus.CANCELLED, campaign.id, CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.SENDING]);
     if (!changed) refuse((await this.repo.findOneByOrFail({ id: campaign.id })).status);
+    // Its planning stops at the next chunk: that chunk's compare-and-set fails on this status.
+    await execute(this.dataSource, 'UPDATE campaign_plans SET status = ? WHERE campaign_id = ? AND status = ?', [PlanningStatus.CANCELLED, campaign.id, PlanningStatus.PLANNING]);
     this.failQueued(campaign.id);
     return this.repo.findOneByOrFail({ id: campaign.id });
   }
@@ -178,13 +186,16 @@ export class CampaignService {
     this.background.add(tracked);
   }
 
-  /** COMPLETED once none of its messages is QUEUED or SENDING. */
-  async completeIfDone(campaignId: number): Promise<boolean> {
-    // No message of a launched campaign comes back to the queue once it has left it for good.
-    if (await this.messages.unfinished(campaignId)) return false;
-    const changed = await execute(this.dataSource, 'UPDATE campaigns SET status = ?, completed_at = ? WHERE id = ? AND status = ?',
-      [CampaignStatus.COMPLETED, sqlDate(this.dataSource, new Date()), campaignId, CampaignStatus.SENDING]);
-    return changed === 1;
+  /** COMPLETED once its planning ended and none of its messages is QUEUED or SENDING. */
+  completeIfDone(campaignId: number): Promise<boolean> {
+    return completeIfDone(this.dataSource, this.messages, campaignId);
+  }
+
+  /** Campaigns whose planning ended while none of their messages was left (a stop between the two): completed now. */
+  async completePlanned(): Promise<void> {
+    const rows: Array<{ id: number }> = await this.dataSource.query(
+      'SELECT c.id FROM campaigns c JOIN campaign_plans p ON p.campaign_id = c.id WHERE c.status = ? AND p.status = ?', [CampaignStatus.SENDING, PlanningStatus.DONE]);
+    for (const row of rows) await this.completeIfDone(Number(row.id));
   }
 
   private async afterLaunch(campaign: Campaign): Promise<void> {
