@@ -44,6 +44,9 @@ export interface PlannerOptions {
 
 class PlanLost extends Error {}
 
+/** Members planned before launchCampaign answers: well within its second on a busy database. */
+const FIRST_CHUNK = 1000;
+
 /**
  * Plans launched campaigns in the background, chunk by chunk over the group's memberships (a
  * keyset cursor). Each chunk's messages and the cursor move in one transaction, guarded by a
@@ -78,10 +81,13 @@ export class CampaignPlanner {
     return { campaignId, afterMembership: 0, lastMembership, planned: 0, senderSlots: {}, startedAt: at };
   }
 
-  /** Plans the first chunk now, and the rest in the background; true when planning goes on. */
+  /**
+   * Plans a first, small chunk now (a small audience is then planned whole when launchCampaign
+   * answers, as before), and the rest in the background; true when planning goes on.
+   */
   async begin(state: PlanState): Promise<boolean> {
     const run = new PlanRun(this, state);
-    const more = await run.step().catch((error) => this.failed(state.campaignId, error));
+    const more = await run.step(Math.min(FIRST_CHUNK, this.options.chunk)).catch((error) => this.failed(state.campaignId, error));
     if (more) this.track(state.campaignId, run.toEnd());
     return more;
   }
@@ -105,18 +111,23 @@ export class CampaignPlanner {
     return taken;
   }
 
+  /** Resolves once no planning runs on this instance (each ended, was cancelled or lost its lease). */
+  async settled(): Promise<void> {
+    while (this.running.size) await Promise.allSettled([...this.running.values()]);
+  }
+
   /** Stops after the chunks being written, handing the leases back so that another instance goes on at once. */
   async stop(): Promise<void> {
     this.stopping = true;
-    while (this.running.size) await Promise.allSettled([...this.running.values()]);
+    await this.settled();
   }
 
   get isStopping(): boolean {
     return this.stopping;
   }
 
-  prepare(state: PlanState): Promise<PreparedChunk | null> {
-    return this.source.prepare(state, this.options.chunk);
+  prepare(state: PlanState, limit = this.options.chunk): Promise<PreparedChunk | null> {
+    return this.source.prepare(state, limit);
   }
 
   /** Commits a chunk if the planning is still this instance's and where it was left; false otherwise. */
@@ -194,8 +205,8 @@ class PlanRun {
   ) {}
 
   /** One chunk; true when more remain and the planning is still ours. */
-  async step(): Promise<boolean> {
-    const chunk = await (this.next ?? this.planner.prepare(this.state));
+  async step(limit?: number): Promise<boolean> {
+    const chunk = await (this.next ?? this.planner.prepare(this.state, limit));
     this.next = null;
     if (!chunk) return false;
     const finished = chunk.exhausted || chunk.lastMembership >= this.state.lastMembership;
@@ -212,7 +223,11 @@ class PlanRun {
   }
 
   async toEnd(): Promise<void> {
-    while (await this.step()) {
+    // Each chunk starts on a turn of its own: a synchronous driver (SQLite) would otherwise hold
+    // the event loop until the whole audience is planned.
+    for (;;) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!(await this.step())) return;
       if (this.planner.isStopping) {
         await this.planner.release(this.state.campaignId);
         return;
