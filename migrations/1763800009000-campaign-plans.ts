@@ -22,7 +22,7 @@ export class CampaignPlans1763800009000 implements MigrationInterface {
         datetime('finished_at', true),
       ],
       indices: [new TableIndex({ name: 'IDX_campaign_plans_status_lease', columnNames: ['status', 'lease_until'] })],
-      foreignKeys: [new TableForeignKey({ columnNames: ['campaign_id'], referencedTableName: 'campaigns', referencedColumnNames: ['id'] })],
+      foreignKeys: [new TableForeignKey({ columnNames: ['campaign_id'], referencedTableName: 'campaigns', referencedColumnNames: ['id'], onDelete: 'NO ACTION', onUpdate: 'NO ACTION' })],
     }));
   }
 
