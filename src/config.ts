@@ -195,7 +195,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     statusRefreshAfterMs: parseWholeMs('STATUS_REFRESH_AFTER_MS', env.STATUS_REFRESH_AFTER_MS, 600_000),
     startWorkers: env.SWITCHBOARD_WORKERS !== 'off',
-    launchPlanning: { chunk: parseCount(env, 'LAUNCH_CHUNK_SIZE', 2_500), leaseMs: parseWholeMs('LAUNCH_PLANNING_LEASE_MS', env.LAUNCH_PLANNING_LEASE_MS, 15_000) },
+    launchPlanning: { chunk: parseCount(env, 'LAUNCH_CHUNK_SIZE', 5_000), leaseMs: parseWholeMs('LAUNCH_PLANNING_LEASE_MS', env.LAUNCH_PLANNING_LEASE_MS, 15_000) },
     queryLimits: {
       maxTokens: parseCount(env, 'GRAPHQL_MAX_TOKENS', 5_000),
       maxAliases: parseCount(env, 'GRAPHQL_MAX_ALIASES', 30),

@@ -45,7 +45,7 @@ export interface PlannerOptions {
 class PlanLost extends Error {}
 
 /** Members planned before launchCampaign answers: well within its second on a busy database. */
-const FIRST_CHUNK = 1000;
+const FIRST_CHUNK = 500;
 
 /**
  * Plans launched campaigns in the background, chunk by chunk over the group's memberships (a
