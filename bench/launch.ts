@@ -30,7 +30,9 @@ async function startServer(databaseUrl: string): Promise<Server> {
   const url = `http://127.0.0.1:${port}`;
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child = spawn(process.execPath, [...profile, MAIN], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, ADMIN_TOKEN, PUBLIC_URL: url, LOG_LEVEL: 'error', CARRIER_SIMULATOR: 'on', SWITCHBOARD_WORKERS: 'off', ...(process.env.BENCH_LAUNCH_CHUNK ? { LAUNCH_CHUNK_SIZE: process.env.BENCH_LAUNCH_CHUNK } : {}) },
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, ADMIN_TOKEN, PUBLIC_URL: url, LOG_LEVEL: 'error', CARRIER_SIMULATOR: 'on', SWITCHBOARD_WORKERS: 'off',
+      // As the other benchmarks: the law's hours off (BENCH_LEGAL_RULES=on to measure the launch with them).
+      LEGAL_RULES: process.env.BENCH_LEGAL_RULES ?? 'off', ...(process.env.BENCH_LAUNCH_CHUNK ? { LAUNCH_CHUNK_SIZE: process.env.BENCH_LAUNCH_CHUNK } : {}) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; ; i++) {

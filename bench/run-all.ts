@@ -12,6 +12,8 @@ const SCRIPTS = [
   'inbound',
   'inbox-fanout',
   'inbox-page',
+  'send-message',
+  'webhooks',
 ];
 
 let failed = 0;

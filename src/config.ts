@@ -2,6 +2,8 @@
 // A bad value stops the start with one line naming the variable.
 
 import type { QueryLimits } from './core/query-limits';
+import { parseOperatorRegions } from './compliance/operator-regions';
+import type { LegalHoursRule } from './compliance/legal-hours';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -46,6 +48,30 @@ export interface Config {
   execution: { timeoutMs: number; maxRows: number };
   /** Failed authentications allowed per client address and per key prefix before 429. */
   failedAuth: FailedAuthLimits;
+  /** Event webhooks to partners (src/event-webhooks). */
+  webhooks: WebhookConfig;
+  /** The law's hours and caps (src/compliance): enforced unless LEGAL_RULES=off; the regions an operator adds. */
+  legal: { enforced: boolean; regions: LegalHoursRule[] };
+}
+
+export interface WebhookConfig {
+  /**
+   * WEBHOOKS_DEVELOPMENT=on (the default with NODE_ENV=development): endpoints may be http and
+   * on loopback or private addresses. Off, only https to public addresses is registered or called.
+   */
+  development: boolean;
+  /** A delivery not answered within this is a failed attempt. */
+  timeoutMs: number;
+  /** How long a delivery is retried before it is marked FAILED. */
+  retryForMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** An endpoint failing without a success for this long is disabled. */
+  disableAfterMs: number;
+  /** How often an instance looks for due deliveries. */
+  pollMs: number;
+  /** Endpoints one instance delivers to at once (each endpoint's deliveries go one at a time, in order). */
+  concurrency: number;
 }
 
 export interface FailedAuthLimits {
@@ -143,10 +169,44 @@ function parseCount(env: Env, name: string, fallback: number, min = 1): number {
   return value;
 }
 
+function parseOnOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'on' && raw !== 'off') throw new ConfigError(`${name} must be on or off, got "${raw}"`);
+  return raw === 'on';
+}
+
+function parseWebhooks(env: Env): WebhookConfig {
+  const config: WebhookConfig = {
+    development: parseOnOff(env, 'WEBHOOKS_DEVELOPMENT', env.NODE_ENV === 'development'),
+    timeoutMs: parseCount(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 50),
+    retryForMs: parseCount(env, 'WEBHOOK_RETRY_FOR_MS', 24 * 3600_000, 0),
+    backoffBaseMs: parseCount(env, 'WEBHOOK_BACKOFF_BASE_MS', 10_000, 1),
+    backoffMaxMs: parseCount(env, 'WEBHOOK_BACKOFF_MAX_MS', 3600_000, 1),
+    disableAfterMs: parseCount(env, 'WEBHOOK_DISABLE_AFTER_MS', 3 * 24 * 3600_000, 1),
+    pollMs: parseCount(env, 'WEBHOOK_POLL_MS', 500, 10),
+    concurrency: parseCount(env, 'WEBHOOK_CONCURRENCY', 16, 1),
+  };
+  if (config.development && env.NODE_ENV === 'production') throw new ConfigError('WEBHOOKS_DEVELOPMENT=on is refused with NODE_ENV=production');
+  return config;
+}
+
 function parseRedisPrefix(raw: string | undefined): string {
   const prefix = raw ?? 'switchboard';
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) throw new ConfigError(`REDIS_PREFIX must be 1 to 64 letters, digits or _.:-, got "${raw}"`);
   return prefix;
+}
+
+/** The law's rules hold unless turned off, which production refuses (tests of other rules turn them off). */
+function parseLegal(env: Env): Config['legal'] {
+  const raw = env.LEGAL_RULES || 'on';
+  if (raw !== 'on' && raw !== 'off') throw new ConfigError(`LEGAL_RULES must be on or off, got "${raw}"`);
+  if (raw === 'off' && env.NODE_ENV === 'production') throw new ConfigError('LEGAL_RULES=off is refused with NODE_ENV=production: the law\'s hours and caps always hold there');
+  try {
+    return { enforced: raw === 'on', regions: parseOperatorRegions(env.LEGAL_HOURS_REGIONS) };
+  } catch (error) {
+    throw new ConfigError(`LEGAL_HOURS_REGIONS ${(error as Error).message}`);
+  }
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -211,5 +271,7 @@ export function loadConfig(env: Env = process.env): Config {
       failures: parseCount(env, 'AUTH_FAILURE_LIMIT', 20),
       windowSeconds: parseCount(env, 'AUTH_FAILURE_WINDOW_SECONDS', 60),
     },
+    webhooks: parseWebhooks(env),
+    legal: parseLegal(env),
   };
 }

@@ -3,6 +3,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { enforceBudget } from './core/execution-budget';
 import { principalOf, requireKey, type Context, type Principal } from './core/auth';
+import { guardScopes } from './accounts/scopes';
 import type { EventBus } from './core/pubsub';
 import { createResolvers, resolverClasses, type Services } from './services';
 
@@ -28,6 +29,8 @@ async function buildSchemaFrom(resolvers: Map<Function, object>, events: EventBu
     validate: false,
   });
   guardSubscriptionArguments(schema, checks);
+  // Wrapped last so that it runs first: a key without the scope learns nothing of what exists.
+  guardScopes(schema);
   return schema;
 }
 

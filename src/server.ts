@@ -208,6 +208,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   if (config.startWorkers) {
     await services.dispatcher.start();
     services.campaignWorker.start();
+    services.webhooks.deliverer.start();
+    services.validitySweeper.start();
   }
 
   let closing: Promise<void> | undefined;
@@ -217,8 +219,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await services.dispatcher.stop();
       await simulator?.stop();
       await services.campaignWorker.stop();
+      await services.validitySweeper.stop();
       await services.campaigns.drain();
       await services.campaignProgress.stop();
+      // After the workers, whose last changes may still store events; an attempt in flight finishes.
+      await services.webhooks.deliverer.stop();
+      await services.webhooks.outbox.stop();
       // Apollo's drain stops accepting, waits for in-flight requests and closes the sockets.
       await apollo.stop();
       await revocations.return();

@@ -57,20 +57,39 @@ import { InboundService } from './conversations/inbound.service';
 import { MessageConversationResolver } from './conversations/message-conversation.resolver';
 import { MessageMediaResolver } from './conversations/message-media.resolver';
 import { ReplyService } from './conversations/reply.service';
+import { ApiKeyResolver } from './accounts/api-key.resolver';
+import { renderTemplate, validateTemplate } from './campaigns/template';
+import { PumpingGuard } from './fraud/pumping-guard';
+import { PumpingGuardResolver } from './fraud/pumping-guard.resolver';
+import { PumpingSettingsService } from './fraud/pumping-settings';
+import { IdempotencyKeys } from './messaging/idempotency';
+import { PrefixTraffic } from './messaging/prefix-traffic';
+import { SendMessageResolver } from './messaging/send-message.resolver';
+import { SendMessageService } from './messaging/send-message.service';
+import { encode } from './core/ids';
+import { createEventWebhooks } from './event-webhooks/event-webhooks';
+import { WebhookDeliveryResolver, WebhookEndpointResolver } from './event-webhooks/webhook.resolver';
+import { AccountCapsResolver, CampaignEstimateResolver, ComplianceResolver, GroupCapsResolver } from './compliance/compliance.resolver';
+import { FrequencyCapService } from './compliance/frequency-caps.service';
+import { HandOverLaw } from './compliance/hand-over-law';
+import { LEGAL_HOURS } from './compliance/legal-hours';
+import { LawBook } from './compliance/legal-window';
+import { ValiditySweeper } from './compliance/validity-sweeper';
 
 /** Every service, constructed explicitly in dependency order. */
 export function createServices(dataSource: DataSource, config: Config, events: EventBus, log: Logger, metrics: Metrics) {
   const apiKeys = new ApiKeyService(dataSource, events);
   const accounts = new AccountService(dataSource, apiKeys, grantInitialRegions);
+  const webhooks = createEventWebhooks(dataSource, config.webhooks, accounts, events, log);
   const geo = new GeoService(dataSource, accounts);
   const keywords = new KeywordService(dataSource);
   const groups = new GroupService(dataSource, accounts, keywords);
   const senders = new SenderService(dataSource, groups);
   const contacts = new ContactService(dataSource, accounts);
-  const memberships = new MembershipService(dataSource, accounts, groups, contacts);
+  const memberships = new MembershipService(dataSource, accounts, groups, contacts, webhooks.outbox);
   const routing = new RoutingService(dataSource, geo, groups, senders, contacts, memberships);
   const contactImports = new ContactImportService(dataSource, accounts, groups);
-  const deliveryEvents = new DeliveryEvents(accounts, events);
+  const deliveryEvents = new DeliveryEvents(accounts, events, webhooks.outbox, log);
   const statuses = new StatusService(dataSource, deliveryEvents);
   const provider = new TwilioProvider(createTwilioClient({ ...config.twilio, timeoutMs: config.twilio.timeoutMs }));
   const carrierOptOuts = new CarrierOptOuts({
@@ -83,15 +102,26 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const sids = new SidRecorder(queue, statuses, deliveryEvents, log, (stored) => statusCallbacks.applyEarly(stored));
   const reconciler = new OrphanReconciler(queue, provider, sids, statuses, statusCallbacks, log);
   const handOver = new HandOver(queue, provider, `${config.publicUrl}/webhooks/twilio/status`, sids, statuses, reconciler, carrierOptOuts, log, metrics);
-  const campaignWindows = new CampaignWindows(dataSource);
+  const lawBook = new LawBook([...LEGAL_HOURS, ...config.legal.regions], config.legal.enforced);
+  const frequencyCaps = new FrequencyCapService(dataSource, accounts, groups);
+  const handOverLaw = new HandOverLaw(dataSource, lawBook, frequencyCaps);
+  const campaignWindows = new CampaignWindows(dataSource, handOverLaw);
   const guardState = new FreshHandOverState({
-    sendersByIds: (ids) => senders.findByIds(ids),
+    senderFacts: (ids) => senders.factsOf(ids),
     routingContexts: (groupIds) => routing.loadRoutingContexts(groupIds),
     membershipStatuses: (groupId, contactIds) => memberships.statusesOf(groupId, contactIds),
     campaignVerdicts: (messages, now) => campaignWindows.judge(messages, now),
+    lawVerdicts: (messages, now) => handOverLaw.lawVerdicts(messages, now),
   });
+  const pumpingSettings = new PumpingSettingsService(dataSource, accounts);
+  const pumpingGuard = new PumpingGuard(dataSource, pumpingSettings, new PrefixTraffic(dataSource), geo, accounts, events, log);
+  // Written after the block is stored: a crash in between loses this event, not the block.
+  pumpingGuard.onAutomaticBlock((block) => webhooks.outbox.enqueue(null, block.accountId, 'prefix.blocked', {
+    id: encode('blk', block.id), account: { id: encode('acc', block.accountId) }, prefix: block.prefix, reason: block.reason, automatic: block.automatic, createdAt: new Date(block.createdAt).toISOString(),
+  }));
   const dispatcher = new Dispatcher(
     {
+      watch: (handedOver) => pumpingGuard.observe(handedOver),
       queue, senders: (ids) => senders.findByIds(ids), guardState, handOver, statuses, sids, reconciler, callbacks: statusCallbacks, pacer: senderPacer(events), log, metrics,
       refresher: new StatusRefresher(queue, provider, statusCallbacks, log, config.statusRefreshAfterMs),
       campaignNotCancelled,
@@ -102,16 +132,20 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const messages = new MessageService(dataSource, accounts);
   const campaignMessages = new CampaignMessages(dataSource, deliveryEvents);
   const campaignStats = new CampaignStatsService(dataSource, campaignMessages);
-  const launcher = new CampaignLauncher(dataSource, routing, campaignMessages, config.launchPlanning, log);
-  const campaigns = new CampaignService(dataSource, accounts, groups, launcher, dispatcher, campaignMessages, log);
+  const launcher = new CampaignLauncher(dataSource, routing, campaignMessages, config.launchPlanning, log, handOverLaw);
+  const campaigns = new CampaignService(dataSource, accounts, groups, launcher, dispatcher, campaignMessages, log, webhooks.outbox);
   // Sending starts with the first chunks while later ones are still being planned.
   launcher.planner.onChunk(() => dispatcher.wake());
   const campaignWorker = new CampaignWorker(campaigns, deliveryEvents, log, launcher.planner);
   const campaignProgress = new CampaignProgress(campaigns, accounts, campaignStats, deliveryEvents, events, log, launcher.planner);
   const conversations = new ConversationService(dataSource, accounts);
   const replies = new ReplyService(conversations, senders, contacts, memberships, routing, outbound);
-  const inbound = new InboundService(dataSource, accounts, contacts, memberships, keywords, conversations, replies, events, log);
-  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignMessages, campaignStats, campaigns, campaignPlanner: launcher.planner, campaignWorker, campaignProgress, conversations, replies, inbound };
+  const inbound = new InboundService(dataSource, accounts, contacts, memberships, keywords, conversations, replies, events, log, webhooks.outbox);
+  const sendMessages = new SendMessageService(dataSource, groups, routing, contacts, memberships, outbound,
+    { conversationOf: (contactId, senderId) => conversations.idOf(contactId, senderId), recordOutbound: (id, message) => conversations.recordOutbound(id, message) },
+    { validate: validateTemplate, render: renderTemplate }, new IdempotencyKeys(dataSource));
+  const validitySweeper = new ValiditySweeper(campaigns, log);
+  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignMessages, campaignStats, campaigns, campaignPlanner: launcher.planner, campaignWorker, campaignProgress, conversations, replies, inbound, sendMessages, pumpingSettings, pumpingGuard, webhooks, lawBook, frequencyCaps, validitySweeper };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -139,7 +173,16 @@ export function createResolvers(services: Services): Map<Function, object> {
     [RoutingResolver, new RoutingResolver(services.routing)],
     [ContactResolver, new ContactResolver(services.contacts, services.memberships, services.contactImports)],
     [MemberResolver, new MemberResolver()],
+    [ComplianceResolver, new ComplianceResolver(services.lawBook, services.frequencyCaps)],
+    [AccountCapsResolver, new AccountCapsResolver(services.frequencyCaps)],
+    [GroupCapsResolver, new GroupCapsResolver(services.frequencyCaps)],
+    [CampaignEstimateResolver, new CampaignEstimateResolver(services.campaigns)],
     [GroupMembersResolver, new GroupMembersResolver(services.memberships)],
+    [ApiKeyResolver, new ApiKeyResolver()],
+    [SendMessageResolver, new SendMessageResolver(services.sendMessages)],
+    [PumpingGuardResolver, new PumpingGuardResolver(services.pumpingSettings)],
+    [WebhookEndpointResolver, new WebhookEndpointResolver(services.webhooks.endpoints)],
+    [WebhookDeliveryResolver, new WebhookDeliveryResolver()],
   ]);
 }
 

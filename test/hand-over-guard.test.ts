@@ -1,5 +1,5 @@
 import { SubscriptionStatus } from '../src/contacts/membership.entity';
-import { SendErrorCode } from '../src/core/send-error';
+import { sendError, SendErrorCode } from '../src/core/send-error';
 import type { RoutingContext } from '../src/routing/routing';
 import { Sender, SenderType } from '../src/groups/sender.entity';
 import { SubscriptionGroup } from '../src/groups/subscription-group.entity';
@@ -26,6 +26,10 @@ interface Situation {
   windowClosed?: boolean;
   cancelled?: boolean;
   noGroup?: boolean;
+  expired?: boolean;
+  neverOpen?: boolean;
+  /** Frequency caps: how many more campaign messages the recipient may have. */
+  capLeft?: number;
 }
 
 function state(s: Situation): HandOverState {
@@ -42,6 +46,16 @@ function state(s: Situation): HandOverState {
     memberships: new Map(s.membership === null ? [] : [[membershipKey(1, 10), s.membership ?? SubscriptionStatus.SUBSCRIBED]]),
     closedWindows: new Map(s.windowClosed ? [[0, OPENING]] : []),
     cancelled: new Set(s.cancelled ? [0] : []),
+    expired: new Set(s.expired ? [0] : []),
+    neverOpen: new Map(s.neverOpen ? [[0, sendError(SendErrorCode.OUTSIDE_LEGAL_HOURS, 'never')]] : []),
+    frequency: {
+      take: () => {
+        if (s.capLeft === undefined) return null;
+        if (s.capLeft <= 0) return sendError(SendErrorCode.FREQUENCY_CAPPED, 'capped');
+        s.capLeft -= 1;
+        return null;
+      },
+    },
   };
 }
 
@@ -50,7 +64,7 @@ function message(fields: Partial<Message> = {}): Message {
 }
 
 const reply = { campaignId: null };
-type Expected = { kind: 'send' } | { kind: 'cancelled' } | { kind: 'refuse'; code: SendErrorCode } | { kind: 'defer'; until: number } | { kind: 'reroute'; sender: number };
+type Expected = { kind: 'send' } | { kind: 'cancelled' } | { kind: 'expired' } | { kind: 'refuse'; code: SendErrorCode } | { kind: 'defer'; until: number } | { kind: 'reroute'; sender: number };
 
 const CASES: Array<[name: string, fields: Partial<Message>, situation: Situation, expected: Expected]> = [
   ['sends a campaign message nothing forbids', {}, {}, { kind: 'send' }],
@@ -71,6 +85,12 @@ const CASES: Array<[name: string, fields: Partial<Message>, situation: Situation
   ['refuses a reply whose sender was removed: a conversation keeps its sender', reply, { senders: [spare] }, { kind: 'refuse', code: SendErrorCode.NO_ELIGIBLE_SENDER }],
   ['refuses a campaign message when no sender of the group may reach the number', {}, { senders: [] }, { kind: 'refuse', code: SendErrorCode.NO_ELIGIBLE_SENDER }],
   ['fails a message of a cancelled campaign, whatever else holds', {}, { cancelled: true, suspension: 'x', windowClosed: true }, { kind: 'cancelled' }],
+  ['fails a message whose validity ran out, whatever else holds', {}, { expired: true, windowClosed: true, capLeft: 0 }, { kind: 'expired' }],
+  ['refuses a campaign message whose window never meets the law\'s hours', {}, { neverOpen: true }, { kind: 'refuse', code: SendErrorCode.OUTSIDE_LEGAL_HOURS }],
+  ['refuses a campaign message over a frequency cap', {}, { capLeft: 0 }, { kind: 'refuse', code: SendErrorCode.FREQUENCY_CAPPED }],
+  ['sends a campaign message under its frequency cap', {}, { capLeft: 1 }, { kind: 'send' }],
+  ['never caps a reply: caps count campaign messages', reply, { capLeft: 0 }, { kind: 'send' }],
+  ['defers before it caps: a message waiting for its window does not use up a cap', {}, { windowClosed: true, capLeft: 0 }, { kind: 'defer', until: OPENING }],
   ['refuses before it defers: a closed window does not hide an opt-out', {}, { windowClosed: true, membership: SubscriptionStatus.UNSUBSCRIBED }, { kind: 'refuse', code: SendErrorCode.RECIPIENT_UNSUBSCRIBED }],
 ];
 

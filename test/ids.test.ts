@@ -6,7 +6,9 @@ import { rawId } from './helpers/ids';
 import { conversationWith, messageSid, postInbound, setupInbox, usNumber, type InboxFixture } from './helpers/inbox';
 import { subscribe, wsClient } from './helpers/ws-client';
 
-const TYPES: IdType[] = ['acc', 'key', 'grp', 'snd', 'ctc', 'cmp', 'cnv', 'msg', 'blk'];
+// The types whose rows this test makes (webhook endpoints and deliveries have tests of their own).
+const TYPES = ['acc', 'key', 'grp', 'snd', 'ctc', 'cmp', 'cnv', 'msg', 'blk'] as const satisfies readonly IdType[];
+type TestedType = (typeof TYPES)[number];
 
 describe('the id codec', () => {
   const SECRET = 'codec-test-secret-0123456789abcdef';
@@ -50,7 +52,7 @@ describe('the id codec', () => {
 
 interface World {
   inbox: InboxFixture;
-  ids: Record<IdType, string>;
+  ids: Record<TestedType, string>;
 }
 
 async function buildWorld(app: TestApp): Promise<World> {
@@ -90,10 +92,10 @@ function outcome(res: GraphQLResponse, field: string): string {
   return res.data?.[field] === null ? 'null' : 'found';
 }
 
-const LOOK_UPS: Array<[string, IdType]> = [['account', 'acc'], ['subscriptionGroup', 'grp'], ['contact', 'ctc'], ['campaign', 'cmp'], ['conversation', 'cnv'], ['message', 'msg']];
+const LOOK_UPS: Array<[string, TestedType]> = [['account', 'acc'], ['subscriptionGroup', 'grp'], ['contact', 'ctc'], ['campaign', 'cmp'], ['conversation', 'cnv'], ['message', 'msg']];
 
 // Each call, and the id it expects.
-const CALLS: Array<{ field: string; type: IdType; doc: string }> = [
+const CALLS: Array<{ field: string; type: TestedType; doc: string }> = [
   ...LOOK_UPS.map(([field, type]) => ({ field, type, doc: `query($id: ID!) { ${field}(id: $id) { id } }` })),
   { field: 'createApiKey', type: 'acc', doc: 'mutation($id: ID!) { createApiKey(accountId: $id, name: "x") { secret } }' },
   { field: 'revokeApiKey', type: 'key', doc: 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }' },
@@ -175,7 +177,7 @@ describeEachDatabase('opaque ids', (app) => {
 
   it('still takes the plain integer ids shown before, and answers with the opaque ones', async () => {
     const key = world.inbox.account.key;
-    const legacy = (type: IdType) => String(rawId(world.ids[type]));
+    const legacy = (type: TestedType) => String(rawId(world.ids[type]));
     const data = await app().ok(
       `query($a: ID!, $g: ID!, $c: ID!, $m: ID!) {
         account(id: $a) { id }

@@ -7,6 +7,7 @@ import { CreateAccountInput, CreateSubaccountInput } from './account.inputs';
 import type { AccountService } from './account.service';
 import { AccountWithKey, IssuedApiKey } from './account.types';
 import { ApiKey } from './api-key.entity';
+import { ApiKeyScope } from './scopes';
 
 @Resolver(() => Account)
 export class AccountResolver {
@@ -37,8 +38,13 @@ export class AccountResolver {
   }
 
   @Mutation(() => IssuedApiKey)
-  createApiKey(@Arg('accountId', () => ID) accountId: string, @Arg('name') name: string, @Ctx() ctx: Context): Promise<IssuedApiKey> {
-    return this.accounts.createApiKey(principalOf(ctx), accountId, name);
+  createApiKey(
+    @Arg('accountId', () => ID) accountId: string,
+    @Arg('name') name: string,
+    @Ctx() ctx: Context,
+    @Arg('scopes', () => [ApiKeyScope], { nullable: true, description: 'Leave out for a key with full access (ADMIN).' }) scopes?: ApiKeyScope[] | null,
+  ): Promise<IssuedApiKey> {
+    return this.accounts.createApiKey(principalOf(ctx), accountId, name, scopes);
   }
 
   @Mutation(() => ApiKey)

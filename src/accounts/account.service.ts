@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { In, type DataSource, type EntityManager } from 'typeorm';
+import { storedScopes, type ApiKeyScope } from './scopes';
 import type { Principal } from '../core/auth';
 import { canSee, isParentOrOperator, visibleAccountFilter } from '../core/tenancy';
 import { badInput, forbidden, notFound } from '../core/errors';
@@ -70,6 +71,17 @@ export class AccountService {
     const parent = this.parents.get(accountId);
     if (parent === undefined) throw new Error(`account ${accountId} does not exist`);
     return parent.parentId;
+  }
+
+  /** accountId -> its parent (null for a master), from memory after the first look-up; unknown accounts are left out. */
+  async parentsOf(accountIds: readonly number[]): Promise<Map<number, number | null>> {
+    await this.loadParents(accountIds);
+    const result = new Map<number, number | null>();
+    for (const id of accountIds) {
+      const parent = this.parents.get(id);
+      if (parent) result.set(id, parent.parentId);
+    }
+    return result;
   }
 
   /** The master account at the top of each account's tree: the tenant channel its live events go on. */
@@ -168,10 +180,10 @@ export class AccountService {
     return ids.length ? this.repo.findBy({ id: In([...ids]) }) : [];
   }
 
-  async createApiKey(principal: Principal, rawAccountId: string, rawName: string): Promise<IssuedKey> {
+  async createApiKey(principal: Principal, rawAccountId: string, rawName: string, scopes?: readonly ApiKeyScope[] | null): Promise<IssuedKey> {
     const account = await this.requireVisible(principal, rawAccountId, 'accountId');
     const name = requireName('name', rawName);
-    return this.apiKeys.issue(this.dataSource.manager, account.id, name);
+    return this.apiKeys.issue(this.dataSource.manager, account.id, name, storedScopes(scopes));
   }
 
   async apiKeysOf(principal: Principal, account: Account): Promise<ApiKey[]> {

@@ -38,4 +38,8 @@ export class ApiKey {
   @Field(() => Date, { nullable: true })
   @Column({ type: 'datetime', precision: 3, nullable: true })
   revokedAt: Date | null;
+
+  /** Comma-separated scopes (see scopes.ts); null for a key with full access, as every key made before scopes. */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  scopes: string | null;
 }

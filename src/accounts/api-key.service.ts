@@ -30,7 +30,7 @@ export class ApiKeyService {
   ) {}
 
   /** A new secret of 192 random bits; only its hash is stored. */
-  async issue(manager: EntityManager, accountId: number, name: string): Promise<IssuedKey> {
+  async issue(manager: EntityManager, accountId: number, name: string, scopes: string | null = null): Promise<IssuedKey> {
     const secret = SECRET_PREFIX + randomBytes(24).toString('base64url');
     const apiKey = manager.create(ApiKey, {
       accountId,
@@ -40,6 +40,7 @@ export class ApiKeyService {
       createdAt: new Date(),
       lastUsedAt: null,
       revokedAt: null,
+      scopes,
     });
     await manager.save(apiKey);
     return { apiKey, secret };

@@ -4,6 +4,7 @@ import type { Principal } from '../core/auth';
 import type { Logger } from '../core/logger';
 import { SHOWN_PREFIX_LENGTH, type ApiKeyService } from './api-key.service';
 import type { OperatorToken } from './operator-token';
+import { parseScopes } from './scopes';
 import type { FailedAuthLimits } from '../config';
 
 export type Authentication =
@@ -49,7 +50,7 @@ export class Authenticator {
   private async principalOf(secret: string): Promise<Principal | null> {
     if (this.operatorToken.matches(secret)) return { kind: 'operator' };
     const found = await this.apiKeys.authenticate(secret);
-    return found ? { kind: 'account', accountId: found.account.id, parentId: found.account.parentId, apiKeyId: found.apiKey.id } : null;
+    return found ? { kind: 'account', accountId: found.account.id, parentId: found.account.parentId, apiKeyId: found.apiKey.id, scopes: parseScopes(found.apiKey.scopes) } : null;
   }
 
   private async refused(client: string, keyPrefix: string | null): Promise<Authentication> {

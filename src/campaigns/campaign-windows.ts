@@ -1,7 +1,8 @@
 import { In, type DataSource } from 'typeorm';
 import { Campaign, CampaignStatus } from './campaign.entity';
-import { nextOpening, parseWindow } from './send-window';
-import { timeZoneOf } from './time-zones';
+import { sendError, SendErrorCode, type SendError } from '../core/send-error';
+import { campaignWindowOnly, type CampaignLaw } from './campaign-law';
+import { parseWindow } from './send-window';
 
 export interface WindowedMessage {
   campaignId: number | null;
@@ -14,6 +15,10 @@ export interface CampaignVerdicts {
   closedWindows: Map<number, number>;
   /** Indexes of messages whose campaign was cancelled. */
   cancelled: Set<number>;
+  /** Indexes of messages whose campaign's validitySeconds ran out since the launch. */
+  expired: Set<number>;
+  /** message index -> why it can never go: its campaign's window never meets the law's hours for the recipient. */
+  neverOpen: Map<number, SendError>;
 }
 
 /**
@@ -21,27 +26,34 @@ export interface CampaignVerdicts {
  * recipient's window closed while it waited in the queue goes back to wait for the next opening.
  */
 export class CampaignWindows {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly law: CampaignLaw = campaignWindowOnly,
+  ) {}
 
   async judge(messages: readonly WindowedMessage[], now: number): Promise<CampaignVerdicts> {
     const ids = [...new Set(messages.map((m) => m.campaignId).filter((id): id is number => id !== null))];
     const closed = new Map<number, number>();
     const cancelled = new Set<number>();
-    if (!ids.length) return { closedWindows: closed, cancelled };
+    const expired = new Set<number>();
+    const neverOpen = new Map<number, SendError>();
+    if (!ids.length) return { closedWindows: closed, cancelled, expired, neverOpen };
     const campaigns = await this.dataSource.getRepository(Campaign).find({
-      select: { id: true, status: true, sendWindowStart: true, sendWindowEnd: true },
+      select: { id: true, status: true, sendWindowStart: true, sendWindowEnd: true, launchedAt: true, validitySeconds: true },
       where: { id: In(ids) },
     });
     const cancelledIds = new Set(campaigns.filter((c) => c.status === CampaignStatus.CANCELLED).map((c) => c.id));
     const windows = new Map(campaigns.filter((c) => c.sendWindowStart && c.sendWindowEnd).map((c) => [c.id, parseWindow(c.sendWindowStart!, c.sendWindowEnd!)]));
+    const expiries = new Map(campaigns.filter((c) => c.validitySeconds && c.launchedAt).map((c) => [c.id, c.launchedAt!.getTime() + c.validitySeconds! * 1000]));
     messages.forEach((message, index) => {
-      if (message.campaignId !== null && cancelledIds.has(message.campaignId)) cancelled.add(index);
-      const window = message.campaignId === null ? undefined : windows.get(message.campaignId);
-      if (!window) return;
-      const opening = nextOpening(window, timeZoneOf(message.to, message.country), now);
-      if (opening > now) closed.set(index, opening);
+      if (message.campaignId === null) return;
+      if (cancelledIds.has(message.campaignId)) cancelled.add(index);
+      if ((expiries.get(message.campaignId) ?? Infinity) <= now) expired.add(index);
+      const opening = this.law.opening(windows.get(message.campaignId) ?? null, { e164: message.to, country: message.country }, now);
+      if (opening === null) neverOpen.set(index, sendError(SendErrorCode.OUTSIDE_LEGAL_HOURS, `the campaign's send window never meets the hours the law allows for ${message.to}`));
+      else if (opening > now) closed.set(index, opening);
     });
-    return { closedWindows: closed, cancelled };
+    return { closedWindows: closed, cancelled, expired, neverOpen };
   }
 }
 

@@ -1,4 +1,4 @@
-import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { IdField } from '../core/ids';
 import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 
@@ -50,6 +50,10 @@ export class Campaign {
 
   @Column({ type: 'varchar', length: 5, nullable: true })
   sendWindowEnd: string | null;
+
+  @Field(() => Int, { nullable: true, description: "Seconds a message may wait in the queue before it is given up as FAILED (EXPIRED), counted from the launch (Twilio's ValidityPeriod); null: no limit." })
+  @Column({ type: 'int', nullable: true })
+  validitySeconds: number | null;
 
   @Field(() => Date, { nullable: true })
   @Column({ type: 'datetime', precision: 3, nullable: true })

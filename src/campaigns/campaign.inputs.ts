@@ -1,4 +1,4 @@
-import { Field, ID, InputType } from 'type-graphql';
+import { Field, ID, InputType, Int } from 'type-graphql';
 
 @InputType()
 export class SendWindowInput {
@@ -22,4 +22,7 @@ export class CreateCampaignInput {
 
   @Field(() => SendWindowInput, { nullable: true })
   sendWindow?: SendWindowInput | null;
+
+  @Field(() => Int, { nullable: true, description: "Seconds a message may wait in the queue after the launch, 1 to 36000 as Twilio's ValidityPeriod; one still queued then ends FAILED with EXPIRED. Null: no limit." })
+  validitySeconds?: number | null;
 }

@@ -1,8 +1,9 @@
-import { In, LessThan, type DataSource, type FindOptionsWhere } from 'typeorm';
+import { In, IsNull, LessThan, Not, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
 import { requireName } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import type { Logger } from '../core/logger';
+import { NO_OUTBOX, type EventOutbox } from '../core/event-outbox';
 import { badInput, notFound } from '../core/errors';
 import { decode, encode } from '../core/ids';
 import type { Page } from '../core/connection';
@@ -13,12 +14,12 @@ import type { CampaignMessages } from '../messaging/campaign-messages';
 import type { Dispatcher } from '../messaging/dispatcher';
 import { execute, sqlDate } from '../core/sql';
 import { Campaign, CampaignStatus } from './campaign.entity';
-import { completeIfDone } from './campaign-completion';
 import { CampaignPlan, PlanningStatus } from './campaign-plan.entity';
 import type { CreateCampaignInput } from './campaign.inputs';
 import type { CampaignLauncher } from './launch';
 import { parseWindow } from './send-window';
 import { validateTemplate } from './template';
+import { checkValiditySeconds } from './validity';
 
 export class CampaignService {
   private readonly background = new Set<Promise<void>>();
@@ -31,7 +32,10 @@ export class CampaignService {
     private readonly dispatcher: Dispatcher,
     private readonly messages: CampaignMessages,
     private readonly log: Logger,
-  ) {}
+    private readonly outbox: EventOutbox = NO_OUTBOX,
+  ) {
+    launcher.whenPlanned((campaignId) => this.completeIfDone(campaignId));
+  }
 
   private get repo() {
     return this.dataSource.getRepository(Campaign);
@@ -67,6 +71,7 @@ export class CampaignService {
     if (bodyError) throw badInput('body', bodyError.message);
     validateTemplate(input.body);
     const window = input.sendWindow ? parseWindow(input.sendWindow.start, input.sendWindow.end) : null;
+    const validitySeconds = checkValiditySeconds(input.validitySeconds);
     const campaign = this.repo.create({
       accountId: group.accountId,
       groupId: group.id,
@@ -76,6 +81,7 @@ export class CampaignService {
       scheduledAt: null,
       sendWindowStart: window ? input.sendWindow!.start.trim() : null,
       sendWindowEnd: window ? input.sendWindow!.end.trim() : null,
+      validitySeconds,
       launchedAt: null,
       completedAt: null,
       recipients: 0,
@@ -186,9 +192,51 @@ export class CampaignService {
     this.background.add(tracked);
   }
 
-  /** COMPLETED once its planning ended and none of its messages is QUEUED or SENDING. */
-  completeIfDone(campaignId: number): Promise<boolean> {
-    return completeIfDone(this.dataSource, this.messages, campaignId);
+  /** SENDING campaigns whose validity period has run out by `now`: their QUEUED messages are to fail as EXPIRED. */
+  async expiredAt(now: Date): Promise<Campaign[]> {
+    const sending = await this.repo.find({ select: { id: true, launchedAt: true, validitySeconds: true }, where: { status: CampaignStatus.SENDING, validitySeconds: Not(IsNull()) } });
+    return sending.filter((c) => c.launchedAt && c.launchedAt.getTime() + c.validitySeconds! * 1000 <= now.getTime());
+  }
+
+  /** Fails the QUEUED messages of a campaign whose validity period ran out, with their events; answers how many. */
+  async expireQueued(campaignId: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const failed = await this.messages.expireQueued(campaignId, 5000);
+      if (!failed) return total;
+      total += failed;
+    }
+  }
+
+  /** When the last of the campaign's queued messages is planned to leave, and how many are planned after it expires. */
+  queuedHorizon(campaign: Campaign): Promise<{ last: Date | null; after: number }> {
+    const expiry = campaign.validitySeconds && campaign.launchedAt ? new Date(campaign.launchedAt.getTime() + campaign.validitySeconds * 1000) : null;
+    return this.messages.queuedHorizon(campaign.id, expiry);
+  }
+
+  /**
+   * COMPLETED once its planning ended and none of its messages is QUEUED or SENDING. Both are
+   * read in the UPDATE itself: a planning's last chunk stores its messages and ends the planning
+   * in one transaction, so the statement sees both or neither.
+   */
+  async completeIfDone(campaignId: number): Promise<boolean> {
+    // No message of a launched campaign comes back to the queue once it has left it for good.
+    if (await this.messages.unfinished(campaignId)) return false;
+    const campaign = await this.findById(campaignId);
+    if (!campaign) return false;
+    const now = new Date();
+    const complete = (runner: DataSource | EntityManager) => execute(runner,
+      `UPDATE campaigns SET status = ?, completed_at = ? WHERE id = ? AND status = ?
+       AND NOT EXISTS (SELECT 1 FROM campaign_plans WHERE campaign_id = ? AND status = ?) AND ${this.messages.noneUnfinished('?')}`,
+      [CampaignStatus.COMPLETED, sqlDate(this.dataSource, now), campaignId, CampaignStatus.SENDING, campaignId, PlanningStatus.PLANNING, campaignId]);
+    if (!(await this.outbox.wants(campaign.accountId, 'campaign.completed'))) return (await complete(this.dataSource)) === 1;
+    // The campaign.completed webhook event is stored with the change: both or neither.
+    return this.dataSource.transaction(async (manager) => {
+      if ((await complete(manager)) !== 1) return false;
+      const completed = Object.assign(campaign, { status: CampaignStatus.COMPLETED, completedAt: now });
+      await this.outbox.enqueue(manager, campaign.accountId, 'campaign.completed', { campaign: completed });
+      return true;
+    });
   }
 
   /** Campaigns whose planning ended while none of their messages was left (a stop between the two): completed now. */

@@ -7,13 +7,13 @@ import type { RoutingService } from '../routing/routing.service';
 import type { CampaignMessages } from '../messaging/campaign-messages';
 import { MessageDirection, MessageStatus } from '../messaging/message.entity';
 import { segmentsOf } from '../core/segments';
+import { sendError, SendErrorCode, type SendError } from '../core/send-error';
+import { campaignWindowOnly, type CampaignLaw } from './campaign-law';
 import { execute, sqlDate } from '../core/sql';
 import { Campaign, CampaignStatus } from './campaign.entity';
-import { completeIfDone } from './campaign-completion';
 import { CampaignPlanner, type ChunkSource, type PlanState, type PlannerOptions, type PreparedChunk } from './campaign-planner';
-import { nextOpening, parseWindow, type DailyWindow } from './send-window';
+import { parseWindow, type DailyWindow } from './send-window';
 import { renderTemplate } from './template';
-import { timeZoneOf } from './time-zones';
 
 interface MemberRow {
   membership_id: number;
@@ -50,9 +50,17 @@ export class CampaignLauncher implements ChunkSource {
     private readonly messages: CampaignMessages,
     options: PlannerOptions,
     log: Logger,
+    private readonly law: CampaignLaw = campaignWindowOnly,
   ) {
     this.planner = new CampaignPlanner(dataSource, this, options, log);
   }
+
+  /** What to do once a campaign's planning has ended (the campaign service completes it when nothing is left to send). */
+  whenPlanned(complete: (campaignId: number) => Promise<unknown>): void {
+    this.complete = complete;
+  }
+
+  private complete: (campaignId: number) => Promise<unknown> = async () => undefined;
 
   /** Launches a DRAFT or SCHEDULED campaign; null when it was no longer in one of those states. */
   async launch(campaign: Campaign, at = new Date()): Promise<LaunchResult | null> {
@@ -83,9 +91,10 @@ export class CampaignLauncher implements ChunkSource {
         [campaign.groupId, SubscriptionStatus.SUBSCRIBED, state.afterMembership, state.lastMembership, limit]) as Promise<MemberRow[]>,
     ]);
     const sticky = members.length ? await this.routing.stickySenders(campaign.groupId, members.map((m) => Number(m.contact_id))) : new Map<number, number[]>();
-    const plan = new SendPlan(state.startedAt.getTime(), window, state.senderSlots);
+    const plan = new SendPlan(state.startedAt.getTime(), window, state.senderSlots, this.law);
     const at = new Date();
-    const rows = members.map((member) => this.planMessage(campaign, ctx, plan, member, sticky.get(Number(member.contact_id)), at));
+    const capped = members.length ? await this.law.capped(campaign, members.map((m) => ({ contactId: Number(m.contact_id), e164: m.phone_number, country: m.country })), at.getTime()) : new Map<number, SendError>();
+    const rows = members.map((member) => this.planMessage(campaign, ctx, plan, member, sticky.get(Number(member.contact_id)), at, capped.get(Number(member.contact_id))));
     return {
       rows,
       exhausted: members.length < limit,
@@ -101,7 +110,7 @@ export class CampaignLauncher implements ChunkSource {
 
   async finished(campaignId: number): Promise<void> {
     this.campaigns.delete(campaignId);
-    await completeIfDone(this.dataSource, this.messages, campaignId);
+    await this.complete(campaignId);
   }
 
   /** The campaign as launched (its body and window do not change after launch). */
@@ -116,7 +125,7 @@ export class CampaignLauncher implements ChunkSource {
     return { campaign, window };
   }
 
-  private planMessage(campaign: Campaign, ctx: RoutingContext, plan: SendPlan, member: MemberRow, stickySenderIds: number[] | undefined, at: Date): unknown[] {
+  private planMessage(campaign: Campaign, ctx: RoutingContext, plan: SendPlan, member: MemberRow, stickySenderIds: number[] | undefined, at: Date, capped?: SendError): unknown[] {
     const attributes = typeof member.attributes === 'string' ? safeJson(member.attributes) : (member.attributes as Record<string, unknown> | null);
     const body = renderTemplate(campaign.body, { firstName: member.first_name, lastName: member.last_name, phoneNumber: member.phone_number, attributes });
     // Stored contacts were parsed at import: E.164 plus region, so no second parse here.
@@ -124,14 +133,16 @@ export class CampaignLauncher implements ChunkSource {
     const decision = decideRoute(ctx, { phone, membership: SubscriptionStatus.SUBSCRIBED, stickySenderIds }, { body });
     const { encoding, segments } = segmentsOf(body);
     const now = sqlDate(this.dataSource, at);
-    if (decision.allowed) {
-      const sendAfter = plan.slotFor(decision.sender.id, decision.sender.maxPerSecond, phone);
+    const sendAfter = decision.allowed && !capped ? plan.slotFor(decision.sender.id, decision.sender.maxPerSecond, phone) : null;
+    if (decision.allowed && sendAfter !== null) {
       return [campaign.accountId, campaign.id, member.contact_id, decision.sender.id, MessageDirection.OUTBOUND, decision.sender.value, phone.e164, body,
         MessageStatus.QUEUED, null, null, null, encoding, segments, phone.country, sqlDate(this.dataSource, new Date(sendAfter)), 0, now, now];
     }
+    const error = !decision.allowed ? decision.error : capped ?? sendError(SendErrorCode.OUTSIDE_LEGAL_HOURS, `the campaign's send window never meets the hours the law allows for ${phone.e164}`);
     return [campaign.accountId, campaign.id, member.contact_id, null, MessageDirection.OUTBOUND, '', phone.e164, body,
-      MessageStatus.REJECTED, decision.error.code, decision.error.providerCode, decision.error.message.slice(0, 500), encoding, segments, phone.country, null, 0, now, now];
+      MessageStatus.REJECTED, error.code, error.providerCode, error.message.slice(0, 500), encoding, segments, phone.country, null, 0, now, now];
   }
+
 }
 
 /** When each message may leave: every sender's messages spaced at its pace, then moved into the recipient's window. */
@@ -142,6 +153,7 @@ class SendPlan {
     private readonly start: number,
     private readonly window: DailyWindow | null,
     soFar: Record<string, number>,
+    private readonly law: CampaignLaw,
   ) {
     this.slots = new Map(Object.entries(soFar).map(([id, n]) => [Number(id), n]));
   }
@@ -150,11 +162,12 @@ class SendPlan {
     return Object.fromEntries(this.slots);
   }
 
-  slotFor(senderId: number, perSecond: number, phone: ParsedPhone): number {
+  /** Null when the campaign's window never meets the law's hours for the recipient. */
+  slotFor(senderId: number, perSecond: number, phone: ParsedPhone): number | null {
     const slot = this.slots.get(senderId) ?? 0;
     this.slots.set(senderId, slot + 1);
     const paced = this.start + Math.floor((slot * 1000) / Math.max(0.01, perSecond));
-    return this.window ? nextOpening(this.window, timeZoneOf(phone.e164, phone.country), paced) : paced;
+    return this.law.opening(this.window, phone, paced);
   }
 }
 

@@ -1,4 +1,5 @@
 import { In, type DataSource } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import { isDuplicateKeyError } from '../core/database';
@@ -6,6 +7,12 @@ import { badInput } from '../core/errors';
 import { decode } from '../core/ids';
 import { parsePhone, type ParsedPhone } from '../core/phone';
 import { Contact } from './contact.entity';
+
+export interface ContactFields {
+  firstName?: string | null;
+  lastName?: string | null;
+  attributes?: Record<string, unknown> | null;
+}
 
 export class ContactService {
   constructor(
@@ -50,6 +57,19 @@ export class ContactService {
       if (!isDuplicateKeyError(error)) throw error;
       return (await this.findByPhone(accountId, phone.e164))!;
     }
+  }
+
+  /** The contact of a number, made if new, with the given fields stored (attributes merged). */
+  async findOrCreateWithFields(accountId: number, phone: ParsedPhone, fields: ContactFields | null | undefined): Promise<Contact> {
+    const contact = await this.findOrCreateByPhone(accountId, phone);
+    const changes: Partial<Contact> = {};
+    if (fields?.firstName != null && fields.firstName !== contact.firstName) changes.firstName = fields.firstName;
+    if (fields?.lastName != null && fields.lastName !== contact.lastName) changes.lastName = fields.lastName;
+    if (fields?.attributes) changes.attributes = { ...(contact.attributes ?? {}), ...fields.attributes };
+    if (!Object.keys(changes).length) return contact;
+    changes.updatedAt = new Date();
+    await this.repo.update({ id: contact.id }, changes as QueryDeepPartialEntity<Contact>);
+    return Object.assign(contact, changes);
   }
 
   async getVisible(principal: Principal, rawId: string | number): Promise<Contact | null> {

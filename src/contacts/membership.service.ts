@@ -4,10 +4,12 @@ import type { Principal } from '../core/auth';
 import { isDuplicateKeyError } from '../core/database';
 import type { Page } from '../core/connection';
 import { badInput } from '../core/errors';
+import { NO_OUTBOX, type EventOutbox } from '../core/event-outbox';
 import { byId, keysetPage } from '../core/pagination';
 import { parsePhone } from '../core/phone';
 import type { GroupService } from '../groups/group.service';
 import type { ContactService } from './contact.service';
+import type { MembershipChangePayload } from './membership-change';
 import { Membership, SubscriptionStatus, type MembershipSource } from './membership.entity';
 
 export class MembershipService {
@@ -16,6 +18,7 @@ export class MembershipService {
     private readonly accounts: AccountService,
     private readonly groups: GroupService,
     private readonly contacts: ContactService,
+    private readonly outbox: EventOutbox = NO_OUTBOX,
   ) {}
 
   /** The `setSubscription` mutation: makes the contact where the account has none for the number. */
@@ -39,13 +42,28 @@ export class MembershipService {
     if (!existing) {
       try {
         await this.repo.insert({ groupId, contactId, status, source, createdAt: now, updatedAt: now });
+        await this.announce({ groupId, contactId, status, previousStatus: null, source, now });
         return this.repo.findOneByOrFail({ groupId, contactId });
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
       }
     }
     await this.repo.update({ groupId, contactId }, { status, source, updatedAt: now });
+    if (existing?.status !== status) await this.announce({ groupId, contactId, status, previousStatus: existing?.status ?? null, source, now });
     return this.repo.findOneByOrFail({ groupId, contactId });
+  }
+
+  /**
+   * The contact.opted_out / contact.opted_in webhook event of a change, stored just after it
+   * (not in its transaction: a crash in between loses this event).
+   */
+  private async announce(change: Omit<MembershipChangePayload, 'accountId' | 'occurredAt'> & { now: Date }): Promise<void> {
+    const type = change.status === SubscriptionStatus.UNSUBSCRIBED ? 'contact.opted_out' : 'contact.opted_in';
+    const group = await this.groups.findById(change.groupId);
+    if (!group || !(await this.outbox.wants(group.accountId, type))) return;
+    const { now, ...rest } = change;
+    const payload: MembershipChangePayload = { ...rest, accountId: group.accountId, occurredAt: now.toISOString() };
+    await this.outbox.enqueue(null, group.accountId, type, payload);
   }
 
   async statusOf(groupId: number, contactId: number): Promise<SubscriptionStatus | null> {

@@ -137,6 +137,11 @@ export class ConversationService {
     return this.repo.findOneByOrFail({ id: conversation.id });
   }
 
+  /** The thread of a contact with a sender, if they have one (sendMessage threads into it). */
+  async idOf(contactId: number, senderId: number): Promise<number | null> {
+    return (await this.repo.findOne({ select: { id: true }, where: { contactId, senderId } }))?.id ?? null;
+  }
+
   /** An agent's reply is activity too: it moves the thread up the inbox. */
   async recordOutbound(conversationId: number, message: Message): Promise<void> {
     const { greatest } = dialectOf(this.dataSource);

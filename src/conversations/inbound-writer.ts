@@ -12,6 +12,8 @@ export interface PendingInbound {
   /** The campaign of the latest outbound message of the thread: it gets the reply. */
   lastCampaignId: number | null;
   optOut: boolean;
+  /** More to store in the message's own transaction (its webhook event), once the message has its id. */
+  alsoStore?: (manager: EntityManager) => Promise<void>;
 }
 
 export type StoreOutcome = 'stored' | 'duplicate';
@@ -131,5 +133,6 @@ export class InboundWriter {
       campaigns.set(lastCampaignId, c);
     }
     await addReplyCounts(manager, campaigns);
+    for (const item of items) if (item.alsoStore) await item.alsoStore(manager);
   }
 }

@@ -1,11 +1,12 @@
 import { LRUCache } from 'lru-cache';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
 import type { Contact } from '../contacts/contact.entity';
 import type { ContactService } from '../contacts/contact.service';
 import { SubscriptionStatus } from '../contacts/membership.entity';
 import type { MembershipService } from '../contacts/membership.service';
 import type { EventBus } from '../core/pubsub';
+import { NO_OUTBOX, type EventOutbox } from '../core/event-outbox';
 import { parsePhone, type ParsedPhone } from '../core/phone';
 import type { Logger } from '../core/logger';
 import { KeywordCategory, type KeywordSet } from '../groups/keyword-set.entity';
@@ -64,6 +65,7 @@ export class InboundService {
     private readonly replies: ReplyService,
     private readonly events: EventBus,
     private readonly log: Logger,
+    private readonly outbox: EventOutbox = NO_OUTBOX,
   ) {
     this.sql = new InboundSql(dataSource);
     this.writer = new InboundWriter(dataSource, this.sql, log);
@@ -90,14 +92,17 @@ export class InboundService {
     }
 
     const message = this.inboundMessage(sms, sender, contact, conversation, phone.country);
-    const outcome = await this.writer.store({ message, conversationId: conversation.id, lastCampaignId: known.lastCampaignId, optOut: keyword === KeywordCategory.OPT_OUT });
+    const parentId = await this.accounts.parentOf(sender.accountId);
+    // The message.received webhook event is stored with the message: both or neither.
+    const alsoStore = (await this.outbox.wants(sender.accountId, 'message.received'))
+      ? (manager: EntityManager) => this.outbox.enqueue(manager, sender.accountId, 'message.received',
+        replyPayload({ message, conversation: threaded({ ...conversation }, message), contact, sender, keyword }, parentId))
+      : undefined;
+    const outcome = await this.writer.store({ message, conversationId: conversation.id, lastCampaignId: known.lastCampaignId, optOut: keyword === KeywordCategory.OPT_OUT, alsoStore });
     if (outcome === 'duplicate') return { kind: 'duplicate' };
-    conversation.status = ConversationStatus.OPEN;
-    conversation.unreadCount += 1;
-    conversation.lastMessageId = Math.max(conversation.lastMessageId ?? 0, message.id);
-    conversation.lastMessageAt = message.createdAt;
+    threaded(conversation, message);
 
-    publishReply(this.events, replyPayload({ message, conversation, contact, sender, keyword }, await this.accounts.parentOf(sender.accountId)));
+    publishReply(this.events, replyPayload({ message, conversation, contact, sender, keyword }, parentId));
     if (keywordSet?.reply) await this.sendKeywordReply(keywordSet, conversation, contact, sender);
     return { kind: 'stored', message, conversation, keyword };
   }
@@ -127,6 +132,7 @@ export class InboundService {
       numMedia: sms.mediaUrls.length,
       mediaUrls: sms.mediaUrls.length ? sms.mediaUrls : null,
       optOutExempt: false,
+      transactional: false,
       attempts: 0,
       lastProviderResponse: null,
       createdAt: now,
@@ -164,4 +170,13 @@ export class InboundService {
       else this.log.error({ err: error, conversationId: conversation.id, category: set.category }, 'keyword auto-reply could not be queued');
     }
   }
+}
+
+/** The conversation as storing `message` into it leaves it: open, one more unread, the message its newest. */
+function threaded<T extends Conversation>(conversation: T, message: Message): T {
+  conversation.status = ConversationStatus.OPEN;
+  conversation.unreadCount += 1;
+  conversation.lastMessageId = Math.max(conversation.lastMessageId ?? 0, message.id);
+  conversation.lastMessageAt = message.createdAt;
+  return conversation;
 }

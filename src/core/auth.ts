@@ -6,7 +6,7 @@ import type { RequestLoaders } from './loaders';
 /** Who is calling: the operator (admin token) or one account through one of its API keys. */
 export type Principal =
   | { kind: 'operator' }
-  | { kind: 'account'; accountId: number; parentId: number | null; apiKeyId: number };
+  | { kind: 'account'; accountId: number; parentId: number | null; apiKeyId: number; scopes?: ReadonlySet<string> | null };
 
 export interface Context {
   principal: Principal | null;

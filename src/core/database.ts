@@ -42,6 +42,9 @@ export function createDataSource(config: DatabaseConfig, entities: Function[], m
     charset: 'utf8mb4_unicode_ci',
     supportBigNumbers: true,
     poolSize: 20,
+    // mysql2 captures a stack trace for every query by default, to name the caller on errors: a
+    // tenth of the send queue's database time. Errors keep their message and code.
+    trace: false,
   });
 }
 

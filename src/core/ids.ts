@@ -8,7 +8,7 @@ import { Field, ID, UseMiddleware, type MiddlewareFn } from 'type-graphql';
  * so ids neither reveal nor follow the keys' order; the type inside the block makes an id of
  * one type, or a tampered one, decode to nothing (a forgery passes with odds of 2^-64).
  */
-export type IdType = 'acc' | 'key' | 'grp' | 'snd' | 'ctc' | 'cmp' | 'cnv' | 'msg' | 'blk';
+export type IdType = 'acc' | 'key' | 'grp' | 'snd' | 'ctc' | 'cmp' | 'cnv' | 'msg' | 'blk' | 'whk' | 'whd';
 
 const BLOCK = 16;
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';

@@ -11,6 +11,9 @@ export enum SendErrorCode {
   INVALID_BODY = 'INVALID_BODY',
   PROVIDER_ERROR = 'PROVIDER_ERROR',
   CAMPAIGN_CANCELLED = 'CAMPAIGN_CANCELLED',
+  FREQUENCY_CAPPED = 'FREQUENCY_CAPPED',
+  EXPIRED = 'EXPIRED',
+  OUTSIDE_LEGAL_HOURS = 'OUTSIDE_LEGAL_HOURS',
 }
 
 registerEnumType(SendErrorCode, {
@@ -25,10 +28,14 @@ registerEnumType(SendErrorCode, {
     INVALID_BODY: { description: 'The body is empty or longer than 1600 characters (Twilio 21617).' },
     PROVIDER_ERROR: { description: 'The provider refused or failed the message; providerCode holds its code.' },
     CAMPAIGN_CANCELLED: { description: 'The campaign was cancelled before this message left.' },
+    FREQUENCY_CAPPED: { description: "The recipient has had as many campaign messages in a rolling window as a frequency cap allows (the account's, the group's, or the law's)." },
+    EXPIRED: { description: "The campaign's validitySeconds ran out while the message waited in the queue." },
+    OUTSIDE_LEGAL_HOURS: { description: "The campaign's send window never meets the hours the law allows for the recipient (see sendingHours)." },
   },
 });
 
 export const CAMPAIGN_CANCELLED_MESSAGE = 'the campaign was cancelled before this message left';
+export const EXPIRED_MESSAGE = "the campaign's validity period ran out while the message waited in the queue";
 
 /** Twilio's own code for the refusals it also makes. */
 export const PROVIDER_CODES: Partial<Record<SendErrorCode, number>> = {

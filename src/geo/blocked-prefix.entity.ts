@@ -25,4 +25,8 @@ export class BlockedPrefix {
   @Field()
   @Column({ type: 'datetime', precision: 3 })
   createdAt: Date;
+
+  @Field({ description: 'True when the pumping guard set the block on its own; its reason names the figures.' })
+  @Column({ type: 'boolean', default: false })
+  automatic: boolean;
 }

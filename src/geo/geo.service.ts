@@ -95,6 +95,7 @@ export class GeoService {
       prefix,
       reason: reason?.trim() || null,
       createdAt: new Date(),
+      automatic: false,
     });
     try {
       await this.dataSource.getRepository(BlockedPrefix).save(block);
@@ -103,6 +104,17 @@ export class GeoService {
       throw error;
     }
     return block;
+  }
+
+  /** The pumping guard's own block; null when the prefix was already blocked (by anyone, on any instance). */
+  async blockAutomatically(accountId: number, prefix: string, reason: string): Promise<BlockedPrefix | null> {
+    const block = this.dataSource.getRepository(BlockedPrefix).create({ accountId, prefix, reason: reason.slice(0, 500), createdAt: new Date(), automatic: true });
+    try {
+      return await this.dataSource.getRepository(BlockedPrefix).save(block);
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return null;
+      throw error;
+    }
   }
 
   /** Only the holder, its parent or the operator lifts a block. */
@@ -134,26 +146,29 @@ export class GeoService {
   }
 
   /**
-   * What the send checks need for many accounts, read now in four queries whatever their number:
-   * the send queue calls this for every batch it hands over, so that no change is missed.
+   * What the send checks need for many accounts, read now in three queries at once whatever
+   * their number (an account's parent, which never changes, comes from memory): the send queue
+   * calls this for every batch it hands over, so that no change is missed.
    */
   async loadSendPolicies(accountIds: readonly number[]): Promise<Map<number, AccountSendPolicy>> {
-    const ids = [...new Set(accountIds)];
+    const parentOf = await this.accounts.parentsOf([...new Set(accountIds)]);
+    const ids = [...parentOf.keys()];
     if (!ids.length) return new Map();
-    const accountRepo = this.dataSource.getRepository(Account);
-    const accounts = await accountRepo.findBy({ id: In(ids) });
-    const parentIds = [...new Set(accounts.map((a) => a.parentId).filter((id): id is number => id !== null))];
-    const parents = new Map((parentIds.length ? await accountRepo.findBy({ id: In(parentIds) }) : []).map((p) => [p.id, p]));
-    const sourceOf = (a: Account) => (a.parentId !== null && a.inheritsGeoPermissions ? a.parentId : a.id);
+    const parentIds = [...new Set([...parentOf.values()].filter((id): id is number => id !== null))];
+    // Whether a subaccount inherits may change at any moment: both its own regions and its parent's are read.
     const holders = [...new Set([...ids, ...parentIds])];
-    const [regions, blocks] = await Promise.all([
-      this.dataSource.getRepository(GeoPermission).findBy({ accountId: In([...new Set(accounts.map(sourceOf))]) }),
+    const [rows, regions, blocks] = await Promise.all([
+      this.dataSource.getRepository(Account).findBy({ id: In(holders) }),
+      this.dataSource.getRepository(GeoPermission).findBy({ accountId: In(holders) }),
       this.dataSource.getRepository(BlockedPrefix).findBy({ accountId: In(holders) }),
     ]);
+    const byId = new Map(rows.map((a) => [a.id, a]));
     const policies = new Map<number, AccountSendPolicy>();
-    for (const account of accounts) {
-      const parent = account.parentId === null ? null : parents.get(account.parentId) ?? null;
-      const source = sourceOf(account);
+    for (const id of ids) {
+      const account = byId.get(id);
+      if (!account) continue;
+      const parent = account.parentId === null ? null : byId.get(account.parentId) ?? null;
+      const source = account.parentId !== null && account.inheritsGeoPermissions ? account.parentId : account.id;
       policies.set(account.id, {
         accountId: account.id,
         homeCountry: account.homeCountry,

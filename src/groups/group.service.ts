@@ -4,6 +4,7 @@ import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import { badInput, notFound } from '../core/errors';
 import { decode } from '../core/ids';
+import { ImmutableFacts } from '../core/immutable-facts';
 import type { KeywordService } from './keyword.service';
 import { Sender } from './sender.entity';
 import { SubscriptionGroup } from './subscription-group.entity';
@@ -25,6 +26,10 @@ export interface UpdateGroupInput {
 const MAX_DESCRIPTION = 2000;
 
 export class GroupService {
+  /** groupId -> its account: a group never moves to another account. */
+  private readonly accountOf = new ImmutableFacts<number>(async (ids) =>
+    new Map((await this.repo.find({ select: { id: true, accountId: true }, where: { id: In(ids) } })).map((g) => [g.id, g.accountId])));
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly accounts: AccountService,
@@ -41,6 +46,11 @@ export class GroupService {
 
   async findByIds(ids: readonly number[]): Promise<SubscriptionGroup[]> {
     return ids.length ? this.repo.findBy({ id: In([...ids]) }) : [];
+  }
+
+  /** groupId -> its account id, from memory after the first look-up. */
+  accountIdsOf(groupIds: readonly number[]): Promise<Map<number, number>> {
+    return this.accountOf.of(groupIds);
   }
 
   /** The group when the key may see its account; a group it may not see does not exist for it. */

@@ -3,11 +3,16 @@ import type { Principal } from '../core/auth';
 import { isDuplicateKeyError } from '../core/database';
 import { badInput, notFound } from '../core/errors';
 import { decode } from '../core/ids';
+import { ImmutableFacts } from '../core/immutable-facts';
 import type { GroupService } from './group.service';
 import { Sender } from './sender.entity';
 import { validateSender, type SenderInputShape } from './sender-rules';
 
 export class SenderService {
+  /** senderId -> its group and number: a sender never moves to another group nor changes number. */
+  private readonly facts = new ImmutableFacts<Pick<Sender, 'id' | 'groupId' | 'value'>>(async (ids) =>
+    new Map((await this.repo.find({ select: { id: true, groupId: true, value: true }, where: { id: In(ids) } })).map((s) => [s.id, { id: s.id, groupId: s.groupId, value: s.value }])));
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly groups: GroupService,
@@ -23,6 +28,11 @@ export class SenderService {
 
   async findByIds(ids: readonly number[]): Promise<Sender[]> {
     return ids.length ? this.repo.findBy({ id: In([...ids]) }) : [];
+  }
+
+  /** senderId -> its group and number, removed senders included, from memory after the first look-up. */
+  factsOf(senderIds: readonly number[]): Promise<Map<number, Pick<Sender, 'id' | 'groupId' | 'value'>>> {
+    return this.facts.of(senderIds);
   }
 
   /** A group's senders still in service, oldest first. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { dialectOf } from '../core/database';
-import { CAMPAIGN_CANCELLED_MESSAGE, SendErrorCode, type SendErrorCode as ErrorCode } from '../core/send-error';
+import { CAMPAIGN_CANCELLED_MESSAGE, EXPIRED_MESSAGE, SendErrorCode, type SendErrorCode as ErrorCode } from '../core/send-error';
 import { execute, placeholders, sqlDate } from '../core/sql';
 import type { DeliveryEvents } from './delivery-events';
 import { Message, MessageStatus } from './message.entity';
@@ -41,23 +41,50 @@ export class CampaignMessages {
   }
 
   /** Fails up to `limit` QUEUED messages of a cancelled campaign and publishes their events; answers how many. */
-  async failQueued(campaignId: number, limit: number): Promise<number> {
-    const due: Array<{ id: number }> = await this.dataSource.query(
-      `SELECT id FROM messages WHERE campaign_id = ? AND status = ? ORDER BY id LIMIT ${Number(limit)}`, [campaignId, MessageStatus.QUEUED]);
+  failQueued(campaignId: number, limit: number): Promise<number> {
+    return this.failQueuedWith(campaignId, limit, SendErrorCode.CAMPAIGN_CANCELLED, CAMPAIGN_CANCELLED_MESSAGE);
+  }
+
+  /** Fails up to `limit` QUEUED messages of a campaign whose validity period ran out (EXPIRED); answers how many. */
+  expireQueued(campaignId: number, limit: number): Promise<number> {
+    return this.failQueuedWith(campaignId, limit, SendErrorCode.EXPIRED, EXPIRED_MESSAGE);
+  }
+
+  /** When the campaign's last QUEUED message is planned to leave, and how many are planned after `deadline`. */
+  async queuedHorizon(campaignId: number, deadline: Date | null): Promise<{ last: Date | null; after: number }> {
+    const late = deadline ? 'SUM(CASE WHEN send_after > ? THEN 1 ELSE 0 END)' : '0';
+    const [row] = await this.dataSource.query(`SELECT MAX(send_after) AS last, ${late} AS after_deadline FROM messages WHERE campaign_id = ? AND status = ?`,
+      [...(deadline ? [sqlDate(this.dataSource, deadline)] : []), campaignId, MessageStatus.QUEUED]);
+    const last = row?.last ? (row.last instanceof Date ? row.last : new Date(`${String(row.last).replace(' ', 'T')}Z`)) : null;
+    return { last, after: Number(row?.after_deadline ?? 0) };
+  }
+
+  private async failQueuedWith(campaignId: number, limit: number, code: ErrorCode, text: string): Promise<number> {
+    const due: Array<{ id: number; account_id: number }> = await this.dataSource.query(
+      `SELECT id, account_id FROM messages WHERE campaign_id = ? AND status = ? ORDER BY id LIMIT ${Number(limit)}`, [campaignId, MessageStatus.QUEUED]);
     if (!due.length) return 0;
     const ids = due.map((r) => Number(r.id));
     const claim = randomUUID();
     const now = new Date();
-    await execute(this.dataSource,
-      `UPDATE messages SET status = ?, error_code = ?, error_message = ?, send_claim = ?, updated_at = ? WHERE id IN (${placeholders(ids.length)}) AND status = ?`,
-      [MessageStatus.FAILED, SendErrorCode.CAMPAIGN_CANCELLED, CAMPAIGN_CANCELLED_MESSAGE, claim, sqlDate(this.dataSource, now), ...ids, MessageStatus.QUEUED]);
-    // Only those this statement failed: the send queue may have failed some itself meanwhile.
-    const mine: Array<{ id: number }> = await this.dataSource.query(
-      `SELECT id FROM messages WHERE id IN (${placeholders(ids.length)}) AND send_claim = ?`, [...ids, claim]);
-    for (let i = 0; i < mine.length; i += 1000) {
-      const messages = await this.dataSource.getRepository(Message).findBy({ id: In(mine.slice(i, i + 1000).map((r) => Number(r.id))) });
-      await this.deliveryEvents.publish(messages.map((message) => ({ message, previousStatus: MessageStatus.QUEUED })), now);
-    }
+    const fail = async (manager: EntityManager) => {
+      await execute(manager,
+        `UPDATE messages SET status = ?, error_code = ?, error_message = ?, send_claim = ?, updated_at = ? WHERE id IN (${placeholders(ids.length)}) AND status = ?`,
+        [MessageStatus.FAILED, code, text, claim, sqlDate(this.dataSource, now), ...ids, MessageStatus.QUEUED]);
+      // Only those this statement failed: the send queue may have failed some itself meanwhile.
+      const mine: Array<{ id: number }> = await manager.query(
+        `SELECT id FROM messages WHERE id IN (${placeholders(ids.length)}) AND send_claim = ?`, [...ids, claim]);
+      const changes: Array<{ message: Message; previousStatus: MessageStatus }> = [];
+      for (let i = 0; i < mine.length; i += 1000) {
+        const messages = await manager.getRepository(Message).findBy({ id: In(mine.slice(i, i + 1000).map((r) => Number(r.id))) });
+        changes.push(...messages.map((message) => ({ message, previousStatus: MessageStatus.QUEUED })));
+      }
+      if (recorded) await this.deliveryEvents.record(manager, changes, now);
+      return changes;
+    };
+    // A campaign is one account's: with a webhook for its events, they are stored with the change, both or neither.
+    const recorded = await this.deliveryEvents.wantsRecord(Number(due[0].account_id));
+    const changes = recorded ? await this.dataSource.transaction(fail) : await fail(this.dataSource.manager);
+    for (let i = 0; i < changes.length; i += 1000) await this.deliveryEvents.publish(changes.slice(i, i + 1000), now, recorded);
     return due.length;
   }
 

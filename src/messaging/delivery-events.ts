@@ -1,7 +1,10 @@
+import type { EntityManager } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import { mayReceive, OPERATOR_CHANNEL } from '../core/tenancy';
 import type { EventBus } from '../core/pubsub';
+import { NO_OUTBOX, type EventOutbox } from '../core/event-outbox';
+import type { Logger } from '../core/logger';
 import { sendError } from '../core/send-error';
 import { Message, type MessageStatus } from './message.entity';
 import { DeliveryEvent } from './message.types';
@@ -66,6 +69,8 @@ export function mayReceiveDelivery(principal: Principal, payload: DeliveryEventP
   return mayReceive(principal, { accountId: payload.message.accountId, rootAccountId: payload.rootAccountId });
 }
 
+type Change = { message: Message; previousStatus: MessageStatus | null };
+
 export type ChangeListener = (changes: Array<{ campaignId: number | null; status: MessageStatus }>) => void;
 
 /** Publishes exactly one DeliveryEvent per status change, on the tenant's and the operator's channels. */
@@ -75,15 +80,40 @@ export class DeliveryEvents {
   constructor(
     private readonly accounts: AccountService,
     private readonly events: EventBus,
+    private readonly outbox: EventOutbox = NO_OUTBOX,
+    private readonly log?: Logger,
   ) {}
+
+  /** True when a change of this account's messages is to be stored for its webhooks (then `record` it in the change's transaction). */
+  wantsRecord(accountId: number): Promise<boolean> {
+    return this.outbox.wants(accountId, 'message.status');
+  }
+
+  /** Stores the changes' `message.status` webhook events with `manager` (null: a statement of its own). */
+  async record(manager: EntityManager | null, changes: Change[], occurredAt: Date): Promise<void> {
+    const wanted: Change[] = [];
+    for (const change of changes) if (await this.outbox.wants(change.message.accountId, 'message.status')) wanted.push(change);
+    if (!wanted.length) return;
+    const roots = await this.accounts.rootsOf(wanted.map((c) => c.message.accountId));
+    await this.outbox.enqueueAll(manager, wanted.map(({ message, previousStatus }) => ({
+      accountId: message.accountId, type: 'message.status' as const, payload: toPayload(message, roots.get(message.accountId)!, previousStatus, occurredAt),
+    })));
+  }
 
   /** In-process hook for what must react to changes (campaign completion). */
   onChange(listener: ChangeListener): void {
     this.listeners.push(listener);
   }
 
-  async publish(changes: Array<{ message: Message; previousStatus: MessageStatus | null }>, occurredAt = new Date()): Promise<void> {
+  /**
+   * `recorded`: the caller stored the webhook events in the changes' own transaction (every caller
+   * that has a transaction does). Otherwise they are stored now, just after.
+   */
+  async publish(changes: Change[], occurredAt = new Date(), recorded = false): Promise<void> {
     if (!changes.length) return;
+    if (!recorded) {
+      await this.record(null, changes, occurredAt).catch((error) => this.log?.error({ err: error }, 'webhooks: could not store message.status events'));
+    }
     const roots = await this.accounts.rootsOf(changes.map((c) => c.message.accountId));
     for (const { message, previousStatus } of changes) {
       const root = roots.get(message.accountId)!;

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../core/logger';
 import type { Metrics } from '../core/metrics';
-import { CAMPAIGN_CANCELLED_MESSAGE, SendErrorCode } from '../core/send-error';
+import { CAMPAIGN_CANCELLED_MESSAGE, EXPIRED_MESSAGE, SendErrorCode } from '../core/send-error';
 import type { Sender } from '../groups/sender.entity';
 import { judgeHandOver, type HandOverStateSource, type HandOverVerdict } from './hand-over-guard';
 import type { HandOver } from './hand-over';
@@ -32,8 +32,6 @@ export interface DispatcherOptions {
   alone: boolean;
 }
 
-const CLAIM_CHUNK = 32;
-
 const DEFAULTS: DispatcherOptions = { batchSize: 500, concurrency: 128, idlePollMs: 250, orphanAfterMs: 15_000, sweepEveryMs: 5_000, alone: true };
 
 export interface DispatcherParts {
@@ -50,6 +48,8 @@ export interface DispatcherParts {
   /** SQL that holds on a messages row whose campaign was not cancelled (campaigns owns that table). */
   campaignNotCancelled: (column: string) => string;
   pacer: SenderPacer;
+  /** Told of each chunk claimed for the carrier (the pumping guard); must not block. */
+  watch?: (handedOver: readonly Message[]) => void;
   log: Logger;
   metrics: Metrics;
 }
@@ -61,11 +61,25 @@ export interface DispatcherParts {
  * what passes is claimed (SENDING, with a claim token, so that no instance hands it over twice)
  * and posted at once.
  */
+/**
+ * Looks at the queue that may be under way at once: while one waits on the database for the
+ * guard's state or its claim, the next reads what is due after it, so that the wait of each
+ * look does not leave the carrier's sockets idle.
+ */
+const OVERLAPPING_LOOKS = 2;
+
 export class Dispatcher {
   private readonly options: DispatcherOptions;
   /** maxPerSecond of the senders met lately (a sender's rate does not change). */
   private readonly rates = new LRUCache<number, number>({ max: 10_000 });
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly looks = new Set<Promise<void>>();
+  /** Messages a look under way has read and not yet let go: the other look leaves them out. */
+  private readonly held = new Set<number>();
+  /** Hand-over slots the looks under way may fill. */
+  private reserved = 0;
+  /** A look found the queue drained (or its senders busy): none starts before this unless new work wakes the queue. */
+  private quietUntil = 0;
   private running = false;
   private loopDone: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
@@ -92,6 +106,7 @@ export class Dispatcher {
     this.running = false;
     this.wake();
     await this.loopDone;
+    await Promise.allSettled([...this.looks]);
     await Promise.allSettled([...this.inFlight]);
     // A sid not stored by now is found again by the next start's look-up at the carrier.
     if (!(await this.parts.sids.drain(5000))) this.parts.log.error({ waiting: this.parts.sids.backlog }, 'send queue: stopping with provider sids not stored');
@@ -99,14 +114,14 @@ export class Dispatcher {
 
   /** New work is queued: look now rather than at the next poll. */
   wake(): void {
-    this.woken = true;
-    this.wakeUp?.();
+    this.quietUntil = 0;
+    this.nudge();
   }
 
   /**
-   * Resolves once a whole turn of the queue loop has begun and ended after this call. A turn looks
-   * at the queue (unless half its hand-over slots are still busy): what was due then has been
-   * judged, held or claimed, and the claimed ones are in flight (see settle).
+   * Resolves once a whole look at the queue has begun and ended after this call, with every look
+   * under way then (unless half the hand-over slots are still busy and no look is under way): what
+   * was due then has been judged, held or claimed, and the claimed ones are in flight (see settle).
    */
   nextLook(): Promise<void> {
     return new Promise((resolve) => {
@@ -115,29 +130,41 @@ export class Dispatcher {
     });
   }
 
-  /** Waits (at most timeoutMs) for the hand-overs in flight now to be recorded. */
+  /** Waits (at most timeoutMs) for the looks under way and the hand-overs in flight now to be recorded. */
   async settle(timeoutMs: number): Promise<void> {
-    const pending = [...this.inFlight];
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.allSettled(pending).then(() => this.parts.sids.drain()),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
-    ]);
+    const settled = (async () => {
+      await Promise.allSettled([...this.looks]);
+      await Promise.allSettled([...this.inFlight]);
+      await this.parts.sids.drain();
+    })();
+    await Promise.race([settled, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
   }
 
   private async loop(): Promise<void> {
     while (this.running) {
       let delay = this.options.idlePollMs;
-      const looking = this.lookWaiters.splice(0);
+      const waiters = this.lookWaiters.splice(0);
       try {
         await this.sweepIfDue();
-        delay = await this.tick();
+        const look = this.startLook();
+        if (look) {
+          void Promise.allSettled([...this.looks]).then(() => waiters.forEach((resolve) => resolve()));
+          // Perhaps another may start at once; if not, the next pass sleeps.
+          delay = 0;
+        } else {
+          // A look under way ends with a nudge: waiters keep waiting for one that begins after their call.
+          if (this.looks.size) this.lookWaiters.unshift(...waiters);
+          else waiters.forEach((resolve) => resolve());
+          const quiet = this.quietUntil - Date.now();
+          delay = quiet > 0 ? Math.min(this.options.idlePollMs, quiet) : this.options.idlePollMs;
+        }
       } catch (error) {
         this.parts.log.error({ err: error }, 'send queue: could not read the queue; retrying');
+        waiters.forEach((resolve) => resolve());
         delay = 1000;
       }
-      for (const resolve of looking) resolve();
       if (delay > 0 && this.running) await this.sleep(delay);
     }
   }
@@ -150,18 +177,48 @@ export class Dispatcher {
     await this.parts.refresher.refresh();
   }
 
-  /** One look at the queue; answers how long to wait before the next. */
-  private async tick(): Promise<number> {
-    const room = this.options.concurrency - this.inFlight.size;
-    // A look at the queue costs a few queries: take work in batches, not one slot at a time.
-    if (room < Math.ceil(this.options.concurrency / 2) && this.inFlight.size > 0) return this.options.idlePollMs;
+  /** Begins a look at the queue when one may begin now. */
+  private startLook(): Promise<void> | null {
     const now = Date.now();
+    if (this.looks.size >= OVERLAPPING_LOOKS || now < this.quietUntil) return null;
+    const room = this.options.concurrency - this.inFlight.size - this.reserved;
+    // A look costs a few queries: take work in batches, not one slot at a time.
+    if (room <= 0 || (room < this.smallestLook() && this.inFlight.size + this.reserved > 0)) return null;
     const wanted = Math.min(room, this.options.batchSize);
-    const due = await this.parts.queue.due(new Date(now), this.parts.pacer.busy(now), wanted);
-    if (!due.length) return this.nextWait(now);
-    const candidates = await this.atMostOneSecondEach(due);
-    const handedOver = await this.checkAndHandOver(candidates);
-    return handedOver === due.length && due.length >= wanted ? 0 : Math.min(this.nextWait(Date.now()), 50);
+    this.reserved += wanted;
+    const look: Promise<void> = this.look(now, wanted)
+      .catch((error) => {
+        this.parts.log.error({ err: error }, 'send queue: could not read the queue; retrying');
+        this.quietUntil = Date.now() + 1000;
+      })
+      .finally(() => {
+        this.reserved -= wanted;
+        this.looks.delete(look);
+        this.nudge();
+      });
+    this.looks.add(look);
+    return look;
+  }
+
+  /** The fewest free slots worth a look while others are busy: a share of them for each look that may overlap. */
+  private smallestLook(): number {
+    return Math.ceil(this.options.concurrency / (2 * OVERLAPPING_LOOKS));
+  }
+
+  /** One look at the queue: what is due is judged by the guard, held or claimed and posted. */
+  private async look(now: number, wanted: number): Promise<void> {
+    const due = await this.parts.queue.due(new Date(now), this.parts.pacer.busy(now), wanted, [...this.held]);
+    if (!due.length) {
+      this.quietUntil = now + this.nextWait(now);
+      return;
+    }
+    for (const message of due) this.held.add(message.id);
+    try {
+      const handedOver = await this.checkAndHandOver(await this.atMostOneSecondEach(due));
+      if (handedOver < due.length || due.length < wanted) this.quietUntil = Date.now() + Math.min(this.nextWait(Date.now()), 50);
+    } finally {
+      for (const message of due) this.held.delete(message.id);
+    }
   }
 
   private nextWait(now: number): number {
@@ -171,7 +228,7 @@ export class Dispatcher {
   }
 
   /** No more of a sender's rows than a second of its pace could take: the guard reads the state only for those. */
-  private async atMostOneSecondEach(due: Array<{ id: number; senderId: number | null }>): Promise<Array<{ id: number; senderId: number | null }>> {
+  private async atMostOneSecondEach(due: Message[]): Promise<Message[]> {
     await this.loadRates([...new Set(due.map((r) => r.senderId).filter((id): id is number => id !== null))]);
     const taken = new Map<number, number>();
     return due.filter((row) => {
@@ -187,8 +244,7 @@ export class Dispatcher {
    * now, and is claimed and posted at once, so that the pace holds where the carrier counts it.
    * Answers how many were handed over.
    */
-  private async checkAndHandOver(candidates: Array<{ id: number; senderId: number | null }>): Promise<number> {
-    const messages = await this.parts.queue.queued(candidates.map((c) => c.id));
+  private async checkAndHandOver(messages: Message[]): Promise<number> {
     if (!messages.length) return 0;
     const state = await this.parts.guardState.load(messages, Date.now());
     const sendable: Message[] = [];
@@ -199,18 +255,20 @@ export class Dispatcher {
     }
     const granted = new Set(await this.pace(sendable.map((m) => ({ id: m.id, senderId: m.senderId })), Date.now()));
     const going = sendable.filter((m) => granted.has(m.id));
-    // Claimed a few at a time, each few posted at once: a crash cuts off only what is nearly on the wire.
-    for (let i = 0; i < going.length; i += CLAIM_CHUNK) {
-      for (const message of await this.claim(going.slice(i, i + CLAIM_CHUNK))) this.track(this.parts.handOver.run(message));
-    }
+    // No more are claimed than there are free hand-over slots, each posted at once: a crash cuts off only what is on the wire.
+    if (!going.length) return 0;
+    const claimed = await this.claim(going);
+    this.parts.watch?.(claimed);
+    for (const message of claimed) this.track(this.parts.handOver.run(message));
     return going.length;
   }
 
   /** A message the guard stops: REJECTED with the check's error, or back to wait (window, other sender). */
   private async hold(message: Message, verdict: Exclude<HandOverVerdict, { kind: 'send' }>): Promise<void> {
     const { statuses } = this.parts;
-    if (verdict.kind === 'cancelled') {
-      await statuses.transition(message, MessageStatus.FAILED, { code: SendErrorCode.CAMPAIGN_CANCELLED, providerCode: null, message: CAMPAIGN_CANCELLED_MESSAGE });
+    if (verdict.kind === 'cancelled' || verdict.kind === 'expired') {
+      const expired = verdict.kind === 'expired';
+      await statuses.transition(message, MessageStatus.FAILED, { code: expired ? SendErrorCode.EXPIRED : SendErrorCode.CAMPAIGN_CANCELLED, providerCode: null, message: expired ? EXPIRED_MESSAGE : CAMPAIGN_CANCELLED_MESSAGE });
       return;
     }
     if (verdict.kind === 'refuse') {
@@ -234,7 +292,7 @@ export class Dispatcher {
       .catch((error) => this.parts.log.error({ err: error }, 'send queue: could not record a hand-over'))
       .finally(() => {
         this.inFlight.delete(tracked);
-        if (this.inFlight.size === Math.floor(this.options.concurrency / 2)) this.wake();
+        if (this.options.concurrency - this.inFlight.size - this.reserved === this.smallestLook()) this.nudge();
       });
     this.inFlight.add(tracked);
   }
@@ -265,6 +323,12 @@ export class Dispatcher {
     if (!missing.length) return;
     const senders = await this.parts.senders(missing);
     for (const sender of senders) this.rates.set(sender.id, Number(sender.maxPerSecond));
+  }
+
+  /** Ends the loop's sleep, so that it sees whether a look may begin. */
+  private nudge(): void {
+    this.woken = true;
+    this.wakeUp?.();
   }
 
   private sleep(ms: number): Promise<void> {

@@ -13,6 +13,12 @@ import type { StatusService } from './status.service';
 export const MAX_ATTEMPTS = 20;
 /** A lost answer is looked up this much later, so that the carrier has stored what it made. */
 const LOOKUP_DELAY_MS = 500;
+/**
+ * Sids taken by the carrier and not yet stored beyond which a hand-over keeps its slot until
+ * its own is stored. Below it the slot frees at the carrier's answer: a crash before the write
+ * leaves the message SENDING without a sid, and the next start looks it up at the carrier.
+ */
+const UNSTORED_SIDS_ALLOWED = 256;
 
 /**
  * Posts one claimed message to the carrier, at most once, and records what came of it: the sid
@@ -39,8 +45,10 @@ export class HandOver {
     this.metrics.messagesSent.inc({ outcome: result.outcome });
     const attempts = message.attempts + result.attempts;
     switch (result.outcome) {
-      case 'accepted':
-        return this.sids.record({ message, sid: result.sid, attempts, response: result.response });
+      case 'accepted': {
+        const stored = this.sids.record({ message, sid: result.sid, attempts, response: result.response });
+        return this.sids.backlog > UNSTORED_SIDS_ALLOWED ? stored : undefined;
+      }
       case 'refused':
         return this.refused(message, result, attempts);
       case 'unknown':

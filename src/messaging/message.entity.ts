@@ -127,6 +127,13 @@ export class Message {
   @Column({ type: 'boolean', default: false })
   optOutExempt: boolean;
 
+  /**
+   * A one-off transactional send (sendMessage: a code, a receipt): the law's quiet hours bind
+   * solicitations, so they do not hold it. Every other check does.
+   */
+  @Column({ type: 'boolean', default: false })
+  transactional: boolean;
+
   @Field(() => Int, { description: 'Requests made to the provider to hand this message over (0 until it is handed over).' })
   @Column({ type: 'int', default: 0 })
   attempts: number;

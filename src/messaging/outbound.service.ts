@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Dispatcher } from './dispatcher';
 import { Message, MessageDirection, MessageStatus } from './message.entity';
 import { segmentsOf } from '../core/segments';
@@ -15,6 +15,8 @@ export interface SingleMessageInput {
   campaignId?: number | null;
   /** A keyword's automatic answer: the opt-out check is skipped, here and at hand-over. */
   optOutExempt?: boolean;
+  /** A one-off transactional send, not held by the law's quiet hours. */
+  transactional?: boolean;
 }
 
 /**
@@ -28,7 +30,8 @@ export class OutboundService {
     private readonly dispatcher: Dispatcher,
   ) {}
 
-  async enqueueSingle(input: SingleMessageInput): Promise<Message> {
+  /** Inside a caller's transaction (`manager`), the caller wakes the queue once it commits. */
+  async enqueueSingle(input: SingleMessageInput, manager?: EntityManager): Promise<Message> {
     const now = new Date();
     const { encoding, segments } = segmentsOf(input.body);
     const message = this.dataSource.getRepository(Message).create({
@@ -53,13 +56,18 @@ export class OutboundService {
       numMedia: 0,
       mediaUrls: null,
       optOutExempt: input.optOutExempt ?? false,
+      transactional: input.transactional ?? false,
       attempts: 0,
       lastProviderResponse: null,
       createdAt: now,
       updatedAt: now,
     });
-    await this.dataSource.getRepository(Message).insert(message);
-    this.dispatcher.wake();
+    await (manager ?? this.dataSource.manager).getRepository(Message).insert(message);
+    if (!manager) this.dispatcher.wake();
     return message;
+  }
+
+  wake(): void {
+    this.dispatcher.wake();
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { In, type DataSource } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import { isDuplicateKeyError } from '../core/database';
 import { execute, placeholders, sqlDate } from '../core/sql';
 import { Message, MessageStatus } from './message.entity';
@@ -24,20 +24,17 @@ export class SendQueueRepository {
     return sqlDate(this.dataSource, value);
   }
 
-  /** QUEUED messages due at `now`, in queue order, leaving out senders with no free slot. */
-  async due(now: Date, busySenders: number[], limit: number): Promise<Array<{ id: number; senderId: number | null }>> {
-    const rows: Array<{ id: number; sender_id: number | null }> = await this.dataSource.query(
-      `SELECT id, sender_id FROM messages WHERE status = ? AND send_after <= ?
-       ${busySenders.length ? `AND sender_id NOT IN (${placeholders(busySenders.length)})` : ''}
-       ORDER BY send_after, id LIMIT ?`, [MessageStatus.QUEUED, this.date(now), ...busySenders, limit]);
-    return rows.map((r) => ({ id: Number(r.id), senderId: r.sender_id === null ? null : Number(r.sender_id) }));
-  }
-
-  /** The messages of `ids` still QUEUED, in the order of `ids`. */
-  async queued(ids: number[]): Promise<Message[]> {
-    const order = new Map(ids.map((id, i) => [id, i]));
-    const found = await this.dataSource.getRepository(Message).findBy({ id: In(ids), status: MessageStatus.QUEUED });
-    return found.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  /**
+   * QUEUED messages due at `now`, in queue order, leaving out senders with no free slot and the
+   * messages another look has in hand: whole rows, so that a look costs one query before the guard's.
+   */
+  async due(now: Date, busySenders: number[], limit: number, leaveOut: number[] = []): Promise<Message[]> {
+    const query = this.dataSource.getRepository(Message).createQueryBuilder('m')
+      .where('m.status = :queued AND m.sendAfter <= :now', { queued: MessageStatus.QUEUED, now: this.date(now) })
+      .orderBy('m.sendAfter', 'ASC').addOrderBy('m.id', 'ASC').limit(limit);
+    if (busySenders.length) query.andWhere('m.senderId NOT IN (:...busySenders)', { busySenders });
+    if (leaveOut.length) query.andWhere('m.id NOT IN (:...leaveOut)', { leaveOut });
+    return query.getMany();
   }
 
   byIds(ids: number[]): Promise<Message[]> {
@@ -54,10 +51,11 @@ export class SendQueueRepository {
   /** Claims for this instance those of `ids` still QUEUED whose campaign (per `notCancelled`) goes on; answers the ids it got. */
   async claim(ids: number[], notCancelled: string, at: Date): Promise<Set<number>> {
     const claim = randomUUID();
-    await execute(this.dataSource,
+    const changed = await execute(this.dataSource,
       `UPDATE messages SET status = ?, send_claim = ?, updated_at = ? WHERE id IN (${placeholders(ids.length)}) AND status = ? AND ${notCancelled}`,
       [MessageStatus.SENDING, claim, this.date(at), ...ids, MessageStatus.QUEUED]);
-    return this.marked(ids, claim);
+    // Every row changed: all of them are this claim's, no need to read them back.
+    return changed === ids.length ? new Set(ids) : this.marked(ids, claim);
   }
 
   /** A hand-over the carrier surely did not take goes back to the queue; false when something else moved it first. */
@@ -74,12 +72,12 @@ export class SendQueueRepository {
    * (another instance's reconciler may have stored some first). A sid some other row holds
    * already (a look-up that matched twice) does not block the rest.
    */
-  async storeSids(batch: StoredSid[], at: Date): Promise<Set<number>> {
+  async storeSids(batch: StoredSid[], at: Date, manager: EntityManager = this.dataSource.manager): Promise<Set<number>> {
     const token = `sid:${randomUUID()}`;
     const cases = batch.map(() => 'WHEN ? THEN ?').join(' ');
     const pairs = (value: (s: StoredSid) => unknown) => batch.flatMap((s) => [s.id, value(s)]);
     try {
-      await execute(this.dataSource,
+      await execute(manager,
         `UPDATE messages SET provider_sid = CASE id ${cases} END, attempts = CASE id ${cases} END, last_provider_response = CASE id ${cases} END,
          send_claim = ?, updated_at = ? WHERE id IN (${placeholders(batch.length)}) AND provider_sid IS NULL AND status = ?`,
         [...pairs((s) => s.sid), ...pairs((s) => s.attempts), ...pairs((s) => s.response.slice(0, 500)), token, this.date(at),
@@ -88,11 +86,16 @@ export class SendQueueRepository {
       if (!isDuplicateKeyError(error) || batch.length === 1) throw error;
       const stored = new Set<number>();
       for (const one of batch) {
-        for (const id of await this.storeSids([one], at).catch(() => new Set<number>())) stored.add(id);
+        for (const id of await this.storeSids([one], at, manager).catch(() => new Set<number>())) stored.add(id);
       }
       return stored;
     }
-    return this.marked(batch.map((s) => s.id), token);
+    return this.marked(batch.map((s) => s.id), token, manager);
+  }
+
+  /** Runs `work` in one transaction of the queue's database. */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
   }
 
   /** Hand-overs left SENDING without a sid since before `olderThan`: cut off. */
@@ -134,8 +137,8 @@ export class SendQueueRepository {
     await execute(this.dataSource, 'UPDATE messages SET updated_at = ? WHERE id = ? AND status = ?', [this.date(at), id, status]);
   }
 
-  private async marked(ids: number[], token: string): Promise<Set<number>> {
-    const rows: Array<{ id: number }> = await this.dataSource.query(`SELECT id FROM messages WHERE id IN (${placeholders(ids.length)}) AND send_claim = ?`, [...ids, token]);
+  private async marked(ids: number[], token: string, manager: EntityManager = this.dataSource.manager): Promise<Set<number>> {
+    const rows: Array<{ id: number }> = await manager.query(`SELECT id FROM messages WHERE id IN (${placeholders(ids.length)}) AND send_claim = ?`, [...ids, token]);
     return new Set(rows.map((r) => Number(r.id)));
   }
 }

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import type { Logger } from '../core/logger';
 import type { DeliveryEvents } from './delivery-events';
 import { type Message, MessageStatus } from './message.entity';
@@ -33,6 +34,7 @@ export class SidRecorder {
   private pending: Waiting[] = [];
   private flushing: Promise<void> | null = null;
   private retryDelay = 0;
+  private writing = 0;
 
   constructor(
     private readonly queue: SendQueueRepository,
@@ -42,8 +44,9 @@ export class SidRecorder {
     private readonly onStored: SidsStored,
   ) {}
 
+  /** Sids recorded and not yet stored, the batch being written included. */
   get backlog(): number {
-    return this.pending.length;
+    return this.pending.length + this.writing;
   }
 
   /** Resolves once this sid is stored (not when every sid recorded meanwhile is: a hand-over's slot frees with its own). */
@@ -70,11 +73,14 @@ export class SidRecorder {
       await new Promise<void>((resolve) => setImmediate(resolve));
       while (this.pending.length) {
         const batch = this.pending.splice(0, BATCH);
+        this.writing = batch.length;
         try {
           await this.write(batch.map((w) => w.accepted));
           this.retryDelay = 0;
+          this.writing = 0;
           for (const waiting of batch) waiting.stored();
         } catch (error) {
+          this.writing = 0;
           this.pending.unshift(...batch);
           this.retryDelay = Math.min(LAST_RETRY_MS, Math.max(FIRST_RETRY_MS, this.retryDelay * 2));
           this.log.error({ err: error, waiting: this.pending.length, retryInMs: this.retryDelay }, 'send queue: could not store provider sids; keeping them to write again');
@@ -87,17 +93,29 @@ export class SidRecorder {
     return this.flushing;
   }
 
+  private async anyWantsRecord(batch: AcceptedHandOver[]): Promise<boolean> {
+    for (const accountId of new Set(batch.map((a) => a.message.accountId))) if (await this.deliveryEvents.wantsRecord(accountId)) return true;
+    return false;
+  }
+
   private async write(batch: AcceptedHandOver[]): Promise<void> {
     const now = new Date();
     // In turn with the messages' other changes: a callback that finds the sid the moment it is
     // stored is published after SENDING, not before.
     const changes = await this.statuses.inTurn(batch.map((a) => a.message.id), async () => {
-      const storedIds = await this.queue.storeSids(batch.map((a) => ({ id: a.message.id, sid: a.sid, attempts: a.attempts, response: a.response })), now);
-      const stored = batch.filter((a) => storedIds.has(a.message.id)).map((a) => ({
-        message: Object.assign(a.message, { status: MessageStatus.SENDING, providerSid: a.sid, attempts: a.attempts, lastProviderResponse: a.response, updatedAt: now }),
-        previousStatus: MessageStatus.QUEUED,
-      }));
-      await this.deliveryEvents.publish(stored, now);
+      const store = async (manager?: EntityManager) => {
+        const storedIds = await this.queue.storeSids(batch.map((a) => ({ id: a.message.id, sid: a.sid, attempts: a.attempts, response: a.response })), now, manager);
+        const stored = batch.filter((a) => storedIds.has(a.message.id)).map((a) => ({
+          message: Object.assign(a.message, { status: MessageStatus.SENDING, providerSid: a.sid, attempts: a.attempts, lastProviderResponse: a.response, updatedAt: now }),
+          previousStatus: MessageStatus.QUEUED,
+        }));
+        if (manager) await this.deliveryEvents.record(manager, stored, now);
+        return stored;
+      };
+      // With a webhook for some of them, the events are stored with the sids: both or neither.
+      const recorded = await this.anyWantsRecord(batch);
+      const stored = recorded ? await this.queue.transaction(store) : await store();
+      await this.deliveryEvents.publish(stored, now, recorded);
       return stored;
     });
     if (!changes.length) return;

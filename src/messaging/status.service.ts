@@ -76,11 +76,20 @@ export class StatusService {
       if (error) Object.assign(changes, { errorCode: error.code, providerCode: error.providerCode, errorMessage: error.message.slice(0, 500) });
       if (extras.attempts !== undefined) changes.attempts = extras.attempts;
       if (extras.lastProviderResponse !== undefined) changes.lastProviderResponse = extras.lastProviderResponse?.slice(0, 500) ?? null;
-      const result = await repo.update({ id: message.id, status: previous }, changes);
-      if (result.affected === 1) {
-        const changed = Object.assign(new Message(), message, changes);
-        await this.deliveryEvents.publish([{ message: changed, previousStatus: extras.announcedFrom ?? previous }], now);
-        return changed;
+      const change = { message: Object.assign(new Message(), message, changes), previousStatus: extras.announcedFrom ?? previous };
+      const where = { id: message.id, status: previous };
+      // With a webhook for it, the event is stored in the change's own transaction: both or neither.
+      const recorded = await this.deliveryEvents.wantsRecord(message.accountId);
+      const affected = recorded
+        ? await this.dataSource.transaction(async (manager) => {
+          const result = await manager.getRepository(Message).update(where, changes);
+          if (result.affected === 1) await this.deliveryEvents.record(manager, [change], now);
+          return result.affected;
+        })
+        : (await repo.update(where, changes)).affected;
+      if (affected === 1) {
+        await this.deliveryEvents.publish([change], now, recorded);
+        return change.message;
       }
       // Someone else changed it first: decide again from what is stored now.
       message = await repo.findOneBy({ id: message.id });

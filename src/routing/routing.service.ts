@@ -28,22 +28,23 @@ export class RoutingService {
     return ctx;
   }
 
-  /** The routing contexts of many groups, read now in a fixed number of queries (the send queue's re-check). */
+  /**
+   * The routing contexts of many groups, read now in one round of queries at once (a group's
+   * account, which never changes, comes from memory): the send queue's re-check.
+   */
   async loadRoutingContexts(groupIds: readonly number[]): Promise<Map<number, RoutingContext>> {
-    const groups = await this.groups.findByIds([...new Set(groupIds)]);
-    const accountIds = [...new Set(groups.map((g) => g.accountId))];
-    const [policies, senders] = await Promise.all([
-      this.geo.loadSendPolicies(accountIds),
-      this.senders.activeSendersOfGroups(groups.map((g) => g.id)),
+    const ids = [...new Set(groupIds)];
+    const accountOf = await this.groups.accountIdsOf(ids);
+    const [groups, policies, senders] = await Promise.all([
+      this.groups.findByIds(ids),
+      this.geo.loadSendPolicies([...new Set(accountOf.values())]),
+      this.senders.activeSendersOfGroups(ids),
     ]);
     const contexts = new Map<number, RoutingContext>();
     for (const group of groups) {
-      contexts.set(group.id, {
-        group,
-        policy: policies.get(group.accountId)!,
-        senders: senders.filter((s) => s.groupId === group.id),
-        homeCountry: policies.get(group.accountId)!.homeCountry,
-      });
+      const policy = policies.get(group.accountId);
+      if (!policy) continue;
+      contexts.set(group.id, { group, policy, senders: senders.filter((s) => s.groupId === group.id), homeCountry: policy.homeCountry });
     }
     return contexts;
   }
