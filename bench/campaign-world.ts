@@ -8,7 +8,7 @@ import { freePort, freshBenchDatabase, postGraphQL } from './support';
 // Shared by the campaign benchmarks: a real server on a fresh MariaDB database, one account
 // with a group over ten countries (one of them not enabled, so part of the audience is refused).
 
-const ADMIN_TOKEN = `bench-${randomBytes(12).toString('hex')}`;
+export const ADMIN_TOKEN = `bench-${randomBytes(12).toString('hex')}`;
 
 const pad = (i: number, n: number) => String(i).padStart(n, '0');
 
@@ -70,10 +70,16 @@ export async function startBenchServer(options: { workers: boolean; env?: Record
 
 export async function buildWorld(options: { members: number; workers: boolean; maxPerSecond?: number; env?: Record<string, string> }): Promise<BenchWorld> {
   const { server, admin, close } = await startBenchServer(options);
+  const seeded = await seedWorld(server.url, admin, options);
+  return { server, ...seeded, close };
+}
+
+/** The account, its ten countries' senders and `members` contacts in one group, made through the API of the server at `url`. */
+export async function seedWorld(url: string, admin: <T = any>(query: string, variables?: Record<string, unknown>) => Promise<T>, options: { members: number; maxPerSecond?: number }) {
   const { createAccount } = await admin('mutation { createAccount(input: { name: "Bench", homeCountry: "US" }) { account { id } apiKey { secret } } }');
   const key: string = createAccount.apiKey.secret;
   const accountId: string = createAccount.account.id;
-  const gql = (query: string, variables: Record<string, unknown> = {}) => postGraphQL(server.url, query, variables, key);
+  const gql = (query: string, variables: Record<string, unknown> = {}) => postGraphQL(url, query, variables, key);
   // BR stays disabled: its members are refused with GEO_PERMISSION_DENIED.
   await gql('mutation($a: ID!, $c: [String!]!) { setGeoPermissions(accountId: $a, countries: $c, enabled: true) { enabledCountries } }',
     { a: accountId, c: COUNTRIES.map((c) => c.country).filter((c) => c !== 'BR') });
@@ -92,5 +98,5 @@ export async function buildWorld(options: { members: number; workers: boolean; m
     const { importContacts } = await gql('mutation($g: ID!, $c: [ContactInput!]!) { importContacts(groupId: $g, contacts: $c) { subscribed } }', { g: groupId, c: contacts });
     members += importContacts.subscribed;
   }
-  return { server, key, groupId, members, gql, close };
+  return { key, groupId, members, gql };
 }

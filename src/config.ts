@@ -42,6 +42,8 @@ export interface Config {
   startWorkers: boolean;
   /** Double opt-in: how long an unanswered request stays PENDING (a group may set its own), and how often expiry is checked. */
   doubleOptIn: { defaultExpirySeconds: number; sweepMs: number };
+  /** A launch's background planning: members per chunk (one transaction each), and the lease an instance holds it by. */
+  launchPlanning: { chunk: number; leaseMs: number };
   /** What one GraphQL document may ask, checked before it runs. */
   queryLimits: QueryLimits;
   /** The second line, while it runs: a time budget and a cap on the rows its resolvers return. */
@@ -259,6 +261,7 @@ export function loadConfig(env: Env = process.env): Config {
       defaultExpirySeconds: parseCount(env, 'DOUBLE_OPT_IN_EXPIRY_SECONDS', 48 * 3600),
       sweepMs: parseWholeMs('DOUBLE_OPT_IN_SWEEP_MS', env.DOUBLE_OPT_IN_SWEEP_MS, 60_000),
     },
+    launchPlanning: { chunk: parseCount(env, 'LAUNCH_CHUNK_SIZE', 5_000), leaseMs: parseWholeMs('LAUNCH_PLANNING_LEASE_MS', env.LAUNCH_PLANNING_LEASE_MS, 15_000) },
     queryLimits: {
       maxTokens: parseCount(env, 'GRAPHQL_MAX_TOKENS', 5_000),
       maxAliases: parseCount(env, 'GRAPHQL_MAX_ALIASES', 30),

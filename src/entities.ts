@@ -1,6 +1,7 @@
 import { Account } from './accounts/account.entity';
 import { ApiKey } from './accounts/api-key.entity';
 import { Campaign } from './campaigns/campaign.entity';
+import { CampaignPlan } from './campaigns/campaign-plan.entity';
 import { Contact } from './contacts/contact.entity';
 import { ConsentRecord } from './contacts/consent-record.entity';
 import { Membership } from './contacts/membership.entity';
@@ -26,4 +27,5 @@ export const entities = [
   SubscriptionGroup, Sender, KeywordSet, Contact, Membership,
   Campaign, Conversation, Message, EarlyStatusCallback,
   IdempotencyKey, OneOffHandOver, PumpingSettings, WebhookEndpoint, WebhookDelivery, FrequencyCap, ConsentRecord,
+  CampaignPlan,
 ];

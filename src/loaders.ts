@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Account } from './accounts/account.entity';
 import type { Campaign } from './campaigns/campaign.entity';
+import type { CampaignPlan } from './campaigns/campaign-plan.entity';
 import type { Contact } from './contacts/contact.entity';
 import { byIdLoader, type LoaderOptions } from './core/loaders';
 import type { Conversation } from './conversations/conversation.entity';
@@ -19,6 +20,8 @@ export class Loaders {
   readonly conversationById: DataLoader<number, Conversation | null>;
   /** The newest message of each thread, whatever the thread's lastMessageId says. */
   readonly lastMessageOf: DataLoader<Conversation, Message | null>;
+  /** A launched campaign's planning, by campaign id. */
+  readonly planOfCampaign: DataLoader<number, CampaignPlan | null>;
 
   constructor(services: Services, options: LoaderOptions) {
     this.accountById = byIdLoader((ids) => services.accounts.findByIds(ids), options);
@@ -28,6 +31,10 @@ export class Loaders {
     this.campaignById = byIdLoader((ids) => services.campaigns.findByIds(ids), options);
     this.conversationById = byIdLoader((ids) => services.conversations.findByIds(ids), options);
     this.lastMessageOf = new DataLoader((conversations) => services.conversations.lastMessagesOf(conversations), options);
+    this.planOfCampaign = new DataLoader(async (ids) => {
+      const plans = new Map((await services.campaigns.plansOf(ids)).map((plan) => [plan.campaignId, plan]));
+      return ids.map((id) => plans.get(id) ?? null);
+    }, options);
   }
 }
 

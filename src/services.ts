@@ -44,6 +44,7 @@ import { MessageResolver } from './messaging/message.resolver';
 import { MessageService } from './messaging/message.service';
 import { CampaignProgress } from './campaigns/campaign-progress';
 import { CampaignResolver } from './campaigns/campaign.resolver';
+import { CampaignPlanResolver } from './campaigns/campaign-plan.resolver';
 import { MessageCampaignResolver } from './campaigns/message-campaign.resolver';
 import { CampaignService } from './campaigns/campaign.service';
 import { CampaignStatsService } from './campaigns/campaign-stats';
@@ -141,9 +142,12 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const messages = new MessageService(dataSource, accounts);
   const campaignMessages = new CampaignMessages(dataSource, deliveryEvents);
   const campaignStats = new CampaignStatsService(dataSource, campaignMessages);
-  const campaigns = new CampaignService(dataSource, accounts, groups, new CampaignLauncher(dataSource, routing, campaignMessages, handOverLaw), dispatcher, campaignMessages, log, webhooks.outbox);
-  const campaignWorker = new CampaignWorker(campaigns, deliveryEvents, log);
-  const campaignProgress = new CampaignProgress(campaigns, accounts, campaignStats, deliveryEvents, events, log);
+  const launcher = new CampaignLauncher(dataSource, routing, campaignMessages, config.launchPlanning, log, handOverLaw);
+  const campaigns = new CampaignService(dataSource, accounts, groups, launcher, dispatcher, campaignMessages, log, webhooks.outbox);
+  // Sending starts with the first chunks while later ones are still being planned.
+  launcher.planner.onChunk(() => dispatcher.wake());
+  const campaignWorker = new CampaignWorker(campaigns, deliveryEvents, log, launcher.planner);
+  const campaignProgress = new CampaignProgress(campaigns, accounts, campaignStats, deliveryEvents, events, log, launcher.planner);
   const conversations = new ConversationService(dataSource, accounts);
   const replies = new ReplyService(conversations, senders, contacts, memberships, routing, outbound);
   const confirmationRequests = new ConfirmationRequests(contacts, routing, conversations, replies);
@@ -152,7 +156,7 @@ export function createServices(dataSource: DataSource, config: Config, events: E
     { conversationOf: (contactId, senderId) => conversations.idOf(contactId, senderId), recordOutbound: (id, message) => conversations.recordOutbound(id, message) },
     { validate: validateTemplate, render: renderTemplate }, new IdempotencyKeys(dataSource));
   const validitySweeper = new ValiditySweeper(campaigns, log);
-  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignMessages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound, sendMessages, pumpingSettings, pumpingGuard, webhooks, lawBook, frequencyCaps, validitySweeper, consentLedger, doubleOptIn, subscriptions };
+  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignMessages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound, sendMessages, pumpingSettings, pumpingGuard, webhooks, lawBook, frequencyCaps, validitySweeper, consentLedger, doubleOptIn, subscriptions, campaignPlanner: launcher.planner };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -174,6 +178,7 @@ export function createResolvers(services: Services): Map<Function, object> {
     [MessageCampaignResolver, new MessageCampaignResolver()],
     [MessageConversationResolver, new MessageConversationResolver()],
     [CampaignResolver, new CampaignResolver(services.campaigns, services.campaignStats, services.messages)],
+    [CampaignPlanResolver, new CampaignPlanResolver()],
     [GroupResolver, new GroupResolver(services.groups, services.senders, services.keywords)],
     [SenderResolver, new SenderResolver(services.senders)],
     [RoutingResolver, new RoutingResolver(services.routing)],

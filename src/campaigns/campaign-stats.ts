@@ -3,6 +3,7 @@ import type { SendErrorCode } from '../core/send-error';
 import type { CampaignMessages } from '../messaging/campaign-messages';
 import { MessageStatus } from '../messaging/message.entity';
 import { Campaign } from './campaign.entity';
+import { CampaignPlan } from './campaign-plan.entity';
 import { CampaignStats, CountryStats, ReasonCount } from './campaign.types';
 
 /** Region shown for recipients whose number has none (e.g. +882), as CLDR writes "unknown region". */
@@ -32,6 +33,8 @@ export class CampaignStatsService {
   }
 
   private async compute(campaignId: number): Promise<CampaignStats> {
+    // The plan is read first: messages counted after it are at least those it says are planned.
+    const plan = await this.dataSource.getRepository(CampaignPlan).findOne({ select: { campaignId: true, status: true, planned: true, audience: true }, where: { campaignId } });
     const [rows, counters] = await Promise.all([
       this.messages.statusCounts(campaignId),
       this.dataSource.getRepository(Campaign).findOne({ select: { id: true, replies: true, optOuts: true }, where: { id: campaignId } }),
@@ -39,6 +42,7 @@ export class CampaignStatsService {
     const stats = Object.assign(new CampaignStats(), {
       recipients: 0, queued: 0, sending: 0, sent: 0, delivered: 0, undelivered: 0, failed: 0, rejected: 0,
       replies: counters?.replies ?? 0, optOuts: counters?.optOuts ?? 0, byCountry: [] as CountryStats[], rejectedByReason: [] as ReasonCount[],
+      planningStatus: plan?.status ?? null, planned: plan?.planned ?? 0, audience: plan?.audience ?? null,
     });
     const countries = new Map<string, CountryStats>();
     const reasons = new Map<SendErrorCode, number>();

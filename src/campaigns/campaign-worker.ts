@@ -1,5 +1,6 @@
 import type { Logger } from '../core/logger';
 import type { DeliveryEvents } from '../messaging/delivery-events';
+import type { CampaignPlanner } from './campaign-planner';
 import type { CampaignService } from './campaign.service';
 
 const COMPLETION_DEBOUNCE_MS = 200;
@@ -7,7 +8,8 @@ const SCHEDULER_POLL_MS = 1000;
 
 /**
  * Background work of campaigns: fires scheduled campaigns when due (read from the table, so a
- * restart loses none), and marks campaigns COMPLETED once their last message has moved on.
+ * restart loses none), takes up plannings whose instance stopped or crashed (their lease ran
+ * out), and marks campaigns COMPLETED once their last message has moved on.
  */
 export class CampaignWorker {
   private readonly touched = new Set<number>();
@@ -21,6 +23,7 @@ export class CampaignWorker {
     private readonly campaigns: CampaignService,
     deliveryEvents: DeliveryEvents,
     private readonly log: Logger,
+    private readonly planner: CampaignPlanner,
   ) {
     deliveryEvents.onChange((changes) => {
       for (const change of changes) if (change.campaignId !== null) this.touched.add(change.campaignId);
@@ -35,6 +38,8 @@ export class CampaignWorker {
     this.scheduleNext(0);
     // A stop in the middle of a cancellation leaves some of its messages queued.
     this.track(this.campaigns.failQueuedOfCancelled().catch((error) => this.log.error({ err: error }, 'could not fail the queued messages of cancelled campaigns')));
+    // A stop between a planning's end and its completion check leaves the campaign SENDING.
+    this.track(this.campaigns.completePlanned().catch((error) => this.log.error({ err: error }, 'could not complete the campaigns whose planning ended')));
   }
 
   /** Re-reads the next scheduled time (a campaign was scheduled). */
@@ -46,6 +51,7 @@ export class CampaignWorker {
     this.running = false;
     this.closed = true;
     if (this.schedulerTimer) clearTimeout(this.schedulerTimer);
+    await this.planner.stop();
     await this.busy;
     if (this.completionTimer) {
       clearTimeout(this.completionTimer);
@@ -64,6 +70,7 @@ export class CampaignWorker {
     try {
       const launched = await this.campaigns.launchDue();
       if (launched) this.log.info({ launched }, 'scheduled campaigns launched');
+      await this.planner.resumeAbandoned();
       const next = await this.campaigns.nextScheduledAt();
       if (next?.scheduledAt) wait = Math.max(0, Math.min(wait, next.scheduledAt.getTime() - Date.now()));
     } catch (error) {

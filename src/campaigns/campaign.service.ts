@@ -14,6 +14,7 @@ import type { CampaignMessages } from '../messaging/campaign-messages';
 import type { Dispatcher } from '../messaging/dispatcher';
 import { execute, sqlDate } from '../core/sql';
 import { Campaign, CampaignStatus } from './campaign.entity';
+import { CampaignPlan, PlanningStatus } from './campaign-plan.entity';
 import type { CreateCampaignInput } from './campaign.inputs';
 import type { CampaignLauncher } from './launch';
 import { parseWindow } from './send-window';
@@ -32,7 +33,9 @@ export class CampaignService {
     private readonly messages: CampaignMessages,
     private readonly log: Logger,
     private readonly outbox: EventOutbox = NO_OUTBOX,
-  ) {}
+  ) {
+    launcher.whenPlanned((campaignId) => this.completeIfDone(campaignId));
+  }
 
   private get repo() {
     return this.dataSource.getRepository(Campaign);
@@ -44,6 +47,10 @@ export class CampaignService {
 
   async findByIds(ids: readonly number[]): Promise<Campaign[]> {
     return ids.length ? this.repo.findBy({ id: In([...ids]) }) : [];
+  }
+
+  async plansOf(campaignIds: readonly number[]): Promise<CampaignPlan[]> {
+    return campaignIds.length ? this.dataSource.getRepository(CampaignPlan).findBy({ campaignId: In([...campaignIds]) }) : [];
   }
 
   async getVisible(principal: Principal, rawId: string | number): Promise<Campaign | null> {
@@ -144,6 +151,8 @@ export class CampaignService {
     const changed = await execute(this.dataSource, 'UPDATE campaigns SET status = ? WHERE id = ? AND status IN (?, ?, ?)',
       [CampaignStatus.CANCELLED, campaign.id, CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.SENDING]);
     if (!changed) refuse((await this.repo.findOneByOrFail({ id: campaign.id })).status);
+    // Its planning stops at the next chunk: that chunk's compare-and-set fails on this status.
+    await execute(this.dataSource, 'UPDATE campaign_plans SET status = ? WHERE campaign_id = ? AND status = ?', [PlanningStatus.CANCELLED, campaign.id, PlanningStatus.PLANNING]);
     this.failQueued(campaign.id);
     return this.repo.findOneByOrFail({ id: campaign.id });
   }
@@ -205,15 +214,21 @@ export class CampaignService {
     return this.messages.queuedHorizon(campaign.id, expiry);
   }
 
-  /** COMPLETED once none of its messages is QUEUED or SENDING. */
+  /**
+   * COMPLETED once its planning ended and none of its messages is QUEUED or SENDING. Both are
+   * read in the UPDATE itself: a planning's last chunk stores its messages and ends the planning
+   * in one transaction, so the statement sees both or neither.
+   */
   async completeIfDone(campaignId: number): Promise<boolean> {
     // No message of a launched campaign comes back to the queue once it has left it for good.
     if (await this.messages.unfinished(campaignId)) return false;
     const campaign = await this.findById(campaignId);
     if (!campaign) return false;
     const now = new Date();
-    const complete = (runner: DataSource | EntityManager) => execute(runner, 'UPDATE campaigns SET status = ?, completed_at = ? WHERE id = ? AND status = ?',
-      [CampaignStatus.COMPLETED, sqlDate(this.dataSource, now), campaignId, CampaignStatus.SENDING]);
+    const complete = (runner: DataSource | EntityManager) => execute(runner,
+      `UPDATE campaigns SET status = ?, completed_at = ? WHERE id = ? AND status = ?
+       AND NOT EXISTS (SELECT 1 FROM campaign_plans WHERE campaign_id = ? AND status = ?) AND ${this.messages.noneUnfinished('?')}`,
+      [CampaignStatus.COMPLETED, sqlDate(this.dataSource, now), campaignId, CampaignStatus.SENDING, campaignId, PlanningStatus.PLANNING, campaignId]);
     if (!(await this.outbox.wants(campaign.accountId, 'campaign.completed'))) return (await complete(this.dataSource)) === 1;
     // The campaign.completed webhook event is stored with the change: both or neither.
     return this.dataSource.transaction(async (manager) => {
@@ -222,6 +237,13 @@ export class CampaignService {
       await this.outbox.enqueue(manager, campaign.accountId, 'campaign.completed', { campaign: completed });
       return true;
     });
+  }
+
+  /** Campaigns whose planning ended while none of their messages was left (a stop between the two): completed now. */
+  async completePlanned(): Promise<void> {
+    const rows: Array<{ id: number }> = await this.dataSource.query(
+      'SELECT c.id FROM campaigns c JOIN campaign_plans p ON p.campaign_id = c.id WHERE c.status = ? AND p.status = ?', [CampaignStatus.SENDING, PlanningStatus.DONE]);
+    for (const row of rows) await this.completeIfDone(Number(row.id));
   }
 
   private async afterLaunch(campaign: Campaign): Promise<void> {

@@ -2,6 +2,7 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import { connectionType, type Page } from '../core/connection';
 import { SendErrorCode } from '../core/send-error';
 import { Campaign } from './campaign.entity';
+import { PlanningStatus } from './campaign-plan.entity';
 
 @ObjectType({ description: "A daily window in the recipient's local time, e.g. 09:00 to 21:00." })
 export class SendWindow {
@@ -76,6 +77,15 @@ export class CampaignStats {
 
   @Field(() => [ReasonCount])
   rejectedByReason: ReasonCount[];
+
+  @Field(() => PlanningStatus, { nullable: true, description: 'Where the planning of its messages stands; null before launch.' })
+  planningStatus: PlanningStatus | null;
+
+  @Field(() => Int, { description: 'Recipients planned so far (each has its message, queued or rejected): planned of audience.' })
+  planned: number;
+
+  @Field(() => Int, { nullable: true, description: "The group's SUBSCRIBED members at launch, the total the planning works through; null before launch." })
+  audience: number | null;
 }
 
 export const CampaignConnection = connectionType('Campaign', Campaign);

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { Logger } from '../core/logger';
 import { SubscriptionStatus } from '../contacts/membership.entity';
 import type { ParsedPhone } from '../core/phone';
 import { decideRoute, type RoutingContext } from '../routing/routing';
@@ -9,12 +10,10 @@ import { segmentsOf } from '../core/segments';
 import { sendError, SendErrorCode, type SendError } from '../core/send-error';
 import { campaignWindowOnly, type CampaignLaw } from './campaign-law';
 import { execute, sqlDate } from '../core/sql';
-import type { Campaign } from './campaign.entity';
-import { CampaignStatus } from './campaign.entity';
+import { Campaign, CampaignStatus } from './campaign.entity';
+import { CampaignPlanner, type ChunkSource, type PlanState, type PlannerOptions, type PreparedChunk } from './campaign-planner';
 import { parseWindow, type DailyWindow } from './send-window';
 import { renderTemplate } from './template';
-
-const PAGE = 5000;
 
 interface MemberRow {
   membership_id: number;
@@ -27,62 +26,103 @@ interface MemberRow {
 }
 
 export interface LaunchResult {
-  recipients: number;
-  queued: number;
-  rejected: number;
+  /** SUBSCRIBED members at launch. */
+  audience: number;
+  /** True when the launch answered before every recipient was planned (the rest is planned in the background). */
+  planning: boolean;
 }
 
 /**
- * Plans a whole campaign in one transaction: the group's SUBSCRIBED members are read page by
- * page (never all at once), each is routed by the one routing function, and one message per
- * recipient is stored with multi-row INSERTs: QUEUED with its sender and the time it may leave
- * (the sender's pace, then the recipient's send window), or REJECTED with its error. The unique
- * (campaign, contact) key means no recipient can ever get two.
+ * Launches a campaign: claims it, notes its audience, and opens its planning (campaign-planner.ts),
+ * which resolves the group's SUBSCRIBED members chunk by chunk, routes each by the one routing
+ * function and stores one message per recipient with multi-row INSERTs: QUEUED with its sender
+ * and the time it may leave (the sender's pace, then the recipient's send window), or REJECTED
+ * with its error. The first chunk is planned before the answer, the rest in the background. The
+ * unique (campaign, contact) key means no recipient can ever get two.
  */
-export class CampaignLauncher {
+export class CampaignLauncher implements ChunkSource {
+  readonly planner: CampaignPlanner;
+  private readonly campaigns = new Map<number, { campaign: Campaign; window: DailyWindow | null }>();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly routing: RoutingService,
     private readonly messages: CampaignMessages,
+    options: PlannerOptions,
+    log: Logger,
     private readonly law: CampaignLaw = campaignWindowOnly,
-  ) {}
+  ) {
+    this.planner = new CampaignPlanner(dataSource, this, options, log);
+  }
+
+  /** What to do once a campaign's planning has ended (the campaign service completes it when nothing is left to send). */
+  whenPlanned(complete: (campaignId: number) => Promise<unknown>): void {
+    this.complete = complete;
+  }
+
+  private complete: (campaignId: number) => Promise<unknown> = async () => undefined;
 
   /** Launches a DRAFT or SCHEDULED campaign; null when it was no longer in one of those states. */
   async launch(campaign: Campaign, at = new Date()): Promise<LaunchResult | null> {
-    return this.dataSource.transaction(async (manager) => {
+    const opened = await this.dataSource.transaction(async (manager) => {
       const claimed = await execute(manager,
         `UPDATE campaigns SET status = ?, launched_at = ? WHERE id = ? AND status IN (?, ?)`,
         [CampaignStatus.SENDING, sqlDate(this.dataSource, at), campaign.id, CampaignStatus.DRAFT, CampaignStatus.SCHEDULED]);
       if (claimed !== 1) return null;
-      const ctx = await this.routing.loadRoutingContext(campaign.groupId);
-      const window = campaign.sendWindowStart && campaign.sendWindowEnd ? parseWindow(campaign.sendWindowStart, campaign.sendWindowEnd) : null;
-      const plan = new SendPlan(at.getTime(), window, this.law);
-      const result: LaunchResult = { recipients: 0, queued: 0, rejected: 0 };
-      let after = 0;
-      for (;;) {
-        const members: MemberRow[] = await manager.query(
-          `SELECT m.id AS membership_id, c.id AS contact_id, c.phone_number, c.country, c.first_name, c.last_name, c.attributes
-           FROM memberships m JOIN contacts c ON c.id = m.contact_id
-           WHERE m.group_id = ? AND m.status = ? AND m.id > ? ORDER BY m.id LIMIT ?`,
-          [campaign.groupId, SubscriptionStatus.SUBSCRIBED, after, PAGE]);
-        if (!members.length) break;
-        after = Number(members[members.length - 1].membership_id);
-        const sticky = await this.routing.stickySenders(campaign.groupId, members.map((m) => Number(m.contact_id)));
-        const capped = await this.law.capped(campaign, members.map((m) => ({ contactId: Number(m.contact_id), e164: m.phone_number, country: m.country })), at.getTime());
-        const rows = members.map((member) => this.planMessage(campaign, ctx, plan, member, sticky.get(Number(member.contact_id)), at, capped.get(Number(member.contact_id))));
-        for (const row of rows) {
-          if (row[8] === MessageStatus.QUEUED) result.queued++;
-          else result.rejected++;
-        }
-        result.recipients += rows.length;
-        await this.insertRows(manager, rows);
-        if (members.length < PAGE) break;
-      }
-      const done = result.queued === 0;
-      await execute(manager, `UPDATE campaigns SET recipients = ?, status = ?, completed_at = ? WHERE id = ?`,
-        [result.recipients, done ? CampaignStatus.COMPLETED : CampaignStatus.SENDING, done ? sqlDate(this.dataSource, at) : null, campaign.id]);
-      return result;
+      const [audience]: Array<{ n: number | string; last: number | string | null }> = await manager.query(
+        'SELECT COUNT(*) AS n, MAX(id) AS last FROM memberships WHERE group_id = ? AND status = ?', [campaign.groupId, SubscriptionStatus.SUBSCRIBED]);
+      await execute(manager, 'UPDATE campaigns SET recipients = ? WHERE id = ?', [Number(audience.n), campaign.id]);
+      return { audience: Number(audience.n), state: await this.planner.open(manager, campaign.id, Number(audience.n), Number(audience.last ?? 0), at) };
     });
+    if (!opened) return null;
+    return { audience: opened.audience, planning: await this.planner.begin(opened.state) };
+  }
+
+  async prepare(state: PlanState, limit: number): Promise<PreparedChunk | null> {
+    const known = await this.campaignOf(state.campaignId);
+    if (!known) return null;
+    const { campaign, window } = known;
+    const [ctx, members] = await Promise.all([
+      this.routing.loadRoutingContext(campaign.groupId),
+      this.dataSource.query(
+        `SELECT m.id AS membership_id, c.id AS contact_id, c.phone_number, c.country, c.first_name, c.last_name, c.attributes
+         FROM memberships m JOIN contacts c ON c.id = m.contact_id
+         WHERE m.group_id = ? AND m.status = ? AND m.id > ? AND m.id <= ? ORDER BY m.id LIMIT ?`,
+        [campaign.groupId, SubscriptionStatus.SUBSCRIBED, state.afterMembership, state.lastMembership, limit]) as Promise<MemberRow[]>,
+    ]);
+    const sticky = members.length ? await this.routing.stickySenders(campaign.groupId, members.map((m) => Number(m.contact_id))) : new Map<number, number[]>();
+    const plan = new SendPlan(state.startedAt.getTime(), window, state.senderSlots, this.law);
+    const at = new Date();
+    const capped = members.length ? await this.law.capped(campaign, members.map((m) => ({ contactId: Number(m.contact_id), e164: m.phone_number, country: m.country })), at.getTime()) : new Map<number, SendError>();
+    const rows = members.map((member) => this.planMessage(campaign, ctx, plan, member, sticky.get(Number(member.contact_id)), at, capped.get(Number(member.contact_id))));
+    return {
+      rows,
+      exhausted: members.length < limit,
+      lastMembership: members.length ? Number(members[members.length - 1].membership_id) : state.lastMembership,
+      senderSlots: plan.slotsSoFar(),
+    };
+  }
+
+  async insert(manager: EntityManager, rows: unknown[][]): Promise<void> {
+    const perStatement = this.messages.rowsPerInsert();
+    for (let i = 0; i < rows.length; i += perStatement) await this.messages.insertPlanned(manager, rows.slice(i, i + perStatement));
+  }
+
+  async finished(campaignId: number): Promise<void> {
+    this.campaigns.delete(campaignId);
+    await this.complete(campaignId);
+  }
+
+  /** The campaign as launched (its body and window do not change after launch). */
+  private async campaignOf(id: number): Promise<{ campaign: Campaign; window: DailyWindow | null } | null> {
+    const cached = this.campaigns.get(id);
+    if (cached) return cached;
+    const campaign = await this.dataSource.getRepository(Campaign).findOneBy({ id });
+    if (!campaign) return null;
+    const window = campaign.sendWindowStart && campaign.sendWindowEnd ? parseWindow(campaign.sendWindowStart, campaign.sendWindowEnd) : null;
+    if (this.campaigns.size > 100) this.campaigns.delete(this.campaigns.keys().next().value!);
+    this.campaigns.set(id, { campaign, window });
+    return { campaign, window };
   }
 
   private planMessage(campaign: Campaign, ctx: RoutingContext, plan: SendPlan, member: MemberRow, stickySenderIds: number[] | undefined, at: Date, capped?: SendError): unknown[] {
@@ -103,21 +143,24 @@ export class CampaignLauncher {
       MessageStatus.REJECTED, error.code, error.providerCode, error.message.slice(0, 500), encoding, segments, phone.country, null, 0, now, now];
   }
 
-  private async insertRows(manager: EntityManager, rows: unknown[][]): Promise<void> {
-    const perStatement = this.messages.rowsPerInsert();
-    for (let i = 0; i < rows.length; i += perStatement) await this.messages.insertPlanned(manager, rows.slice(i, i + perStatement));
-  }
 }
 
 /** When each message may leave: every sender's messages spaced at its pace, then moved into the recipient's window. */
 class SendPlan {
-  private readonly slots = new Map<number, number>();
+  private readonly slots: Map<number, number>;
 
   constructor(
     private readonly start: number,
     private readonly window: DailyWindow | null,
+    soFar: Record<string, number>,
     private readonly law: CampaignLaw,
-  ) {}
+  ) {
+    this.slots = new Map(Object.entries(soFar).map(([id, n]) => [Number(id), n]));
+  }
+
+  slotsSoFar(): Record<string, number> {
+    return Object.fromEntries(this.slots);
+  }
 
   /** Null when the campaign's window never meets the law's hours for the recipient. */
   slotFor(senderId: number, perSecond: number, phone: ParsedPhone): number | null {

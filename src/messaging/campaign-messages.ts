@@ -103,6 +103,11 @@ export class CampaignMessages {
     return rows.length > 0;
   }
 
+  /** SQL that holds while no message of the campaign (`campaignId`: a column or a placeholder) is waiting or being handed over. */
+  noneUnfinished(campaignId: string): string {
+    return `NOT EXISTS (SELECT 1 FROM messages WHERE campaign_id = ${campaignId} AND status IN ('${MessageStatus.QUEUED}', '${MessageStatus.SENDING}'))`;
+  }
+
   /** The campaign's messages counted by status, country and error (one GROUP BY over a covering index). */
   statusCounts(campaignId: number): Promise<StatusCount[]> {
     return this.dataSource.query('SELECT status, country, error_code, COUNT(*) AS n FROM messages WHERE campaign_id = ? GROUP BY status, country, error_code', [campaignId]);

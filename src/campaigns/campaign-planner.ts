@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Logger } from '../core/logger';
+import { execute, sqlDate } from '../core/sql';
+import { CampaignPlan, PlanningStatus } from './campaign-plan.entity';
+
+/** Where a planning stands, as its row says after the last chunk this instance committed. */
+export interface PlanState {
+  campaignId: number;
+  afterMembership: number;
+  lastMembership: number;
+  planned: number;
+  /** Sender id -> messages paced so far. */
+  senderSlots: Record<string, number>;
+  startedAt: Date;
+}
+
+/** One chunk's messages, made ready while the chunk before it is being written. */
+export interface PreparedChunk {
+  /** Message rows, in the order the source's insert takes them. */
+  rows: unknown[][];
+  /** Fewer members than asked were left: this chunk ends the planning. */
+  exhausted: boolean;
+  /** The highest membership id read (the launch's last one when none was); the cursor moves to it. */
+  lastMembership: number;
+  senderSlots: Record<string, number>;
+}
+
+/** What the planner asks of the launch: read and plan the next members, and store their messages. */
+export interface ChunkSource {
+  /** The members after `state.afterMembership` (at most `limit`, none past `state.lastMembership`); null when the campaign is gone. */
+  prepare(state: PlanState, limit: number): Promise<PreparedChunk | null>;
+  insert(manager: EntityManager, rows: unknown[][]): Promise<void>;
+  /** After the last chunk: COMPLETED when nothing is left to send. */
+  finished(campaignId: number): Promise<unknown>;
+}
+
+export interface PlannerOptions {
+  /** Members planned per chunk, each chunk one transaction. */
+  chunk: number;
+  /** How long an instance holds a planning without committing a chunk before another may take it. */
+  leaseMs: number;
+}
+
+class PlanLost extends Error {}
+
+/** Members planned before launchCampaign answers: well within its second on a busy database. */
+const FIRST_CHUNK = 500;
+
+/**
+ * Plans launched campaigns in the background, chunk by chunk over the group's memberships (a
+ * keyset cursor). Each chunk's messages and the cursor move in one transaction, guarded by a
+ * compare-and-set on the cursor and the lease: a crash loses or doubles no recipient, a cancel
+ * (the plan row turns CANCELLED) stops it at the next chunk, and any instance takes over a
+ * planning whose lease ran out.
+ */
+export class CampaignPlanner {
+  readonly owner = `plan:${randomUUID()}`;
+  private readonly running = new Map<number, Promise<void>>();
+  private readonly listeners: Array<(campaignId: number) => void> = [];
+  private stopping = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly source: ChunkSource,
+    private readonly options: PlannerOptions,
+    private readonly log: Logger,
+  ) {}
+
+  /** Called after each chunk this instance commits (progress). */
+  onChunk(listener: (campaignId: number) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The planning row of a campaign being launched, leased to this instance (in the launch's transaction). */
+  async open(manager: EntityManager, campaignId: number, audience: number, lastMembership: number, at: Date): Promise<PlanState> {
+    await manager.insert(CampaignPlan, {
+      campaignId, status: PlanningStatus.PLANNING, afterMembership: 0, lastMembership, audience, planned: 0, senderSlots: '{}',
+      leaseOwner: this.owner, leaseUntil: this.leaseEnd(), startedAt: at, finishedAt: null,
+    });
+    return { campaignId, afterMembership: 0, lastMembership, planned: 0, senderSlots: {}, startedAt: at };
+  }
+
+  /**
+   * Plans a first, small chunk now (a small audience is then planned whole when launchCampaign
+   * answers, as before), and the rest in the background; true when planning goes on.
+   */
+  async begin(state: PlanState): Promise<boolean> {
+    const run = new PlanRun(this, state);
+    const more = await run.step(Math.min(FIRST_CHUNK, this.options.chunk)).catch((error) => this.failed(state.campaignId, error));
+    if (more) this.track(state.campaignId, run.toEnd());
+    return more;
+  }
+
+  /** Takes over plannings whose lease ran out (a crashed or stopped instance's); answers how many. */
+  async resumeAbandoned(now = new Date()): Promise<number> {
+    if (this.stopping) return 0;
+    const rows: Array<{ campaign_id: number }> = await this.dataSource.query(
+      'SELECT campaign_id FROM campaign_plans WHERE status = ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY campaign_id LIMIT 20',
+      [PlanningStatus.PLANNING, sqlDate(this.dataSource, now)]);
+    let taken = 0;
+    for (const { campaign_id } of rows) {
+      const campaignId = Number(campaign_id);
+      if (this.running.has(campaignId) || this.stopping) continue;
+      const state = await this.take(campaignId, now);
+      if (!state) continue;
+      taken++;
+      this.log.info({ campaignId, planned: state.planned }, 'resuming the planning of a campaign');
+      this.track(campaignId, new PlanRun(this, state).toEnd());
+    }
+    return taken;
+  }
+
+  /** Resolves once no planning runs on this instance (each ended, was cancelled or lost its lease). */
+  async settled(): Promise<void> {
+    while (this.running.size) await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** Stops after the chunks being written, handing the leases back so that another instance goes on at once. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.settled();
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  prepare(state: PlanState, limit = this.options.chunk): Promise<PreparedChunk | null> {
+    return this.source.prepare(state, limit);
+  }
+
+  /** Commits a chunk if the planning is still this instance's and where it was left; false otherwise. */
+  async commit(state: PlanState, chunk: PreparedChunk, finished: boolean): Promise<boolean> {
+    const now = new Date();
+    const planned = state.planned + chunk.rows.length;
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        const moved = await execute(manager,
+          `UPDATE campaign_plans SET after_membership = ?, planned = ?, sender_slots = ?, lease_until = ?, status = ?, finished_at = ?
+           WHERE campaign_id = ? AND status = ? AND lease_owner = ? AND after_membership = ?`,
+          [chunk.lastMembership, planned, JSON.stringify(chunk.senderSlots), sqlDate(this.dataSource, this.leaseEnd()),
+            finished ? PlanningStatus.DONE : PlanningStatus.PLANNING, finished ? sqlDate(this.dataSource, now) : null,
+            state.campaignId, PlanningStatus.PLANNING, this.owner, state.afterMembership]);
+        if (moved !== 1) throw new PlanLost();
+        if (chunk.rows.length) await this.source.insert(manager, chunk.rows);
+        if (finished) await execute(manager, 'UPDATE campaigns SET recipients = ? WHERE id = ?', [planned, state.campaignId]);
+      });
+    } catch (error) {
+      if (error instanceof PlanLost) return false;
+      throw error;
+    }
+    for (const listener of this.listeners) listener(state.campaignId);
+    if (finished) await this.source.finished(state.campaignId);
+    return true;
+  }
+
+  async release(campaignId: number): Promise<void> {
+    await execute(this.dataSource, 'UPDATE campaign_plans SET lease_owner = NULL, lease_until = NULL WHERE campaign_id = ? AND lease_owner = ?', [campaignId, this.owner]);
+  }
+
+  failed(campaignId: number, error: unknown): false {
+    // The lease runs out and this or another instance takes the planning up again where it stopped.
+    this.log.error({ err: error, campaignId }, 'campaign planning stopped on an error; it resumes once its lease runs out');
+    return false;
+  }
+
+  private async take(campaignId: number, now: Date): Promise<PlanState | null> {
+    const taken = await execute(this.dataSource,
+      `UPDATE campaign_plans SET lease_owner = ?, lease_until = ? WHERE campaign_id = ? AND status = ? AND (lease_until IS NULL OR lease_until < ?)`,
+      [this.owner, sqlDate(this.dataSource, this.leaseEnd()), campaignId, PlanningStatus.PLANNING, sqlDate(this.dataSource, now)]);
+    if (taken !== 1) return null;
+    const plan = await this.dataSource.getRepository(CampaignPlan).findOneBy({ campaignId });
+    if (!plan || plan.leaseOwner !== this.owner) return null;
+    return {
+      campaignId, afterMembership: plan.afterMembership, lastMembership: plan.lastMembership, planned: plan.planned,
+      senderSlots: JSON.parse(plan.senderSlots) as Record<string, number>, startedAt: plan.startedAt,
+    };
+  }
+
+  private leaseEnd(): Date {
+    return new Date(Date.now() + this.options.leaseMs);
+  }
+
+  private track(campaignId: number, work: Promise<void>): void {
+    const tracked = work
+      .catch((error) => this.failed(campaignId, error))
+      .then(() => undefined)
+      .finally(() => this.running.delete(campaignId));
+    this.running.set(campaignId, tracked);
+  }
+}
+
+/**
+ * One instance's run through one planning. The next chunk is read and planned while the one
+ * before it is written (it only needs the cursor and the pacing, known before the write), so the
+ * database's write and our CPU overlap.
+ */
+class PlanRun {
+  private next: Promise<PreparedChunk | null> | null = null;
+
+  constructor(
+    private readonly planner: CampaignPlanner,
+    private state: PlanState,
+  ) {}
+
+  /** One chunk; true when more remain and the planning is still ours. */
+  async step(limit?: number): Promise<boolean> {
+    const chunk = await (this.next ?? this.planner.prepare(this.state, limit));
+    this.next = null;
+    if (!chunk) return false;
+    const finished = chunk.exhausted || chunk.lastMembership >= this.state.lastMembership;
+    const after: PlanState = { ...this.state, afterMembership: chunk.lastMembership, planned: this.state.planned + chunk.rows.length, senderSlots: chunk.senderSlots };
+    if (!finished) {
+      this.next = this.planner.prepare(after);
+      // Read ahead: its failure surfaces when the next step awaits it.
+      this.next.catch(() => undefined);
+    }
+    const committed = await this.planner.commit(this.state, chunk, finished);
+    if (!committed) return false;
+    this.state = after;
+    return !finished;
+  }
+
+  async toEnd(): Promise<void> {
+    // Each chunk starts on a turn of its own: a synchronous driver (SQLite) would otherwise hold
+    // the event loop until the whole audience is planned.
+    for (;;) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!(await this.step())) return;
+      if (this.planner.isStopping) {
+        await this.planner.release(this.state.campaignId);
+        return;
+      }
+    }
+  }
+}
