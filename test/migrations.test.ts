@@ -5,6 +5,10 @@ import { loadConfig } from '../src/config';
 import { createDataSource } from '../src/core/database';
 import { entities } from '../src/entities';
 import { migrations } from '../migrations';
+import { KeywordsInSixLanguages1763800010500 } from '../migrations/1763800010500-keywords-in-six-languages';
+import { DEFAULT_KEYWORDS } from '../src/groups/keyword.service';
+import { Account, AccountStatus } from '../src/accounts/account.entity';
+import { SubscriptionGroup } from '../src/groups/subscription-group.entity';
 import { databaseKinds, freshDatabase } from './helpers/databases';
 
 const TABLES = ['accounts', 'api_keys', 'geo_permissions', 'blocked_prefixes', 'subscription_groups', 'senders', 'contacts', 'memberships', 'campaigns', 'messages', 'conversations'];
@@ -28,6 +32,38 @@ for (const kind of databaseKinds()) {
 
         expect((await dataSource.runMigrations({ transaction: 'each' })).length).toBe(migrations.length);
         expect(await dataSource.runMigrations({ transaction: 'each' })).toEqual([]);
+      } finally {
+        await queryRunner.release();
+        await dataSource.destroy();
+        await database.drop();
+      }
+    });
+
+    it("give groups still on the English-only keyword defaults the six languages' ones, and leave changed sets alone", async () => {
+      const database = await freshDatabase(kind);
+      const dataSource = createDataSource(loadConfig({ DATABASE_URL: database.url, CARRIER_SIMULATOR: 'on' }).database, entities, migrations);
+      await dataSource.initialize();
+      const queryRunner = dataSource.createQueryRunner();
+      try {
+        await dataSource.runMigrations({ transaction: 'each' });
+        const now = new Date();
+        const { id: accountId } = await dataSource.getRepository(Account).save({ name: 'Old', homeCountry: 'US', status: AccountStatus.ACTIVE, parentId: null, inheritsGeoPermissions: false, suspensionReason: null, createdAt: now });
+        await dataSource.getRepository(SubscriptionGroup).save([{ accountId, name: 'on the defaults', internationalFallback: false, createdAt: now }, { accountId, name: 'its own', internationalFallback: false, createdAt: now }]);
+        const [onDefaults, ownSet] = (await dataSource.query('SELECT id FROM subscription_groups ORDER BY id')).map((r: { id: number }) => Number(r.id));
+        // As a group made before the six languages holds them, and one whose opt-out words were changed.
+        const old = { OPT_OUT: ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT'], OPT_IN: ['START', 'YES', 'UNSTOP'], HELP: ['HELP', 'INFO'] };
+        for (const [category, keywords] of Object.entries(old)) {
+          await dataSource.query('INSERT INTO keyword_sets (group_id, category, keywords, reply) VALUES (?, ?, ?, ?)', [onDefaults, category, JSON.stringify(keywords), 'r']);
+          await dataSource.query('INSERT INTO keyword_sets (group_id, category, keywords, reply) VALUES (?, ?, ?, ?)', [ownSet, category, JSON.stringify(category === 'OPT_OUT' ? ['STOP', 'ENOUGH'] : keywords), 'r']);
+        }
+        await new KeywordsInSixLanguages1763800010500().up(queryRunner);
+        const sets = async (groupId: number) => Object.fromEntries((await dataSource.query('SELECT category, keywords FROM keyword_sets WHERE group_id = ?', [groupId]))
+          .map((r: { category: string; keywords: string }) => [r.category, JSON.parse(r.keywords)]));
+        expect(await sets(onDefaults)).toEqual(Object.fromEntries(Object.entries(DEFAULT_KEYWORDS).map(([category, set]) => [category, set.keywords])));
+        expect((await sets(ownSet)).OPT_OUT).toEqual(['STOP', 'ENOUGH']);
+        expect((await sets(ownSet)).HELP).toEqual(DEFAULT_KEYWORDS.HELP.keywords);
+        await new KeywordsInSixLanguages1763800010500().down(queryRunner);
+        expect(await sets(onDefaults)).toEqual(old);
       } finally {
         await queryRunner.release();
         await dataSource.destroy();
