@@ -170,9 +170,14 @@ export class AccountService {
     });
   }
 
-  async subaccountsOf(principal: Principal, account: Account): Promise<Account[]> {
-    if (!account.isMaster || !canSee(principal, account) || (principal.kind === 'account' && principal.parentId !== null)) return [];
-    return this.repo.find({ where: { parentId: account.id }, order: { id: 'ASC' } });
+  /** Whether this key may list the account's subaccounts: a master's, to itself or the operator. */
+  maySeeSubaccounts(principal: Principal, account: Account): boolean {
+    return account.isMaster && canSee(principal, account) && !(principal.kind === 'account' && principal.parentId !== null);
+  }
+
+  /** The subaccounts of many masters in one query, oldest first (no visibility: see maySeeSubaccounts). */
+  async subaccountsOfMany(parentIds: readonly number[]): Promise<Account[]> {
+    return parentIds.length ? this.repo.find({ where: { parentId: In([...parentIds]) }, order: { id: 'ASC' } }) : [];
   }
 
   /** Accounts by id, for the batched field resolvers. */
@@ -186,9 +191,9 @@ export class AccountService {
     return this.apiKeys.issue(this.dataSource.manager, account.id, name, storedScopes(scopes));
   }
 
-  async apiKeysOf(principal: Principal, account: Account): Promise<ApiKey[]> {
-    if (!canSee(principal, account)) return [];
-    return this.apiKeys.listFor(account.id);
+  /** Whether this key may list the account's API keys. */
+  maySeeApiKeys(principal: Principal, account: Account): boolean {
+    return canSee(principal, account);
   }
 
   async revokeApiKey(principal: Principal, rawId: string): Promise<ApiKey> {

@@ -107,14 +107,6 @@ export class GroupService {
   }
 
   /** Regions covered by at least one active sender, sorted. */
-  async countries(groupId: number): Promise<string[]> {
-    const rows = await this.dataSource.getRepository(Sender)
-      .createQueryBuilder('s')
-      .select('DISTINCT s.country', 'country')
-      .where('s.groupId = :groupId AND s.removedAt IS NULL', { groupId })
-      .getRawMany<{ country: string }>();
-    return rows.map((r) => r.country).sort();
-  }
 }
 
 function optionalDescription(raw: string | null | undefined): string | null {
@@ -122,4 +114,9 @@ function optionalDescription(raw: string | null | undefined): string | null {
   if (!text) return null;
   if (text.length > MAX_DESCRIPTION) throw badInput('description', `must be at most ${MAX_DESCRIPTION} characters`);
   return text;
+}
+
+/** The regions a group's senders in service cover, sorted. */
+export function countriesServed(senders: readonly Pick<Sender, 'country'>[]): string[] {
+  return [...new Set(senders.map((s) => s.country))].sort();
 }
