@@ -4,7 +4,7 @@ import { storedScopes, type ApiKeyScope } from './scopes';
 import type { Principal } from '../core/auth';
 import { canSee, isParentOrOperator, visibleAccountFilter } from '../core/tenancy';
 import { badInput, forbidden, notFound } from '../core/errors';
-import { decode } from '../core/ids';
+import { decode, type IdType } from '../core/ids';
 import { isKnownRegion } from '../core/phone';
 import { Account, AccountStatus } from './account.entity';
 import type { ApiKey } from './api-key.entity';
@@ -95,6 +95,22 @@ export class AccountService {
     if (!owned) return null;
     if (principal.kind === 'operator') return owned;
     return canSee(principal, { id: owned.accountId, parentId: await this.parentOf(owned.accountId) }) ? owned : null;
+  }
+
+  /**
+   * The row an opaque id of `type` names, when the key may see its account: a thing of an
+   * account the key may not see does not exist for it (null), as an id of another type or none.
+   */
+  async findVisible<T extends { accountId: number }>(principal: Principal, type: IdType, rawId: string | number, find: (id: number) => Promise<T | null>): Promise<T | null> {
+    const id = decode(type, rawId);
+    return this.visibleOwned(principal, id === null ? null : await find(id));
+  }
+
+  /** findVisible, or NOT_FOUND naming what was looked for and the field that named it. */
+  async requireVisibleOwned<T extends { accountId: number }>(principal: Principal, type: IdType, rawId: string | number, find: (id: number) => Promise<T | null>, what: string, field: string): Promise<T> {
+    const found = await this.findVisible(principal, type, rawId, find);
+    if (!found) throw notFound(what, `${rawId} (${field})`);
+    return found;
   }
 
   async requireVisible(principal: Principal, rawId: string | number, field = 'id'): Promise<Account> {
