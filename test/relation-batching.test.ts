@@ -15,6 +15,14 @@ const MEMBERS = `query($g: ID!, $first: Int) { subscriptionGroup(id: $g) { membe
   status contact { id phoneNumber } group { id name account { id } }
 } } } }`;
 
+const GROUPS = `query($a: ID) { subscriptionGroups(accountId: $a) { id senders { id value } countries keywords { category keywords } } }`;
+
+const MEMBERS_WITH_LISTS = `query($g: ID!, $first: Int) { subscriptionGroup(id: $g) { members(first: $first) { nodes {
+  history { newStatus source } contact { id memberships { status group { id } } }
+} } } }`;
+
+const ACCOUNT_LISTS = `query($a: ID!) { account(id: $a) { id apiKeys { id } subaccounts { id name apiKeys { id } } } }`;
+
 describeEachDatabase('a page with its relations', (app) => {
   const MEMBERS_PER_GROUP = 25;
   let worlds: CampaignWorld[];
@@ -79,5 +87,40 @@ describeEachDatabase('a page with its relations', (app) => {
     expect(nodes.every((m: any) => m.group.id === worlds[0].groupId && m.group.account.id === worlds[0].account.id)).toBe(true);
     expect(full.count).toBe(small.count);
     expect(full.count).toBeLessThanOrEqual(12);
+  });
+
+  it("answers a group's senders, regions and keywords in the same statements for 1 group as for 6", async () => {
+    const one = await cost(GROUPS, 0, { a: worlds[1].account.id });
+    for (let g = 0; g < 5; g++) {
+      const extra = await app().ok('mutation($a: ID!, $n: String!) { createSubscriptionGroup(input: { accountId: $a, name: $n }) { id } }', { a: worlds[0].account.id, n: `Extra ${g}` }, masterKey);
+      await app().ok('mutation($g: ID!, $v: String!) { addSender(groupId: $g, input: { type: LONG_CODE, value: $v }) { id } }', { g: extra.createSubscriptionGroup.id, v: usPhone() }, masterKey);
+    }
+    const six = await cost(GROUPS, 0, { a: worlds[0].account.id });
+    const groups = six.data.subscriptionGroups;
+    expect(groups).toHaveLength(6);
+    expect(groups.every((g: any) => g.senders.length === 1 && g.countries.join() === 'US' && g.keywords.map((k: any) => k.category).join() === 'OPT_OUT,OPT_IN,HELP')).toBe(true);
+    expect(new Set(groups.map((g: any) => g.senders[0].value)).size).toBe(6);
+    expect(six.count).toBe(one.count);
+  });
+
+  it("answers members' consent history and their contacts' memberships in the same statements for 5 rows as for 25", async () => {
+    const small = await cost(MEMBERS_WITH_LISTS, 5, { g: worlds[0].groupId });
+    const full = await cost(MEMBERS_WITH_LISTS, 50, { g: worlds[0].groupId });
+    const nodes = full.data.subscriptionGroup.members.nodes;
+    expect(nodes).toHaveLength(MEMBERS_PER_GROUP);
+    expect(nodes.every((m: any) => m.history.length === 1 && m.history[0].newStatus === 'SUBSCRIBED')).toBe(true);
+    expect(nodes.every((m: any) => m.contact.memberships.length === 1 && m.contact.memberships[0].group.id === worlds[0].groupId)).toBe(true);
+    expect(full.count).toBe(small.count);
+  });
+
+  it("answers a master's subaccounts and every one's keys in the same statements for 1 subaccount as for 3", async () => {
+    const master = worlds[0].account;
+    const one = await cost(ACCOUNT_LISTS, 0, { a: master.id });
+    expect(one.data.account.subaccounts).toHaveLength(1);
+    for (const name of ['Second sub', 'Third sub']) await createSubaccount(app(), master, name);
+    const three = await cost(ACCOUNT_LISTS, 0, { a: master.id });
+    expect(three.data.account.subaccounts.map((a: any) => a.name)).toEqual(['Batching sub', 'Second sub', 'Third sub']);
+    expect(three.data.account.subaccounts.every((a: any) => a.apiKeys.length === 1)).toBe(true);
+    expect(three.count).toBe(one.count);
   });
 }, { env: { SWITCHBOARD_WORKERS: 'off' } });

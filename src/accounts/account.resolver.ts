@@ -86,12 +86,12 @@ export class AccountResolver {
 
   @FieldResolver(() => [Account])
   subaccounts(@Root() account: Account, @Ctx() ctx: Context): Promise<Account[]> {
-    return this.accounts.subaccountsOf(principalOf(ctx), account);
+    return this.accounts.maySeeSubaccounts(principalOf(ctx), account) ? ctx.loaders.subaccountsOf.load(account.id) : Promise.resolve([]);
   }
 
   @FieldResolver(() => [ApiKey])
   apiKeys(@Root() account: Account, @Ctx() ctx: Context): Promise<ApiKey[]> {
-    return this.accounts.apiKeysOf(principalOf(ctx), account);
+    return this.accounts.maySeeApiKeys(principalOf(ctx), account) ? ctx.loaders.apiKeysOf.load(account.id) : Promise.resolve([]);
   }
 }
 

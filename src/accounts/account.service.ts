@@ -4,7 +4,7 @@ import { storedScopes, type ApiKeyScope } from './scopes';
 import type { Principal } from '../core/auth';
 import { canSee, isParentOrOperator, visibleAccountFilter } from '../core/tenancy';
 import { badInput, forbidden, notFound } from '../core/errors';
-import { decode } from '../core/ids';
+import { decode, type IdType } from '../core/ids';
 import { isKnownRegion } from '../core/phone';
 import { Account, AccountStatus } from './account.entity';
 import type { ApiKey } from './api-key.entity';
@@ -97,6 +97,22 @@ export class AccountService {
     return canSee(principal, { id: owned.accountId, parentId: await this.parentOf(owned.accountId) }) ? owned : null;
   }
 
+  /**
+   * The row an opaque id of `type` names, when the key may see its account: a thing of an
+   * account the key may not see does not exist for it (null), as an id of another type or none.
+   */
+  async findVisible<T extends { accountId: number }>(principal: Principal, type: IdType, rawId: string | number, find: (id: number) => Promise<T | null>): Promise<T | null> {
+    const id = decode(type, rawId);
+    return this.visibleOwned(principal, id === null ? null : await find(id));
+  }
+
+  /** findVisible, or NOT_FOUND naming what was looked for and the field that named it. */
+  async requireVisibleOwned<T extends { accountId: number }>(principal: Principal, type: IdType, rawId: string | number, find: (id: number) => Promise<T | null>, what: string, field: string): Promise<T> {
+    const found = await this.findVisible(principal, type, rawId, find);
+    if (!found) throw notFound(what, `${rawId} (${field})`);
+    return found;
+  }
+
   async requireVisible(principal: Principal, rawId: string | number, field = 'id'): Promise<Account> {
     const account = await this.getVisible(principal, rawId);
     if (!account) throw notFound('account', `${rawId} (${field})`);
@@ -170,9 +186,14 @@ export class AccountService {
     });
   }
 
-  async subaccountsOf(principal: Principal, account: Account): Promise<Account[]> {
-    if (!account.isMaster || !canSee(principal, account) || (principal.kind === 'account' && principal.parentId !== null)) return [];
-    return this.repo.find({ where: { parentId: account.id }, order: { id: 'ASC' } });
+  /** Whether this key may list the account's subaccounts: a master's, to itself or the operator. */
+  maySeeSubaccounts(principal: Principal, account: Account): boolean {
+    return account.isMaster && canSee(principal, account) && !(principal.kind === 'account' && principal.parentId !== null);
+  }
+
+  /** The subaccounts of many masters in one query, oldest first (no visibility: see maySeeSubaccounts). */
+  async subaccountsOfMany(parentIds: readonly number[]): Promise<Account[]> {
+    return parentIds.length ? this.repo.find({ where: { parentId: In([...parentIds]) }, order: { id: 'ASC' } }) : [];
   }
 
   /** Accounts by id, for the batched field resolvers. */
@@ -186,9 +207,9 @@ export class AccountService {
     return this.apiKeys.issue(this.dataSource.manager, account.id, name, storedScopes(scopes));
   }
 
-  async apiKeysOf(principal: Principal, account: Account): Promise<ApiKey[]> {
-    if (!canSee(principal, account)) return [];
-    return this.apiKeys.listFor(account.id);
+  /** Whether this key may list the account's API keys. */
+  maySeeApiKeys(principal: Principal, account: Account): boolean {
+    return canSee(principal, account);
   }
 
   async revokeApiKey(principal: Principal, rawId: string): Promise<ApiKey> {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { IsNull, type DataSource, type EntityManager } from 'typeorm';
+import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
 import type { EventBus } from '../core/pubsub';
 import { Account } from './account.entity';
 import { ApiKey } from './api-key.entity';
@@ -61,8 +61,9 @@ export class ApiKeyService {
     return { apiKey, account };
   }
 
-  listFor(accountId: number): Promise<ApiKey[]> {
-    return this.dataSource.getRepository(ApiKey).find({ where: { accountId }, order: { id: 'ASC' } });
+  /** The keys of many accounts in one query, oldest first. */
+  async listForAccounts(accountIds: readonly number[]): Promise<ApiKey[]> {
+    return accountIds.length ? this.dataSource.getRepository(ApiKey).find({ where: { accountId: In([...accountIds]) }, order: { id: 'ASC' } }) : [];
   }
 
   findById(id: number): Promise<ApiKey | null> {

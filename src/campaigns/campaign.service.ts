@@ -4,8 +4,8 @@ import { requireName } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import type { Logger } from '../core/logger';
 import { NO_OUTBOX, type EventOutbox } from '../core/event-outbox';
-import { badInput, notFound } from '../core/errors';
-import { decode, encode } from '../core/ids';
+import { badInput } from '../core/errors';
+import { encode } from '../core/ids';
 import type { Page } from '../core/connection';
 import { byId, keysetPage } from '../core/pagination';
 import { checkBody } from '../geo/send-policy';
@@ -53,15 +53,12 @@ export class CampaignService {
     return campaignIds.length ? this.dataSource.getRepository(CampaignPlan).findBy({ campaignId: In([...campaignIds]) }) : [];
   }
 
-  async getVisible(principal: Principal, rawId: string | number): Promise<Campaign | null> {
-    const id = decode('cmp', rawId);
-    return this.accounts.visibleOwned(principal, id === null ? null : await this.findById(id));
+  getVisible(principal: Principal, rawId: string | number): Promise<Campaign | null> {
+    return this.accounts.findVisible(principal, 'cmp', rawId, (id) => this.findById(id));
   }
 
-  async requireVisible(principal: Principal, rawId: string | number, field = 'id'): Promise<Campaign> {
-    const campaign = await this.getVisible(principal, rawId);
-    if (!campaign) throw notFound('campaign', `${rawId} (${field})`);
-    return campaign;
+  requireVisible(principal: Principal, rawId: string | number, field = 'id'): Promise<Campaign> {
+    return this.accounts.requireVisibleOwned(principal, 'cmp', rawId, (id) => this.findById(id), 'campaign', field);
   }
 
   async create(principal: Principal, input: CreateCampaignInput): Promise<Campaign> {

@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { Page } from '../core/connection';
 import { badInput } from '../core/errors';
 import { idKey, keysetPage, type Keyset } from '../core/pagination';
@@ -54,8 +54,9 @@ export class ConsentLedger {
   }
 
   /** One member's records, newest first. */
-  historyOf(groupId: number, contactId: number): Promise<ConsentRecord[]> {
-    return this.dataSource.getRepository(ConsentRecord).find({ where: { groupId, contactId }, order: { id: 'DESC' } });
+  /** The records of many memberships of one group in one query, newest first. */
+  async historiesOf(groupId: number, contactIds: readonly number[]): Promise<ConsentRecord[]> {
+    return contactIds.length ? this.dataSource.getRepository(ConsentRecord).find({ where: { groupId, contactId: In([...contactIds]) }, order: { id: 'DESC' } }) : [];
   }
 
   /** A group's records from `since` on, oldest first, keyset-paged on (createdAt, id): an export that resumes where it stopped. */

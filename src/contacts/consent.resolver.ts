@@ -15,8 +15,8 @@ export class ConsentResolver {
   ) {}
 
   @FieldResolver(() => [ConsentRecord], { description: "The member's consent ledger: every change of this membership, newest first." })
-  history(@Root() member: Membership): Promise<ConsentRecord[]> {
-    return this.ledger.historyOf(member.groupId, member.contactId);
+  history(@Root() member: Membership, @Ctx() ctx: Context): Promise<ConsentRecord[]> {
+    return ctx.loaders.historyOfMember.load(`${member.groupId}:${member.contactId}`);
   }
 
   @Query(() => ConsentRecordConnection, { description: "A group's consent ledger from `since` on (all of it when null), oldest first: the export an audit asks for." })

@@ -6,14 +6,12 @@ import { ContactInput } from './contact.inputs';
 import type { ContactService } from './contact.service';
 import { ImportResult } from './contact.types';
 import { Membership, SubscriptionStatus } from './membership.entity';
-import type { MembershipService } from './membership.service';
 import type { SubscriptionService } from './subscription.service';
 
 @Resolver(() => Contact)
 export class ContactResolver {
   constructor(
     private readonly contacts: ContactService,
-    private readonly membershipService: MembershipService,
     private readonly imports: ContactImportService,
     private readonly subscriptions: SubscriptionService,
   ) {}
@@ -55,7 +53,7 @@ export class ContactResolver {
   }
 
   @FieldResolver(() => [Membership])
-  memberships(@Root() contact: Contact): Promise<Membership[]> {
-    return this.membershipService.membershipsOf(contact.id);
+  memberships(@Root() contact: Contact, @Ctx() ctx: Context): Promise<Membership[]> {
+    return ctx.loaders.membershipsOfContact.load(contact.id);
   }
 }

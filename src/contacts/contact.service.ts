@@ -4,7 +4,6 @@ import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import { isDuplicateKeyError } from '../core/database';
 import { badInput } from '../core/errors';
-import { decode } from '../core/ids';
 import { parsePhone, type ParsedPhone } from '../core/phone';
 import { Contact } from './contact.entity';
 
@@ -72,9 +71,8 @@ export class ContactService {
     return Object.assign(contact, changes);
   }
 
-  async getVisible(principal: Principal, rawId: string | number): Promise<Contact | null> {
-    const id = decode('ctc', rawId);
-    return this.accounts.visibleOwned(principal, id === null ? null : await this.findById(id));
+  getVisible(principal: Principal, rawId: string | number): Promise<Contact | null> {
+    return this.accounts.findVisible(principal, 'ctc', rawId, (id) => this.findById(id));
   }
 
   /** Numbers without '+' are read in the account's home country. */

@@ -119,9 +119,9 @@ export class MembershipService {
     return result;
   }
 
-  /** A contact's memberships; they are all of groups of the contact's own account. */
-  membershipsOf(contactId: number): Promise<Membership[]> {
-    return this.repo.find({ where: { contactId }, order: { id: 'ASC' } });
+  /** The memberships of many contacts in one query, oldest first (a contact's are all of groups of its own account). */
+  async membershipsOfContacts(contactIds: readonly number[]): Promise<Membership[]> {
+    return contactIds.length ? this.repo.find({ where: { contactId: In([...contactIds]) }, order: { id: 'ASC' } }) : [];
   }
 
   memberCount(groupId: number, status?: SubscriptionStatus | null): Promise<number> {

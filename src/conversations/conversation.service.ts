@@ -50,15 +50,12 @@ export class ConversationService {
     return ids.length ? this.repo.findBy({ id: In([...ids]) }) : Promise.resolve([]);
   }
 
-  async getVisible(principal: Principal, rawId: string | number): Promise<Conversation | null> {
-    const id = decode('cnv', rawId);
-    return this.accounts.visibleOwned(principal, id === null ? null : await this.findById(id));
+  getVisible(principal: Principal, rawId: string | number): Promise<Conversation | null> {
+    return this.accounts.findVisible(principal, 'cnv', rawId, (id) => this.findById(id));
   }
 
-  async requireVisible(principal: Principal, rawId: string | number, field = 'id'): Promise<Conversation> {
-    const conversation = await this.getVisible(principal, rawId);
-    if (!conversation) throw notFound('conversation', `${rawId} (${field})`);
-    return conversation;
+  requireVisible(principal: Principal, rawId: string | number, field = 'id'): Promise<Conversation> {
+    return this.accounts.requireVisibleOwned(principal, 'cnv', rawId, (id) => this.findById(id), 'conversation', field);
   }
 
   /** Makes the thread, or reads the one a concurrent request made first. */

@@ -24,3 +24,15 @@ export function byIdLoader<T extends { id: number }>(findByIds: (ids: readonly n
     return ids.map((id) => found.get(id) ?? null);
   }, options);
 }
+
+/**
+ * The rows of many parents (a group's senders, a contact's memberships): one query per batch,
+ * each key answered with its own rows, in the order the query gave them.
+ */
+export function byParentLoader<K, T>(findByParents: (keys: readonly K[]) => Promise<T[]>, parentOf: (row: T) => K, options: LoaderOptions): DataLoader<K, T[]> {
+  return new DataLoader<K, T[]>(async (keys) => {
+    const rows = new Map<K, T[]>(keys.map((key) => [key, []]));
+    for (const row of await findByParents(keys)) rows.get(parentOf(row))?.push(row);
+    return keys.map((key) => rows.get(key)!);
+  }, options);
+}

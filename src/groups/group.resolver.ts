@@ -2,18 +2,16 @@ import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'ty
 import { Account } from '../accounts/account.entity';
 import { principalOf, type Context } from '../core/auth';
 import { CreateSubscriptionGroupInput, UpdateSubscriptionGroupInput } from './group.inputs';
-import type { GroupService } from './group.service';
+import { countriesServed, type GroupService } from './group.service';
 import { KeywordCategory, KeywordSet } from './keyword-set.entity';
 import type { KeywordService } from './keyword.service';
 import { Sender } from './sender.entity';
-import type { SenderService } from './sender.service';
 import { SubscriptionGroup } from './subscription-group.entity';
 
 @Resolver(() => SubscriptionGroup)
 export class GroupResolver {
   constructor(
     private readonly groups: GroupService,
-    private readonly senderService: SenderService,
     private readonly keywordService: KeywordService,
   ) {}
 
@@ -60,17 +58,17 @@ export class GroupResolver {
   }
 
   @FieldResolver(() => [Sender])
-  senders(@Root() group: SubscriptionGroup): Promise<Sender[]> {
-    return this.senderService.activeSendersOf(group.id);
+  senders(@Root() group: SubscriptionGroup, @Ctx() ctx: Context): Promise<Sender[]> {
+    return ctx.loaders.sendersOfGroup.load(group.id);
   }
 
   @FieldResolver(() => [String], { description: "Regions covered by at least one sender, sorted." })
-  countries(@Root() group: SubscriptionGroup): Promise<string[]> {
-    return this.groups.countries(group.id);
+  async countries(@Root() group: SubscriptionGroup, @Ctx() ctx: Context): Promise<string[]> {
+    return countriesServed(await ctx.loaders.sendersOfGroup.load(group.id));
   }
 
   @FieldResolver(() => [KeywordSet])
-  keywords(@Root() group: SubscriptionGroup): Promise<KeywordSet[]> {
-    return this.keywordService.keywordSetsOf(group.id);
+  keywords(@Root() group: SubscriptionGroup, @Ctx() ctx: Context): Promise<KeywordSet[]> {
+    return ctx.loaders.keywordSetsOfGroup.load(group.id);
   }
 }

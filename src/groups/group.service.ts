@@ -2,8 +2,7 @@ import { In, type DataSource } from 'typeorm';
 import { requireName } from '../accounts/account.service';
 import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
-import { badInput, notFound } from '../core/errors';
-import { decode } from '../core/ids';
+import { badInput } from '../core/errors';
 import { ImmutableFacts } from '../core/immutable-facts';
 import { consentSettings, type ConsentSettingsInput } from './group-consent-settings';
 import type { KeywordService } from './keyword.service';
@@ -55,15 +54,12 @@ export class GroupService {
   }
 
   /** The group when the key may see its account; a group it may not see does not exist for it. */
-  async getVisible(principal: Principal, rawId: string | number): Promise<SubscriptionGroup | null> {
-    const id = decode('grp', rawId);
-    return this.accounts.visibleOwned(principal, id === null ? null : await this.findById(id));
+  getVisible(principal: Principal, rawId: string | number): Promise<SubscriptionGroup | null> {
+    return this.accounts.findVisible(principal, 'grp', rawId, (id) => this.findById(id));
   }
 
-  async requireVisible(principal: Principal, rawId: string | number, field = 'groupId'): Promise<SubscriptionGroup> {
-    const group = await this.getVisible(principal, rawId);
-    if (!group) throw notFound('subscription group', `${rawId} (${field})`);
-    return group;
+  requireVisible(principal: Principal, rawId: string | number, field = 'groupId'): Promise<SubscriptionGroup> {
+    return this.accounts.requireVisibleOwned(principal, 'grp', rawId, (id) => this.findById(id), 'subscription group', field);
   }
 
   async create(principal: Principal, input: CreateGroupInput): Promise<SubscriptionGroup> {
@@ -107,14 +103,6 @@ export class GroupService {
   }
 
   /** Regions covered by at least one active sender, sorted. */
-  async countries(groupId: number): Promise<string[]> {
-    const rows = await this.dataSource.getRepository(Sender)
-      .createQueryBuilder('s')
-      .select('DISTINCT s.country', 'country')
-      .where('s.groupId = :groupId AND s.removedAt IS NULL', { groupId })
-      .getRawMany<{ country: string }>();
-    return rows.map((r) => r.country).sort();
-  }
 }
 
 function optionalDescription(raw: string | null | undefined): string | null {
@@ -122,4 +110,9 @@ function optionalDescription(raw: string | null | undefined): string | null {
   if (!text) return null;
   if (text.length > MAX_DESCRIPTION) throw badInput('description', `must be at most ${MAX_DESCRIPTION} characters`);
   return text;
+}
+
+/** The regions a group's senders in service cover, sorted. */
+export function countriesServed(senders: readonly Pick<Sender, 'country'>[]): string[] {
+  return [...new Set(senders.map((s) => s.country))].sort();
 }

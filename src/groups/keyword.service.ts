@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import { badInput } from '../core/errors';
 import { CONSENT_LANGUAGES, DEFAULT_KEYWORDS_BY_LANGUAGE, DEFAULT_REPLIES_BY_LANGUAGE } from './consent-languages';
 import { foldKeyword, matchKeywordSet } from './consent-matcher';
@@ -35,8 +35,13 @@ export class KeywordService {
   }
 
   async keywordSetsOf(groupId: number): Promise<KeywordSet[]> {
-    const sets = await this.repo.findBy({ groupId });
-    return sets.sort((a, b) => CATEGORY_ORDER.indexOf(a.category) - CATEGORY_ORDER.indexOf(b.category));
+    return this.keywordSetsOfGroups([groupId]);
+  }
+
+  /** The sets of many groups in one query, each group's in category order (OPT_OUT, OPT_IN, HELP). */
+  async keywordSetsOfGroups(groupIds: readonly number[]): Promise<KeywordSet[]> {
+    const sets = groupIds.length ? await this.repo.findBy({ groupId: In([...groupIds]) }) : [];
+    return sets.sort((a, b) => a.groupId - b.groupId || CATEGORY_ORDER.indexOf(a.category) - CATEGORY_ORDER.indexOf(b.category));
   }
 
   async createDefaults(manager: EntityManager, groupId: number): Promise<void> {

@@ -1,7 +1,6 @@
 import { In, type DataSource, type FindOptionsWhere } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
-import { decode } from '../core/ids';
 import type { Page } from '../core/connection';
 import { byId, keysetPage, type PageArgs } from '../core/pagination';
 import { Message, type MessageDirection, type MessageStatus } from './message.entity';
@@ -26,9 +25,8 @@ export class MessageService {
     return this.dataSource.getRepository(Message);
   }
 
-  async getVisible(principal: Principal, rawId: string | number): Promise<Message | null> {
-    const id = decode('msg', rawId);
-    return this.accounts.visibleOwned(principal, id === null ? null : await this.repo.findOneBy({ id }));
+  getVisible(principal: Principal, rawId: string | number): Promise<Message | null> {
+    return this.accounts.findVisible(principal, 'msg', rawId, (id) => this.repo.findOneBy({ id }));
   }
 
   /** The log, newest first, over every account the key may see (or the one named). */
