@@ -66,7 +66,7 @@ export interface DispatcherParts {
  * guard's state or its claim, the next reads what is due after it, so that the wait of each
  * look does not leave the carrier's sockets idle.
  */
-const OVERLAPPING_LOOKS = 2;
+const OVERLAPPING_LOOKS = 3;
 
 export class Dispatcher {
   private readonly options: DispatcherOptions;
