@@ -34,6 +34,7 @@ import { HandOver } from './messaging/hand-over';
 import { FreshHandOverState } from './messaging/hand-over-state';
 import { OrphanReconciler } from './messaging/orphan-reconciler';
 import { SendQueueRepository } from './messaging/send-queue.repository';
+import { SenderSlots } from './messaging/sender-slots';
 import { SidRecorder } from './messaging/sid-recorder';
 import { StatusCallbacks } from './messaging/status-callbacks';
 import { StatusRefresher } from './messaging/status-refresher';
@@ -132,7 +133,7 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const dispatcher = new Dispatcher(
     {
       watch: (handedOver) => pumpingGuard.observe(handedOver),
-      queue, senders: (ids) => senders.findByIds(ids), guardState, handOver, statuses, sids, reconciler, callbacks: statusCallbacks, pacer: senderPacer(events), log, metrics,
+      queue, slots: new SenderSlots((ids) => senders.findByIds(ids), senderPacer(events)), guardState, handOver, statuses, sids, reconciler, callbacks: statusCallbacks, log, metrics,
       refresher: new StatusRefresher(queue, provider, statusCallbacks, log, config.statusRefreshAfterMs),
       campaignNotCancelled,
     },

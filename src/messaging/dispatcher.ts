@@ -1,14 +1,12 @@
-import { LRUCache } from 'lru-cache';
 import type { Logger } from '../core/logger';
 import type { Metrics } from '../core/metrics';
 import { CAMPAIGN_CANCELLED_MESSAGE, EXPIRED_MESSAGE, SendErrorCode } from '../core/send-error';
-import type { Sender } from '../groups/sender.entity';
 import { judgeHandOver, type HandOverStateSource, type HandOverVerdict } from './hand-over-guard';
 import type { HandOver } from './hand-over';
 import { Message, MessageStatus } from './message.entity';
 import type { OrphanReconciler } from './orphan-reconciler';
 import type { SendQueueRepository } from './send-queue.repository';
-import type { SenderPacer } from './sender-pacer';
+import type { SenderSlots } from './sender-slots';
 import type { SidRecorder } from './sid-recorder';
 import type { StatusCallbacks } from './status-callbacks';
 import type { StatusRefresher } from './status-refresher';
@@ -36,8 +34,6 @@ const DEFAULTS: DispatcherOptions = { batchSize: 500, concurrency: 128, idlePoll
 
 export interface DispatcherParts {
   queue: SendQueueRepository;
-  /** Senders by id (their maxPerSecond), from the groups domain. */
-  senders: (ids: number[]) => Promise<Sender[]>;
   guardState: HandOverStateSource;
   handOver: HandOver;
   statuses: StatusService;
@@ -47,8 +43,9 @@ export interface DispatcherParts {
   refresher: StatusRefresher;
   /** SQL that holds on a messages row whose campaign was not cancelled (campaigns owns that table). */
   campaignNotCancelled: (column: string) => string;
-  pacer: SenderPacer;
-  /** Told of each chunk claimed for the carrier (the pumping guard); must not block. */
+  /** Each sender's pace. */
+  slots: SenderSlots;
+  /** Told of each batch claimed for the carrier (the pumping guard); must not block. */
   watch?: (handedOver: readonly Message[]) => void;
   log: Logger;
   metrics: Metrics;
@@ -70,8 +67,6 @@ const OVERLAPPING_LOOKS = 3;
 
 export class Dispatcher {
   private readonly options: DispatcherOptions;
-  /** maxPerSecond of the senders met lately (a sender's rate does not change). */
-  private readonly rates = new LRUCache<number, number>({ max: 10_000 });
   private readonly inFlight = new Set<Promise<void>>();
   private readonly looks = new Set<Promise<void>>();
   /** Messages a look under way has read and not yet let go: the other look leaves them out. */
@@ -207,14 +202,14 @@ export class Dispatcher {
 
   /** One look at the queue: what is due is judged by the guard, held or claimed and posted. */
   private async look(now: number, wanted: number): Promise<void> {
-    const due = await this.parts.queue.due(new Date(now), this.parts.pacer.busy(now), wanted, [...this.held]);
+    const due = await this.parts.queue.due(new Date(now), this.parts.slots.busy(now), wanted, [...this.held]);
     if (!due.length) {
       this.quietUntil = now + this.nextWait(now);
       return;
     }
     for (const message of due) this.held.add(message.id);
     try {
-      const handedOver = await this.checkAndHandOver(await this.atMostOneSecondEach(due));
+      const handedOver = await this.checkAndHandOver(await this.parts.slots.atMostOneSecondEach(due));
       if (handedOver < due.length || due.length < wanted) this.quietUntil = Date.now() + Math.min(this.nextWait(Date.now()), 50);
     } finally {
       for (const message of due) this.held.delete(message.id);
@@ -222,21 +217,7 @@ export class Dispatcher {
   }
 
   private nextWait(now: number): number {
-    let wait = this.options.idlePollMs;
-    for (const senderId of this.parts.pacer.busy(now)) wait = Math.min(wait, this.parts.pacer.nextFreeAt(senderId, now) - now);
-    return Math.max(1, wait);
-  }
-
-  /** No more of a sender's rows than a second of its pace could take: the guard reads the state only for those. */
-  private async atMostOneSecondEach(due: Message[]): Promise<Message[]> {
-    await this.loadRates([...new Set(due.map((r) => r.senderId).filter((id): id is number => id !== null))]);
-    const taken = new Map<number, number>();
-    return due.filter((row) => {
-      if (row.senderId === null) return true;
-      const count = taken.get(row.senderId) ?? 0;
-      taken.set(row.senderId, count + 1);
-      return count < Math.max(1, Math.floor(this.rates.get(row.senderId) ?? 1));
-    });
+    return this.parts.slots.nextFreeIn(now, this.options.idlePollMs);
   }
 
   /**
@@ -253,7 +234,7 @@ export class Dispatcher {
       if (verdict.kind === 'send') sendable.push(message);
       else await this.hold(message, verdict);
     }
-    const granted = new Set(await this.pace(sendable.map((m) => ({ id: m.id, senderId: m.senderId })), Date.now()));
+    const granted = new Set(await this.parts.slots.take(sendable, Date.now()));
     const going = sendable.filter((m) => granted.has(m.id));
     // No more are claimed than there are free hand-over slots, each posted at once: a crash cuts off only what is on the wire.
     if (!going.length) return 0;
@@ -295,34 +276,6 @@ export class Dispatcher {
         if (this.options.concurrency - this.inFlight.size - this.reserved === this.smallestLook()) this.nudge();
       });
     this.inFlight.add(tracked);
-  }
-
-  /** The due rows whose sender has a free slot now, in queue order. */
-  private async pace(due: Array<{ id: number; senderId: number | null }>, now: number): Promise<number[]> {
-    const wanted = new Map<number, number>();
-    for (const row of due) if (row.senderId !== null) wanted.set(row.senderId, (wanted.get(row.senderId) ?? 0) + 1);
-    await this.loadRates([...wanted.keys()]);
-    const granted = await this.parts.pacer.take([...wanted].map(([senderId, count]) => ({ senderId, perSecond: this.rates.get(senderId) ?? 1, wanted: count })), now);
-    const picked: number[] = [];
-    for (const row of due) {
-      if (row.senderId === null) {
-        picked.push(row.id);
-        continue;
-      }
-      const left = granted.get(row.senderId) ?? 0;
-      if (left > 0) {
-        granted.set(row.senderId, left - 1);
-        picked.push(row.id);
-      }
-    }
-    return picked;
-  }
-
-  private async loadRates(senderIds: number[]): Promise<void> {
-    const missing = senderIds.filter((id) => !this.rates.has(id));
-    if (!missing.length) return;
-    const senders = await this.parts.senders(missing);
-    for (const sender of senders) this.rates.set(sender.id, Number(sender.maxPerSecond));
   }
 
   /** Ends the loop's sleep, so that it sees whether a look may begin. */
