@@ -23,15 +23,24 @@ const MEMBERS_WITH_LISTS = `query($g: ID!, $first: Int) { subscriptionGroup(id: 
 
 const ACCOUNT_LISTS = `query($a: ID!) { account(id: $a) { id apiKeys { id } subaccounts { id name apiKeys { id } } } }`;
 
+const GROUP_TABLES = ['subscription_groups', 'senders', 'keyword_sets'];
+const MEMBER_TABLES = ['memberships', 'consent_records', 'contacts', 'subscription_groups'];
+const ACCOUNT_TABLES = ['accounts', 'api_keys'];
+
 describeEachDatabase('a page with its relations', (app) => {
   const MEMBERS_PER_GROUP = 25;
   let worlds: CampaignWorld[];
   let masterKey: string;
 
-  /** The statements a page of `first` costs, and the page. */
-  async function cost(query: string, first: number, variables: Record<string, unknown> = {}): Promise<{ count: number; data: any }> {
-    const { result, count } = await queriesDuring(app().server.services.dataSource, () => app().ok(query, { first, ...variables }, masterKey));
-    return { count, data: result };
+  /**
+   * The statements a page of `first` costs, and the page; with `tables`, only those that read one
+   * of them (the launched campaigns' progress may count their stats meanwhile, on a timer).
+   */
+  async function cost(query: string, first: number, variables: Record<string, unknown> = {}, tables?: string[]): Promise<{ count: number; data: any }> {
+    const { result, count, sql } = await queriesDuring(app().server.services.dataSource, () => app().ok(query, { first, ...variables }, masterKey));
+    if (!tables) return { count, data: result };
+    const names = new RegExp(`[\\s\`"](${tables.join('|')})[\\s\`"]`);
+    return { count: sql.filter((statement) => names.test(statement)).length, data: result };
   }
 
   beforeAll(async () => {
@@ -90,37 +99,40 @@ describeEachDatabase('a page with its relations', (app) => {
   });
 
   it("answers a group's senders, regions and keywords in the same statements for 1 group as for 6", async () => {
-    const one = await cost(GROUPS, 0, { a: worlds[1].account.id });
+    const one = await cost(GROUPS, 0, { a: worlds[1].account.id }, GROUP_TABLES);
     for (let g = 0; g < 5; g++) {
       const extra = await app().ok('mutation($a: ID!, $n: String!) { createSubscriptionGroup(input: { accountId: $a, name: $n }) { id } }', { a: worlds[0].account.id, n: `Extra ${g}` }, masterKey);
       await app().ok('mutation($g: ID!, $v: String!) { addSender(groupId: $g, input: { type: LONG_CODE, value: $v }) { id } }', { g: extra.createSubscriptionGroup.id, v: usPhone() }, masterKey);
     }
-    const six = await cost(GROUPS, 0, { a: worlds[0].account.id });
+    const six = await cost(GROUPS, 0, { a: worlds[0].account.id }, GROUP_TABLES);
     const groups = six.data.subscriptionGroups;
     expect(groups).toHaveLength(6);
     expect(groups.every((g: any) => g.senders.length === 1 && g.countries.join() === 'US' && g.keywords.map((k: any) => k.category).join() === 'OPT_OUT,OPT_IN,HELP')).toBe(true);
     expect(new Set(groups.map((g: any) => g.senders[0].value)).size).toBe(6);
+    expect(one.count).toBeGreaterThanOrEqual(3);
     expect(six.count).toBe(one.count);
   });
 
   it("answers members' consent history and their contacts' memberships in the same statements for 5 rows as for 25", async () => {
-    const small = await cost(MEMBERS_WITH_LISTS, 5, { g: worlds[0].groupId });
-    const full = await cost(MEMBERS_WITH_LISTS, 50, { g: worlds[0].groupId });
+    const small = await cost(MEMBERS_WITH_LISTS, 5, { g: worlds[0].groupId }, MEMBER_TABLES);
+    const full = await cost(MEMBERS_WITH_LISTS, 50, { g: worlds[0].groupId }, MEMBER_TABLES);
     const nodes = full.data.subscriptionGroup.members.nodes;
     expect(nodes).toHaveLength(MEMBERS_PER_GROUP);
     expect(nodes.every((m: any) => m.history.length === 1 && m.history[0].newStatus === 'SUBSCRIBED')).toBe(true);
     expect(nodes.every((m: any) => m.contact.memberships.length === 1 && m.contact.memberships[0].group.id === worlds[0].groupId)).toBe(true);
+    expect(small.count).toBeGreaterThanOrEqual(4);
     expect(full.count).toBe(small.count);
   });
 
   it("answers a master's subaccounts and every one's keys in the same statements for 1 subaccount as for 3", async () => {
     const master = worlds[0].account;
-    const one = await cost(ACCOUNT_LISTS, 0, { a: master.id });
+    const one = await cost(ACCOUNT_LISTS, 0, { a: master.id }, ACCOUNT_TABLES);
     expect(one.data.account.subaccounts).toHaveLength(1);
     for (const name of ['Second sub', 'Third sub']) await createSubaccount(app(), master, name);
-    const three = await cost(ACCOUNT_LISTS, 0, { a: master.id });
+    const three = await cost(ACCOUNT_LISTS, 0, { a: master.id }, ACCOUNT_TABLES);
     expect(three.data.account.subaccounts.map((a: any) => a.name)).toEqual(['Batching sub', 'Second sub', 'Third sub']);
     expect(three.data.account.subaccounts.every((a: any) => a.apiKeys.length === 1)).toBe(true);
+    expect(one.count).toBeGreaterThanOrEqual(3);
     expect(three.count).toBe(one.count);
   });
 }, { env: { SWITCHBOARD_WORKERS: 'off' } });
