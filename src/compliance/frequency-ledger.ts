@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { placeholders, sqlDate } from '../core/sql';
+import { placeholders, readSqlDate, sqlDate } from '../core/sql';
 import { sendError, SendErrorCode, type SendError } from '../core/send-error';
 import type { CapRule, FrequencyCapService } from './frequency-caps.service';
 import type { LawBook, Recipient } from './legal-window';
@@ -54,7 +54,7 @@ export class FrequencyLedger {
         [...contactIds, ...HANDED_OVER, sqlDate(dataSource, new Date(now - longest * 1000))]);
       for (const row of rows) {
         const contactId = Number(row.contact_id);
-        history.set(contactId, [...(history.get(contactId) ?? []), { groupId: Number(row.group_id), at: asTime(row.at) }]);
+        history.set(contactId, [...(history.get(contactId) ?? []), { groupId: Number(row.group_id), at: readSqlDate(row.at).getTime() }]);
       }
     }
     return new FrequencyLedger(history, owned, law, now);
@@ -85,12 +85,6 @@ export class FrequencyLedger {
       ...(this.caps.groups.get(message.groupId) ?? []).map((c) => ({ ...c, groupId: message.groupId, why: "the group's frequency cap" })),
     ];
   }
-}
-
-function asTime(value: Date | string): number {
-  if (value instanceof Date) return value.getTime();
-  // SQLite keeps datetimes as text in UTC without a zone.
-  return Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
 }
 
 export function describeWindow(seconds: number): string {

@@ -6,6 +6,12 @@ export function sqlDate(dataSource: DataSource, date: Date): Date | string {
   return dialectOf(dataSource).date(date);
 }
 
+/** A datetime read by a raw query: MySQL's driver gives a Date, SQLite its UTC text without a zone. */
+export function readSqlDate(value: Date | string): Date {
+  if (value instanceof Date) return value;
+  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
+}
+
 /** `?, ?, ?` for n values. */
 export function placeholders(n: number): string {
   return new Array(n).fill('?').join(', ');

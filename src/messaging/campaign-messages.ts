@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { dialectOf } from '../core/database';
 import { CAMPAIGN_CANCELLED_MESSAGE, EXPIRED_MESSAGE, SendErrorCode, type SendErrorCode as ErrorCode } from '../core/send-error';
-import { execute, placeholders, sqlDate } from '../core/sql';
+import { execute, placeholders, readSqlDate, sqlDate } from '../core/sql';
 import type { DeliveryEvents } from './delivery-events';
 import { Message, MessageStatus } from './message.entity';
 
@@ -55,7 +55,7 @@ export class CampaignMessages {
     const late = deadline ? 'SUM(CASE WHEN send_after > ? THEN 1 ELSE 0 END)' : '0';
     const [row] = await this.dataSource.query(`SELECT MAX(send_after) AS last, ${late} AS after_deadline FROM messages WHERE campaign_id = ? AND status = ?`,
       [...(deadline ? [sqlDate(this.dataSource, deadline)] : []), campaignId, MessageStatus.QUEUED]);
-    const last = row?.last ? (row.last instanceof Date ? row.last : new Date(`${String(row.last).replace(' ', 'T')}Z`)) : null;
+    const last = row?.last ? readSqlDate(row.last) : null;
     return { last, after: Number(row?.after_deadline ?? 0) };
   }
 
