@@ -1,5 +1,5 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
-import { isDuplicateKeyError } from '../core/database';
+import { isDeadlockError, isDuplicateKeyError } from '../core/database';
 import type { Page } from '../core/connection';
 import { byId, keysetPage } from '../core/pagination';
 import { NO_OUTBOX, type EventOutbox } from '../core/event-outbox';
@@ -28,11 +28,6 @@ export interface MembershipChange {
 class LostRace extends Error {}
 
 const MAX_ATTEMPTS = 5;
-
-function isDeadlock(error: unknown): boolean {
-  const code = (error as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
-  return code === 'ER_LOCK_DEADLOCK' || code === 'SQLITE_BUSY';
-}
 
 /** Memberships and their consent ledger: every change of a membership's status goes through here or through the import's bulk path. */
 export class MembershipService {
@@ -64,7 +59,7 @@ export class MembershipService {
       try {
         return await this.dataSource.transaction((manager) => this.changeIn(manager, groupId, contactId, status, cause, options));
       } catch (error) {
-        if (attempt >= MAX_ATTEMPTS || !(error instanceof LostRace || isDuplicateKeyError(error) || isDeadlock(error))) throw error;
+        if (attempt >= MAX_ATTEMPTS || !(error instanceof LostRace || isDuplicateKeyError(error) || isDeadlockError(error))) throw error;
       }
     }
   }

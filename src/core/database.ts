@@ -123,9 +123,20 @@ function makeDialect(dataSource: DataSource, idStep: number): Dialect {
   };
 }
 
+/** The driver's error code, also through TypeORM's QueryFailedError. */
+function driverCode(error: unknown): string | undefined {
+  const e = error as { code?: string; driverError?: { code?: string } };
+  return e?.driverError?.code ?? e?.code;
+}
+
+/** A transaction the database gave up to break a lock cycle (or SQLite found busy): worth running again. */
+export function isDeadlockError(error: unknown): boolean {
+  const code = driverCode(error);
+  return code === 'ER_LOCK_DEADLOCK' || code === 'SQLITE_BUSY';
+}
+
 /** True when the error is a unique-key violation, on either database. */
 export function isDuplicateKeyError(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string } };
-  const code = e?.driverError?.code ?? e?.code;
+  const code = driverCode(error);
   return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
