@@ -1,8 +1,7 @@
-import type { Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { ADMIN_TOKEN, describeEachDatabase, type TestApp } from './helpers/app';
 import { messageSid, postInbound, setupInbox, usNumber, type InboxFixture } from './helpers/inbox';
-import { subscribe, subscribed, wsClient, type LiveSubscription } from './helpers/ws-client';
+import { clientsClosedAfterEach, subscribe, subscribed, type LiveSubscription } from './helpers/ws-client';
 
 // One reply goes to many inboxes: the server executes and serialises it once per (document,
 // variables, visibility) and writes the same bytes to each socket (core/shared-serialization.ts).
@@ -51,16 +50,7 @@ async function rawSubscriber(url: string, token: string, subscriptions: Record<s
 }
 
 describeEachDatabase('shared reply fan-out', (app) => {
-  const clients: Client[] = [];
-  const open = (token: string) => {
-    const client = wsClient(app().url, token);
-    clients.push(client);
-    return client;
-  };
-
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.dispose()));
-  });
+  const open = clientsClosedAfterEach(() => app().url);
 
   it('gives each subscriber exactly its own events, whatever document, variables and tenant it shares with others', async () => {
     const a = await setupInbox(app(), 'Fan A');

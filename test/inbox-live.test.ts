@@ -1,8 +1,7 @@
-import type { Client } from 'graphql-ws';
 import { ADMIN_TOKEN, describeEachDatabase, type TestApp } from './helpers/app';
 import { createSubaccount } from './helpers/fixtures';
 import { messageSid, postInbound, setupInbox, usNumber, type InboxFixture } from './helpers/inbox';
-import { subscribe, wsClient, type LiveSubscription } from './helpers/ws-client';
+import { clientsClosedAfterEach, subscribe, type LiveSubscription } from './helpers/ws-client';
 
 const REPLIES = `subscription($g: ID, $c: ID) {
   replyReceived(groupId: $g, conversationId: $c) {
@@ -57,16 +56,7 @@ const MARKER = 'marker';
 const replies = (sub: LiveSubscription<Reply>) => sub.events.filter((e) => e.replyReceived.message.body !== MARKER && e.replyReceived.message.body !== 'probe');
 
 describeEachDatabase('live reply inbox', (app) => {
-  const clients: Client[] = [];
-  const open = (token: string) => {
-    const client = wsClient(app().url, token);
-    clients.push(client);
-    return client;
-  };
-
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.dispose()));
-  });
+  const open = clientsClosedAfterEach(() => app().url);
 
   it("keeps two accounts' open inboxes apart: each sees its own replies and none of the other's", async () => {
     const a = await setupInbox(app(), 'Tenant A');

@@ -12,6 +12,22 @@ export interface LiveSubscription<T> {
   close(): Promise<void>;
 }
 
+/**
+ * Opens clients for the tests of a describe block and closes every one after each test: call it
+ * in the block, with the app's URL as the tests will have it.
+ */
+export function clientsClosedAfterEach(httpUrl: () => string): (token: string) => Client {
+  const clients: Client[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  });
+  return (token) => {
+    const client = wsClient(httpUrl(), token);
+    clients.push(client);
+    return client;
+  };
+}
+
 /** A real graphql-ws client over a real WebSocket, authorised like an inbox app. */
 export function wsClient(httpUrl: string, token: string | null, connectionParams?: Record<string, unknown>): Client {
   return createClient({
