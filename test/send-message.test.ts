@@ -121,6 +121,24 @@ describeEachDatabase('sendMessage', (app) => {
       expect(theirs.data.sendMessage.message.id).not.toBe(mine.data.sendMessage.message.id);
     });
 
+    const nested = (depth: number) => {
+      let value: Record<string, unknown> = { leaf: 1 };
+      for (let i = 1; i < depth; i++) value = { inner: value };
+      return value;
+    };
+    it.each<[string, Record<string, unknown>, string]>([
+      ['a first name of 201 characters', { contact: { firstName: 'n'.repeat(201) } }, 'contact.firstName'],
+      ['attributes nested 11 deep', { contact: { attributes: nested(11) } }, 'contact.attributes'],
+      ['attributes nested 3,000 deep', { contact: { attributes: nested(3000) } }, 'contact.attributes'],
+      ['attributes of 16,001 characters as JSON', { contact: { attributes: { a: 'x'.repeat(16_000) } } }, 'contact.attributes'],
+      ['variables nested 11 deep', { variables: nested(11) }, 'variables'],
+    ])('refuses %s as an import would, naming the field, before anything is sent', async (_name, extra, field) => {
+      const to = fresh();
+      const res = await send(app(), world, { to, body: 'x', ...extra });
+      expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+      expect(await carrierMessages(carrier(), to)).toHaveLength(0);
+    });
+
     it('refuses a key of 10 KB, naming the field, before anything is sent', async () => {
       const to = fresh();
       const res = await send(app(), world, { to, body: 'x', idempotencyKey: 'k'.repeat(10 * 1024) });

@@ -12,15 +12,12 @@ import { consentTextOf, type ConsentCause, type ConsentLedger } from './consent-
 import type { DoubleOptIn } from './double-opt-in';
 import { Contact } from './contact.entity';
 import type { ImportRejection, ImportResult } from './contact.types';
+import { checkContactFields } from './contact-fields';
 import { Membership, SubscriptionStatus } from './membership.entity';
 
 export const MAX_IMPORT_ROWS = 10_000;
 /** Rows per transaction and per multi-row statement: well under both databases' parameter limits. */
 const CHUNK = 1000;
-const MAX_NAME = 200;
-/** The attributes column is TEXT: 65,535 bytes on MySQL, so 16,000 characters of utf8mb4 always fit. */
-const MAX_ATTRIBUTES = 16_000;
-const MAX_ATTRIBUTE_DEPTH = 10;
 
 export interface ContactRow {
   phoneNumber: string;
@@ -192,31 +189,8 @@ interface ExistingContact {
 }
 
 function checkShape(row: ContactRow, index: number): void {
-  for (const field of ['firstName', 'lastName'] as const) {
-    const value = row[field];
-    if (value && value.trim().length > MAX_NAME) throw badInput(`contacts[${index}].${field}`, `must be at most ${MAX_NAME} characters`, { index });
-  }
-  // Depth first, without recursion: a deep enough value overflows the stack of JSON.stringify itself.
-  if (row.attributes && nestingOf(row.attributes, MAX_ATTRIBUTE_DEPTH) > MAX_ATTRIBUTE_DEPTH) {
-    throw badInput(`contacts[${index}].attributes`, `must be nested at most ${MAX_ATTRIBUTE_DEPTH} levels deep`, { index });
-  }
-  if (row.attributes && JSON.stringify(row.attributes).length > MAX_ATTRIBUTES) {
-    throw badInput(`contacts[${index}].attributes`, `must be at most ${MAX_ATTRIBUTES} characters as JSON`, { index });
-  }
-}
-
-/** How deep objects and arrays nest in value, counted up to just past max. */
-function nestingOf(value: unknown, max: number): number {
-  let deepest = 0;
-  const pending: Array<[unknown, number]> = [[value, 1]];
-  while (pending.length) {
-    const [item, depth] = pending.pop()!;
-    if (item === null || typeof item !== 'object') continue;
-    deepest = Math.max(deepest, depth);
-    if (depth > max) return depth;
-    for (const child of Object.values(item)) pending.push([child, depth + 1]);
-  }
-  return deepest;
+  // Names are stored trimmed (clean), so that is what must fit.
+  checkContactFields({ firstName: clean(row.firstName), lastName: clean(row.lastName), attributes: row.attributes }, `contacts[${index}]`, { index });
 }
 
 function clean(value: string | null | undefined): string | null {

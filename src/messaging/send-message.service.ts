@@ -1,8 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { checkAttributes, checkContactFields } from '../contacts/contact-fields';
 import type { ContactFields, ContactService } from '../contacts/contact.service';
 import type { MembershipService } from '../contacts/membership.service';
 import type { Principal } from '../core/auth';
-import { badInput } from '../core/errors';
 import { parsePhone } from '../core/phone';
 import type { SendError } from '../core/send-error';
 import type { GroupService } from '../groups/group.service';
@@ -26,8 +26,6 @@ export interface OutboundThreads {
   recordOutbound(conversationId: number, message: Message): Promise<void>;
 }
 
-const MAX_NAME = 200;
-const MAX_ATTRIBUTES_JSON = 16_000;
 
 /**
  * sendMessage: one transactional message to a number through a group, routed and refused by
@@ -50,7 +48,8 @@ export class SendMessageService {
   async sendMessage(principal: Principal, input: SendMessageInput): Promise<SendMessagePayload> {
     const key = input.idempotencyKey ?? null;
     if (key !== null) checkIdempotencyKey(key);
-    checkContactFields(input.contact, input.variables);
+    checkContactFields(input.contact ?? {}, 'contact');
+    checkAttributes(input.variables, 'variables');
     this.template.validate(input.body);
     const group = await this.groups.requireVisible(principal, input.groupId, 'groupId');
     const ctx = await this.routing.loadRoutingContext(group.id);
@@ -115,13 +114,3 @@ export class SendMessageService {
   }
 }
 
-function checkContactFields(contact: SendMessageInput['contact'], variables: SendMessageInput['variables']): void {
-  for (const field of ['firstName', 'lastName'] as const) {
-    const value = contact?.[field];
-    if (value != null && value.length > MAX_NAME) throw badInput(`contact.${field}`, `must be at most ${MAX_NAME} characters`);
-  }
-  if (contact?.attributes && JSON.stringify(contact.attributes).length > MAX_ATTRIBUTES_JSON) {
-    throw badInput('contact.attributes', `must be at most ${MAX_ATTRIBUTES_JSON} characters as JSON`);
-  }
-  if (variables && JSON.stringify(variables).length > MAX_ATTRIBUTES_JSON) throw badInput('variables', `must be at most ${MAX_ATTRIBUTES_JSON} characters as JSON`);
-}
