@@ -151,11 +151,10 @@ function parseWholeMs(name: string, raw: string | undefined, fallback: number): 
  * without Twilio credentials. Without either, nothing could send: the start stops.
  */
 function carrierSimulatorAsked(env: Env): boolean {
-  const raw = env.CARRIER_SIMULATOR || 'off';
-  if (raw !== 'on' && raw !== 'off') throw new ConfigError(`CARRIER_SIMULATOR must be on or off, got "${raw}"`);
+  const asked = parseOnOff(env, 'CARRIER_SIMULATOR', false);
   const production = env.NODE_ENV === 'production';
-  if (raw === 'on' && production) throw new ConfigError('CARRIER_SIMULATOR=on is refused with NODE_ENV=production: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN');
-  if (raw === 'off') {
+  if (asked && production) throw new ConfigError('CARRIER_SIMULATOR=on is refused with NODE_ENV=production: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN');
+  if (!asked) {
     throw new ConfigError(production
       ? 'TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set with NODE_ENV=production'
       : 'TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set, or CARRIER_SIMULATOR=on for the built-in carrier simulator (npm start sets it outside production)');
@@ -201,11 +200,10 @@ function parseRedisPrefix(raw: string | undefined): string {
 
 /** The law's rules hold unless turned off, which production refuses (tests of other rules turn them off). */
 function parseLegal(env: Env): Config['legal'] {
-  const raw = env.LEGAL_RULES || 'on';
-  if (raw !== 'on' && raw !== 'off') throw new ConfigError(`LEGAL_RULES must be on or off, got "${raw}"`);
-  if (raw === 'off' && env.NODE_ENV === 'production') throw new ConfigError('LEGAL_RULES=off is refused with NODE_ENV=production: the law\'s hours and caps always hold there');
+  const enforced = parseOnOff(env, 'LEGAL_RULES', true);
+  if (!enforced && env.NODE_ENV === 'production') throw new ConfigError('LEGAL_RULES=off is refused with NODE_ENV=production: the law\'s hours and caps always hold there');
   try {
-    return { enforced: raw === 'on', regions: parseOperatorRegions(env.LEGAL_HOURS_REGIONS) };
+    return { enforced, regions: parseOperatorRegions(env.LEGAL_HOURS_REGIONS) };
   } catch (error) {
     throw new ConfigError(`LEGAL_HOURS_REGIONS ${(error as Error).message}`);
   }
