@@ -1,30 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { ServedSimulator } from '../src/carrier/simulator';
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from '../src/config';
 import { createDataSource } from '../src/core/database';
 import { ADMIN_TOKEN } from './helpers/app';
 import { startCarrier } from './helpers/carrier';
+import { requireBuiltServer, spawnServer, stopProcess, waitForHealth } from './helpers/child-server';
 import { databaseKinds, freshDatabase, type FreshDatabase } from './helpers/databases';
 import { freePort } from './helpers/net';
 
 // kill -9 in the middle of a fast campaign, against a carrier outside the server: the restart
 // looks every cut-off hand-over up at the carrier, and no recipient ever gets two messages.
-const MAIN = join(__dirname, '..', 'dist', 'src', 'main.js');
 const RECIPIENTS = 600;
-
-function startServer(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: process.env.CRASH_DEBUG ? 'inherit' : 'ignore' });
-}
-
-async function waitForHealth(url: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('server did not answer');
-}
 
 for (const kind of databaseKinds()) {
   describe(`kill -9 mid-campaign [${kind}]`, () => {
@@ -33,13 +19,13 @@ for (const kind of databaseKinds()) {
     let server: ChildProcess | undefined;
 
     beforeAll(async () => {
-      if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build (npm test does it first)`);
+      requireBuiltServer();
       carrier = await startCarrier();
       database = await freshDatabase(kind);
     });
 
     afterAll(async () => {
-      server?.kill('SIGKILL');
+      await stopProcess(server);
       await carrier?.close();
       await database?.drop();
     });
@@ -61,7 +47,7 @@ for (const kind of databaseKinds()) {
         if (body.errors) throw new Error(JSON.stringify(body.errors));
         return body.data;
       };
-      server = startServer(env);
+      server = spawnServer(env);
       await waitForHealth(url);
       const { createAccount } = await gql('mutation { createAccount(input: {name: "Crash", homeCountry: "US"}) { account { id } apiKey { secret } } }');
       const key = createAccount.apiKey.secret;
@@ -75,14 +61,13 @@ for (const kind of databaseKinds()) {
 
       const made = () => carrier.simulator.sent().filter((m) => m.body === 'Flash sale');
       while (made().length < 100) await new Promise((r) => setTimeout(r, 5));
-      server.kill('SIGKILL');
-      await new Promise((resolve) => server!.once('exit', resolve));
+      await stopProcess(server);
 
       const ds = createDataSource(kind === 'sqlite' ? { type: 'sqlite', path: database.url.slice('sqlite:'.length) } : { type: 'mysql', url: database.url }, [], []);
       await ds.initialize();
       const cut: Array<{ to_address: string }> = await ds.query("SELECT to_address FROM messages WHERE status = 'SENDING' AND provider_sid IS NULL");
 
-      server = startServer(env);
+      server = spawnServer(env);
       await waitForHealth(url);
       // Every message gets a final status, also those whose callbacks came while the server was down.
       for (;;) {

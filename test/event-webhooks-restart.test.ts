@@ -1,21 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestApp } from './helpers/app';
 import { ADMIN_TOKEN } from './helpers/app';
 import { createCampaign, setupWorld, until, usPhone, waitForCampaign } from './helpers/campaign-fixtures';
+import { requireBuiltServer, spawnServer, stopProcess, waitForHealth } from './helpers/child-server';
 import { databaseKinds, freshDatabase, type FreshDatabase } from './helpers/databases';
 import { freePort } from './helpers/net';
 import { startReceiver, verifySwitchboardSignature, type Receiver } from './helpers/webhook-receiver';
 
 // The compiled server, as `npm start` runs it, killed with SIGKILL in the middle of delivering.
-const MAIN = join(__dirname, '..', 'dist', 'src', 'main.js');
-
-function boot(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'ignore' });
-  return child;
-}
 
 /** Just enough of TestApp for the fixtures, over HTTP to the child process. */
 function client(url: string): TestApp {
@@ -42,14 +37,14 @@ for (const kind of databaseKinds()) {
     let child: ChildProcess | undefined;
 
     beforeAll(async () => {
-      if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build`);
+      requireBuiltServer();
       dir = mkdtempSync(join(tmpdir(), 'switchboard-webhooks-'));
       database = kind === 'sqlite' ? { url: `sqlite:${join(dir, 'sb.db')}`, drop: async () => {} } : await freshDatabase(kind);
       // Slow enough that the campaign's events are still being delivered when the process dies.
       hook = await startReceiver(() => ({ status: 200, delayMs: 150 }));
     });
     afterAll(async () => {
-      child?.kill('SIGKILL');
+      await stopProcess(child);
       await hook?.close();
       await database?.drop();
       rmSync(dir, { recursive: true, force: true });
@@ -66,8 +61,8 @@ for (const kind of databaseKinds()) {
         WEBHOOKS_DEVELOPMENT: 'on', WEBHOOK_TIMEOUT_MS: '1000', WEBHOOK_POLL_MS: '50', WEBHOOK_BACKOFF_BASE_MS: '50', WEBHOOK_BACKOFF_MAX_MS: '200',
       };
       const up = async () => {
-        child = boot(env);
-        await until('the server', async () => fetch(`${url}/healthz`).then((r) => r.ok, () => false), 20000);
+        child = spawnServer(env);
+        await waitForHealth(url);
       };
       await up();
       const app = client(url);
@@ -82,9 +77,7 @@ for (const kind of databaseKinds()) {
       const stored = await total();
       expect(hook.requests.length).toBeLessThan(stored);
 
-      const dead = new Promise((resolve) => child!.once('exit', resolve));
-      child!.kill('SIGKILL');
-      await dead;
+      await stopProcess(child);
       await up();
 
       const state = await waitForCampaign(app, world.account.key, campaignId, ['COMPLETED']);
@@ -99,8 +92,7 @@ for (const kind of databaseKinds()) {
         expect(hook.requests.some((r) => r.event.type === 'message.status' && r.event.data.message.id === message.id && r.event.data.status === message.status)).toBe(true);
       }
       expect(hook.requests.filter((r) => r.event.type === 'campaign.completed').map((r) => r.event.id)).toHaveLength(1);
-      child!.kill('SIGTERM');
-      await new Promise((resolve) => child!.once('exit', resolve));
+      await stopProcess(child, 'SIGTERM');
       child = undefined;
     });
   });

@@ -1,15 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../src/core/database';
 import { ADMIN_TOKEN } from './helpers/app';
+import { requireBuiltServer, spawnServer, stopProcess, waitForHealth } from './helpers/child-server';
 import { databaseKinds, freshDatabase, type FreshDatabase } from './helpers/databases';
 import { freePort } from './helpers/net';
 
 // kill -9 in the middle of a launch's planning, then two instances over the same database: one
 // of them takes the planning up where the cursor stands, and every recipient has exactly one message.
-const MAIN = join(__dirname, '..', 'dist', 'src', 'main.js');
 const MEMBERS = 3000;
 
 interface Instance {
@@ -20,27 +18,17 @@ interface Instance {
 async function startInstance(database: FreshDatabase, env: Record<string, string>): Promise<Instance> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: database.url, ADMIN_TOKEN, PUBLIC_URL: url, LOG_LEVEL: 'error',
-      // US numbers: the law's hours would hold them at night (the planning is what this test watches).
-      LEGAL_RULES: 'off', CARRIER_SIMULATOR: 'on', SIMULATOR_CALLBACK_DELAY_MS: '20', LAUNCH_CHUNK_SIZE: '50', LAUNCH_PLANNING_LEASE_MS: '3000', ...env,
-    },
-    stdio: process.env.CRASH_DEBUG ? 'inherit' : 'ignore',
+  const child = spawnServer({
+    PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: database.url, ADMIN_TOKEN, PUBLIC_URL: url, LOG_LEVEL: 'error',
+    // US numbers: the law's hours would hold them at night (the planning is what this test watches).
+    LEGAL_RULES: 'off', CARRIER_SIMULATOR: 'on', SIMULATOR_CALLBACK_DELAY_MS: '20', LAUNCH_CHUNK_SIZE: '50', LAUNCH_PLANNING_LEASE_MS: '3000', ...env,
   });
-  for (let i = 0; ; i++) {
-    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return { child, url };
-    if (i > 200) throw new Error('server did not answer');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitForHealth(url);
+  return { child, url };
 }
 
 function kill(instance: Instance | undefined): Promise<void> {
-  if (!instance || instance.child.exitCode !== null || instance.child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    instance.child.once('exit', () => resolve());
-    instance.child.kill('SIGKILL');
-  });
+  return stopProcess(instance?.child);
 }
 
 async function gql(url: string, query: string, variables: Record<string, unknown> = {}, token = ADMIN_TOKEN): Promise<any> {
@@ -63,7 +51,7 @@ for (const kind of databaseKinds()) {
     const instances: Instance[] = [];
 
     beforeAll(async () => {
-      if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build (npm test does it first)`);
+      requireBuiltServer();
       database = await freshDatabase(kind);
     });
 
