@@ -139,6 +139,17 @@ describeEachDatabase('sendMessage', (app) => {
       expect(await carrierMessages(carrier(), to)).toHaveLength(0);
     });
 
+    it("refuses attributes that would take the contact's stored ones over the bound, and keeps what it has", async () => {
+      const to = fresh();
+      const first = await send(app(), world, { to, body: 'x', contact: { attributes: { a: 'x'.repeat(9_000) } } });
+      expect(first.errors).toBeUndefined();
+      const res = await send(app(), world, { to, body: 'y', contact: { attributes: { b: 'y'.repeat(9_000) } } });
+      expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'contact.attributes' });
+      await until('the carrier took the first', async () => (await carrierMessages(carrier(), to)).length >= 1);
+      await app().server.services.dispatcher.settle(5000);
+      expect((await carrierMessages(carrier(), to)).map((m) => m.body)).toEqual(['x']);
+    });
+
     it('refuses a key of 10 KB, naming the field, before anything is sent', async () => {
       const to = fresh();
       const res = await send(app(), world, { to, body: 'x', idempotencyKey: 'k'.repeat(10 * 1024) });

@@ -5,6 +5,7 @@ import type { Principal } from '../core/auth';
 import { isDuplicateKeyError } from '../core/database';
 import { badInput } from '../core/errors';
 import { parsePhone, type ParsedPhone } from '../core/phone';
+import { checkAttributes } from './contact-fields';
 import { Contact } from './contact.entity';
 
 export interface ContactFields {
@@ -64,7 +65,11 @@ export class ContactService {
     const changes: Partial<Contact> = {};
     if (fields?.firstName != null && fields.firstName !== contact.firstName) changes.firstName = fields.firstName;
     if (fields?.lastName != null && fields.lastName !== contact.lastName) changes.lastName = fields.lastName;
-    if (fields?.attributes) changes.attributes = { ...(contact.attributes ?? {}), ...fields.attributes };
+    if (fields?.attributes) {
+      changes.attributes = { ...(contact.attributes ?? {}), ...fields.attributes };
+      // Each part is within the bound; what is stored is their merge.
+      checkAttributes(changes.attributes, 'contact.attributes');
+    }
     if (!Object.keys(changes).length) return contact;
     changes.updatedAt = new Date();
     await this.repo.update({ id: contact.id }, changes as QueryDeepPartialEntity<Contact>);
