@@ -75,7 +75,7 @@ export async function buildWorld(options: { members: number; workers: boolean; m
 }
 
 /** The account, its ten countries' senders and `members` contacts in one group, made through the API of the server at `url`. */
-export async function seedWorld(url: string, admin: <T = any>(query: string, variables?: Record<string, unknown>) => Promise<T>, options: { members: number; maxPerSecond?: number }) {
+export async function seedWorld(url: string, admin: <T = any>(query: string, variables?: Record<string, unknown>) => Promise<T>, options: { members: number; maxPerSecond?: number; variant?: number }) {
   const { createAccount } = await admin('mutation { createAccount(input: { name: "Bench", homeCountry: "US" }) { account { id } apiKey { secret } } }');
   const key: string = createAccount.apiKey.secret;
   const accountId: string = createAccount.account.id;
@@ -86,7 +86,9 @@ export async function seedWorld(url: string, admin: <T = any>(query: string, var
   const { createSubscriptionGroup } = await gql('mutation { createSubscriptionGroup(input: { name: "bench" }) { id } }');
   const groupId: string = createSubscriptionGroup.id;
   for (const { sender } of COUNTRIES) {
-    await gql('mutation($g: ID!, $input: SenderInput!) { addSender(groupId: $g, input: $input) { id } }', { g: groupId, input: { ...sender, maxPerSecond: options.maxPerSecond } });
+    // A sender value belongs to one group: a second world on the same server needs values of its own.
+    const value = options.variant ? sender.value.slice(0, -1) + String(options.variant) : sender.value;
+    await gql('mutation($g: ID!, $input: SenderInput!) { addSender(groupId: $g, input: $input) { id } }', { g: groupId, input: { ...sender, value, maxPerSecond: options.maxPerSecond } });
   }
   let members = 0;
   for (let offset = 0; offset < options.members; offset += 10_000) {

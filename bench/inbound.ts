@@ -24,11 +24,11 @@ const THROUGHPUT_SECONDS = 10;
 const LATENCY_RATES = [100, 300, 600];
 const LATENCY_SECONDS = 8;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 
 export const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
-async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
+export async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${url} exited with ${child.exitCode}`);
@@ -112,7 +112,7 @@ function inboundParams(to: string[], contact: number, i: number): Record<string,
 }
 
 /** `concurrency` senders each posting as fast as answers come back, for `seconds`. */
-async function closedLoop(url: string, to: string[], seconds: number, concurrency: number): Promise<{ ok: number; failed: number; seconds: number }> {
+export async function closedLoop(url: string, to: string[], seconds: number, concurrency: number): Promise<{ ok: number; failed: number; seconds: number }> {
   let ok = 0;
   let failed = 0;
   let i = 0;
@@ -130,7 +130,7 @@ async function closedLoop(url: string, to: string[], seconds: number, concurrenc
 }
 
 /** Requests at fixed times whatever the answers do; latency counts from the scheduled time (no coordinated omission). */
-async function openLoop(url: string, to: string[], rate: number, seconds: number): Promise<{ p50: number; p99: number; max: number; failed: number; sent: number }> {
+export async function openLoop(url: string, to: string[], rate: number, seconds: number): Promise<{ p50: number; p99: number; max: number; failed: number; sent: number }> {
   const latencies: number[] = [];
   let failed = 0;
   const total = rate * seconds;

@@ -29,13 +29,15 @@ const INBOX_DOCUMENT = `subscription {
   }
 }`;
 
-interface Inbox {
-  client: Client;
+type Disposable = Pick<Client, 'dispose'>;
+
+export interface Inbox {
+  client: Disposable;
   /** Called with the MessageSid of every event. */
   onEvent?: (sid: string) => void;
 }
 
-async function openInboxes(url: string, key: string | null, count: number): Promise<Inbox[]> {
+export async function openInboxes(url: string, key: string | null, count: number): Promise<Inbox[]> {
   const inboxes: Inbox[] = [];
   for (let i = 0; i < count; i++) {
     const client = createClient({ url: url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: key ? { authorization: `Bearer ${key}` } : {}, retryAttempts: 0 });
@@ -50,8 +52,40 @@ async function openInboxes(url: string, key: string | null, count: number): Prom
   return inboxes;
 }
 
+const SID_FIELD = Buffer.from('"providerSid":"');
+
+/**
+ * Inboxes that speak graphql-transport-ws over bare `ws` sockets and read only the sid out of each
+ * frame (no JSON parse, no graphql-ws client): the receiving end costs the benchmark process as
+ * little as it can, so that "one reply to 1,000 inboxes" measures the server's fan-out more than
+ * 1,000 clients parsing in the same process. Used for Switchboard and the bare server alike.
+ */
+export async function openLightInboxes(url: string, key: string | null, count: number): Promise<Inbox[]> {
+  const wsUrl = url.replace(/^http/, 'ws') + '/graphql';
+  const open = (): Promise<Inbox> => new Promise((resolve, reject) => {
+    const socket = new WebSocket(wsUrl, 'graphql-transport-ws', { agent: undefined, skipUTF8Validation: true });
+    const inbox: Inbox = { client: { dispose: () => socket.close() } };
+    socket.once('error', reject);
+    socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: key ? { authorization: `Bearer ${key}` } : {} })));
+    let acked = false;
+    socket.on('message', (data: Buffer) => {
+      if (!acked) {
+        acked = true;
+        socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: INBOX_DOCUMENT } }));
+        resolve(inbox);
+        return;
+      }
+      const at = data.indexOf(SID_FIELD);
+      if (at >= 0 && inbox.onEvent) inbox.onEvent(data.toString('latin1', at + SID_FIELD.length, at + SID_FIELD.length + 34));
+    });
+  });
+  const inboxes: Inbox[] = [];
+  for (let i = 0; i < count; i++) inboxes.push(await open());
+  return inboxes;
+}
+
 /** Posts probe replies until every inbox has received one: all subscriptions are then live. */
-async function untilAllLive(url: string, groups: Array<{ to: string; inboxes: Inbox[] }>): Promise<void> {
+export async function untilAllLive(url: string, groups: Array<{ to: string; inboxes: Inbox[] }>): Promise<void> {
   const deadline = Date.now() + 60_000;
   const live = new Set<Inbox>();
   for (const { inboxes } of groups) for (const inbox of inboxes) inbox.onEvent = () => live.add(inbox);
@@ -67,7 +101,7 @@ async function untilAllLive(url: string, groups: Array<{ to: string; inboxes: In
   for (const { inboxes } of groups) for (const inbox of inboxes) inbox.onEvent = undefined;
 }
 
-async function spreadLoad(url: string, accounts: Array<{ to: string; inboxes: Inbox[] }>) {
+export async function spreadLoad(url: string, accounts: Array<{ to: string; inboxes: Inbox[] }>) {
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   for (const { inboxes } of accounts) {
@@ -99,7 +133,7 @@ async function spreadLoad(url: string, accounts: Array<{ to: string; inboxes: In
 }
 
 /** How long each of the replies takes to reach every inbox; `send` posts one with the given sid. */
-async function oneAccountFanOut(inboxes: Inbox[], send: (sid: string, r: number) => Promise<unknown>) {
+export async function oneAccountFanOut(inboxes: Inbox[], send: (sid: string, r: number) => Promise<unknown>) {
   const toLast: number[] = [];
   const toFirst: number[] = [];
   for (let r = 0; r < SINGLE_ACCOUNT_REPLIES; r++) {
@@ -150,7 +184,7 @@ async function untilBareLive(bare: { publish(sid: string): Promise<void> }, inbo
 }
 
 /** Memory a server holds per idle subscriber: after a full GC, before and after `count` subscribe. */
-async function perSubscriber(memory: () => Promise<MemoryProbe>, open: () => Promise<Client[]>): Promise<{ heapBytes: number; rssBytes: number; clients: Client[] }> {
+async function perSubscriber(memory: () => Promise<MemoryProbe>, open: () => Promise<Disposable[]>): Promise<{ heapBytes: number; rssBytes: number; clients: Disposable[] }> {
   const before = await memory();
   const clients = await open();
   await new Promise((r) => setTimeout(r, 500));
@@ -163,7 +197,7 @@ export async function runInboxFanoutBench(): Promise<Record<string, unknown>> {
   const database = await freshBenchDatabase('sb_bench_fanout');
   const server = await spawnSwitchboard(database.url, { SWITCHBOARD_WORKERS: 'off' }, { memoryProbe: true });
   const bare = await forkBareGraphqlWs();
-  const clients: Client[] = [];
+  const clients: Disposable[] = [];
   try {
     const accounts: Array<{ to: string; inboxes: Inbox[] }> = [];
     for (let a = 0; a < ACCOUNTS; a++) {
@@ -193,6 +227,14 @@ export async function runInboxFanoutBench(): Promise<Record<string, unknown>> {
       oneAccount.push(await oneAccountFanOut(inboxes, (sid, r) => postInbound(server.url, { MessageSid: sid, From: usNumber(r, '415'), To: to, Body: `one to many ${r}` })));
     }
     await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    const light = await openLightInboxes(server.url, single.key, SINGLE_ACCOUNT_INBOXES);
+    clients.push(...light.map((i) => i.client));
+    await untilAllLive(server.url, [{ to, inboxes: light }]);
+    const oneAccountLight: Array<Awaited<ReturnType<typeof oneAccountFanOut>>> = [];
+    for (let run = 0; run < RUNS; run++) {
+      oneAccountLight.push(await oneAccountFanOut(light, (sid, r) => postInbound(server.url, { MessageSid: sid, From: usNumber(r, '415'), To: to, Body: `one to many ${r}` })));
+    }
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
 
     let bareInboxes: Inbox[] = [];
     const theirs = await perSubscriber(() => bare.memory(), async () => {
@@ -203,6 +245,12 @@ export async function runInboxFanoutBench(): Promise<Record<string, unknown>> {
     clients.push(...theirs.clients);
     const bareOneAccount: Array<Awaited<ReturnType<typeof oneAccountFanOut>>> = [];
     for (let run = 0; run < RUNS; run++) bareOneAccount.push(await oneAccountFanOut(bareInboxes, (sid) => bare.publish(sid)));
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    const bareLight = await openLightInboxes(bare.url, null, SINGLE_ACCOUNT_INBOXES);
+    clients.push(...bareLight.map((i) => i.client));
+    await untilBareLive(bare, bareLight);
+    const bareOneAccountLight: Array<Awaited<ReturnType<typeof oneAccountFanOut>>> = [];
+    for (let run = 0; run < RUNS; run++) bareOneAccountLight.push(await oneAccountFanOut(bareLight, (sid) => bare.publish(sid)));
 
     const fig = <T>(list: T[], pick: (r: T) => number) => spreadOf(list.map(pick));
     return {
@@ -223,6 +271,15 @@ export async function runInboxFanoutBench(): Promise<Record<string, unknown>> {
         switchboardPerDeliveryMicroseconds: fig(oneAccount, (r) => r.perDeliveryMicroseconds),
         barePerDeliveryMicroseconds: fig(bareOneAccount, (r) => r.perDeliveryMicroseconds),
         switchboardFirstInboxMs: fig(oneAccount, (r) => r.firstInboxMedianMs),
+      },
+      // The same with light receiving clients (openLightInboxes): less of the clients' own cost in the figure.
+      oneAccountLightClients: {
+        inboxes: SINGLE_ACCOUNT_INBOXES, repliesPerRun: SINGLE_ACCOUNT_REPLIES,
+        switchboardAllInboxesMs: fig(oneAccountLight, (r) => r.allInboxesMedianMs),
+        bareAllInboxesMs: fig(bareOneAccountLight, (r) => r.allInboxesMedianMs),
+        ratio: spreadOf(oneAccountLight.map((r, i) => r.allInboxesMedianMs / bareOneAccountLight[i].allInboxesMedianMs)),
+        switchboardPerDeliveryMicroseconds: fig(oneAccountLight, (r) => r.perDeliveryMicroseconds),
+        switchboardFirstInboxMs: fig(oneAccountLight, (r) => r.firstInboxMedianMs),
       },
       idleSubscriberMemory: {
         subscribers: SINGLE_ACCOUNT_INBOXES,
@@ -246,6 +303,7 @@ function summary(result: Record<string, any>): string {
     `inbox fan-out, ${result.runs} runs, median (min-max):`,
     `  1,000 inboxes over 100 accounts at 100 replies/s: p99 ${show(spread.p99Ms, ' ms')}, p50 ${show(spread.p50Ms, ' ms')}`,
     `  one reply to 1,000 inboxes of one account: ${show(one.switchboardAllInboxesMs, ' ms')} vs bare graphql-ws ${show(one.bareAllInboxesMs, ' ms')}: ratio ${show(one.ratio)}`,
+    `  the same with light clients: ${show(result.oneAccountLightClients.switchboardAllInboxesMs, ' ms')} vs bare ${show(result.oneAccountLightClients.bareAllInboxesMs, ' ms')}: ratio ${show(result.oneAccountLightClients.ratio)}`,
     `  idle subscriber: ${mem.switchboardHeapBytes} B heap vs bare ${mem.bareHeapBytes} B: ratio ${mem.heapRatio}`,
   ].join('\n');
 }
