@@ -1,7 +1,9 @@
 import type { NonEmptyArray } from 'type-graphql';
 import type { DataSource } from 'typeorm';
 import { AccountResolver } from './accounts/account.resolver';
+import { AccountRepository } from './accounts/account.repository';
 import { AccountService } from './accounts/account.service';
+import { ApiKeyRepository } from './accounts/api-key.repository';
 import { ApiKeyService } from './accounts/api-key.service';
 import type { Config } from './config';
 import type { EventBus } from './core/pubsub';
@@ -85,8 +87,9 @@ import { ConfirmationRequests } from './conversations/confirmation-requests';
 
 /** Every service, constructed explicitly in dependency order. */
 export function createServices(dataSource: DataSource, config: Config, events: EventBus, log: Logger, metrics: Metrics) {
-  const apiKeys = new ApiKeyService(dataSource, events);
-  const accounts = new AccountService(dataSource, apiKeys, grantInitialRegions);
+  const accountRows = new AccountRepository(dataSource);
+  const apiKeys = new ApiKeyService(new ApiKeyRepository(dataSource), accountRows, events);
+  const accounts = new AccountService(dataSource, accountRows, apiKeys, grantInitialRegions);
   const webhooks = createEventWebhooks(dataSource, config.webhooks, accounts, events, log);
   const geo = new GeoService(dataSource, accounts);
   const keywords = new KeywordService(dataSource);
