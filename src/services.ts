@@ -67,9 +67,11 @@ import { MessageMediaResolver } from './conversations/message-media.resolver';
 import { ReplyService } from './conversations/reply.service';
 import { ApiKeyResolver } from './accounts/api-key.resolver';
 import { renderTemplate, validateTemplate } from './campaigns/template';
+import { OneOffHandOverRepository } from './fraud/one-off-hand-over.repository';
 import { PumpingGuard } from './fraud/pumping-guard';
 import { PumpingGuardResolver } from './fraud/pumping-guard.resolver';
 import { PumpingSettingsService } from './fraud/pumping-settings';
+import { PumpingSettingsRepository } from './fraud/pumping-settings.repository';
 import { IdempotencyKeys } from './messaging/idempotency';
 import { PrefixTraffic } from './messaging/prefix-traffic';
 import { SendMessageResolver } from './messaging/send-message.resolver';
@@ -133,8 +135,8 @@ export function createServices(dataSource: DataSource, config: Config, events: E
     campaignVerdicts: (messages, now) => campaignWindows.judge(messages, now),
     lawVerdicts: (messages, now) => handOverLaw.lawVerdicts(messages, now),
   });
-  const pumpingSettings = new PumpingSettingsService(dataSource, accounts);
-  const pumpingGuard = new PumpingGuard(dataSource, pumpingSettings, new PrefixTraffic(dataSource), geo, accounts, events, log);
+  const pumpingSettings = new PumpingSettingsService(new PumpingSettingsRepository(dataSource), accounts);
+  const pumpingGuard = new PumpingGuard(new OneOffHandOverRepository(dataSource), pumpingSettings, new PrefixTraffic(dataSource), geo, accounts, events, log);
   // Written after the block is stored: a crash in between loses this event, not the block.
   pumpingGuard.onAutomaticBlock((block) => webhooks.outbox.enqueue(null, block.accountId, 'prefix.blocked', {
     id: encode('blk', block.id), account: { id: encode('acc', block.accountId) }, prefix: block.prefix, reason: block.reason, automatic: block.automatic, createdAt: new Date(block.createdAt).toISOString(),
