@@ -59,6 +59,7 @@ import { CampaignStatsService } from './campaigns/campaign-stats';
 import { campaignNotCancelled, CampaignWindows } from './campaigns/campaign-windows';
 import { CampaignWorker } from './campaigns/campaign-worker';
 import { CampaignLauncher } from './campaigns/launch';
+import { ConversationSendersRepository } from './conversations/conversation-senders.repository';
 import { ConversationResolver } from './conversations/conversation.resolver';
 import { ConversationService } from './conversations/conversation.service';
 import { InboundService } from './conversations/inbound.service';
@@ -106,7 +107,8 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const contacts = new ContactService(dataSource, accounts);
   const consentLedger = new ConsentLedger(dataSource);
   const memberships = new MembershipService(dataSource, consentLedger, groups, webhooks.outbox);
-  const routing = new RoutingService(dataSource, geo, groups, senders, contacts, memberships);
+  const conversationSenders = new ConversationSendersRepository(dataSource);
+  const routing = new RoutingService((groupId, contactIds) => conversationSenders.threadSendersOf(groupId, contactIds), geo, groups, senders, contacts, memberships);
   // The confirmation channel is the conversations' (made below): called only once the server runs.
   const doubleOptIn = new DoubleOptIn(dataSource, memberships, { sendConfirmationRequest: (...args) => confirmationRequests.sendConfirmationRequest(...args) }, config.doubleOptIn, log);
   const subscriptions = new SubscriptionService(accounts, groups, contacts, memberships, doubleOptIn);
