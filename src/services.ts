@@ -1,7 +1,9 @@
 import type { NonEmptyArray } from 'type-graphql';
 import type { DataSource } from 'typeorm';
 import { AccountResolver } from './accounts/account.resolver';
+import { AccountRepository } from './accounts/account.repository';
 import { AccountService } from './accounts/account.service';
+import { ApiKeyRepository } from './accounts/api-key.repository';
 import { ApiKeyService } from './accounts/api-key.service';
 import type { Config } from './config';
 import type { EventBus } from './core/pubsub';
@@ -9,14 +11,19 @@ import type { Logger } from './core/logger';
 import type { Metrics } from './core/metrics';
 import { AccountGeoResolver } from './geo/account-geo.resolver';
 import { GeoResolver } from './geo/geo.resolver';
+import { BlockedPrefixRepository } from './geo/blocked-prefix.repository';
+import { GeoPermissionRepository } from './geo/geo-permission.repository';
 import { grantInitialRegions } from './geo/initial-regions';
 import { GeoService } from './geo/geo.service';
 import { ContactService } from './contacts/contact.service';
 import { MembershipService } from './contacts/membership.service';
 import { GroupService } from './groups/group.service';
+import { KeywordSetRepository } from './groups/keyword-set.repository';
 import { KeywordService } from './groups/keyword.service';
 import { RoutingService } from './routing/routing.service';
+import { SenderRepository } from './groups/sender.repository';
 import { SenderService } from './groups/sender.service';
+import { SubscriptionGroupRepository } from './groups/subscription-group.repository';
 import { ContactImportService } from './contacts/contact-import.service';
 import { ContactResolver } from './contacts/contact.resolver';
 import { GroupMembersResolver } from './contacts/group-members.resolver';
@@ -52,6 +59,7 @@ import { CampaignStatsService } from './campaigns/campaign-stats';
 import { campaignNotCancelled, CampaignWindows } from './campaigns/campaign-windows';
 import { CampaignWorker } from './campaigns/campaign-worker';
 import { CampaignLauncher } from './campaigns/launch';
+import { ConversationSendersRepository } from './conversations/conversation-senders.repository';
 import { ConversationResolver } from './conversations/conversation.resolver';
 import { ConversationService } from './conversations/conversation.service';
 import { InboundService } from './conversations/inbound.service';
@@ -60,9 +68,11 @@ import { MessageMediaResolver } from './conversations/message-media.resolver';
 import { ReplyService } from './conversations/reply.service';
 import { ApiKeyResolver } from './accounts/api-key.resolver';
 import { renderTemplate, validateTemplate } from './campaigns/template';
+import { OneOffHandOverRepository } from './fraud/one-off-hand-over.repository';
 import { PumpingGuard } from './fraud/pumping-guard';
 import { PumpingGuardResolver } from './fraud/pumping-guard.resolver';
 import { PumpingSettingsService } from './fraud/pumping-settings';
+import { PumpingSettingsRepository } from './fraud/pumping-settings.repository';
 import { IdempotencyKeys } from './messaging/idempotency';
 import { PrefixTraffic } from './messaging/prefix-traffic';
 import { SendMessageResolver } from './messaging/send-message.resolver';
@@ -85,17 +95,20 @@ import { ConfirmationRequests } from './conversations/confirmation-requests';
 
 /** Every service, constructed explicitly in dependency order. */
 export function createServices(dataSource: DataSource, config: Config, events: EventBus, log: Logger, metrics: Metrics) {
-  const apiKeys = new ApiKeyService(dataSource, events);
-  const accounts = new AccountService(dataSource, apiKeys, grantInitialRegions);
+  const accountRows = new AccountRepository(dataSource);
+  const apiKeys = new ApiKeyService(new ApiKeyRepository(dataSource), accountRows, events);
+  const regions = new GeoPermissionRepository(dataSource);
+  const accounts = new AccountService(dataSource, accountRows, apiKeys, (manager, accountId, start) => grantInitialRegions(regions, manager, accountId, start));
   const webhooks = createEventWebhooks(dataSource, config.webhooks, accounts, events, log);
-  const geo = new GeoService(dataSource, accounts);
-  const keywords = new KeywordService(dataSource);
-  const groups = new GroupService(dataSource, accounts, keywords);
-  const senders = new SenderService(dataSource, groups);
+  const geo = new GeoService(dataSource, regions, new BlockedPrefixRepository(dataSource), accounts);
+  const keywords = new KeywordService(dataSource, new KeywordSetRepository(dataSource));
+  const groups = new GroupService(dataSource, new SubscriptionGroupRepository(dataSource), accounts, keywords);
+  const senders = new SenderService(new SenderRepository(dataSource), groups);
   const contacts = new ContactService(dataSource, accounts);
   const consentLedger = new ConsentLedger(dataSource);
   const memberships = new MembershipService(dataSource, consentLedger, groups, webhooks.outbox);
-  const routing = new RoutingService(dataSource, geo, groups, senders, contacts, memberships);
+  const conversationSenders = new ConversationSendersRepository(dataSource);
+  const routing = new RoutingService((groupId, contactIds) => conversationSenders.threadSendersOf(groupId, contactIds), geo, groups, senders, contacts, memberships);
   // The confirmation channel is the conversations' (made below): called only once the server runs.
   const doubleOptIn = new DoubleOptIn(dataSource, memberships, { sendConfirmationRequest: (...args) => confirmationRequests.sendConfirmationRequest(...args) }, config.doubleOptIn, log);
   const subscriptions = new SubscriptionService(accounts, groups, contacts, memberships, doubleOptIn);
@@ -124,8 +137,8 @@ export function createServices(dataSource: DataSource, config: Config, events: E
     campaignVerdicts: (messages, now) => campaignWindows.judge(messages, now),
     lawVerdicts: (messages, now) => handOverLaw.lawVerdicts(messages, now),
   });
-  const pumpingSettings = new PumpingSettingsService(dataSource, accounts);
-  const pumpingGuard = new PumpingGuard(dataSource, pumpingSettings, new PrefixTraffic(dataSource), geo, accounts, events, log);
+  const pumpingSettings = new PumpingSettingsService(new PumpingSettingsRepository(dataSource), accounts);
+  const pumpingGuard = new PumpingGuard(new OneOffHandOverRepository(dataSource), pumpingSettings, new PrefixTraffic(dataSource), geo, accounts, events, log);
   // Written after the block is stored: a crash in between loses this event, not the block.
   pumpingGuard.onAutomaticBlock((block) => webhooks.outbox.enqueue(null, block.accountId, 'prefix.blocked', {
     id: encode('blk', block.id), account: { id: encode('acc', block.accountId) }, prefix: block.prefix, reason: block.reason, automatic: block.automatic, createdAt: new Date(block.createdAt).toISOString(),

@@ -1,12 +1,13 @@
 import { LRUCache } from 'lru-cache';
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { storedScopes, type ApiKeyScope } from './scopes';
 import type { Principal } from '../core/auth';
 import { canSee, isParentOrOperator, visibleAccountFilter } from '../core/tenancy';
 import { badInput, forbidden, notFound } from '../core/errors';
 import { decode, type IdType } from '../core/ids';
 import { isKnownRegion } from '../core/phone';
-import { Account, AccountStatus } from './account.entity';
+import { AccountStatus, type Account } from './account.entity';
+import type { AccountRepository } from './account.repository';
 import type { ApiKey } from './api-key.entity';
 import { ApiKeyService, type IssuedKey } from './api-key.service';
 
@@ -37,16 +38,18 @@ export class AccountService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repo: AccountRepository,
     private readonly apiKeys: ApiKeyService,
     private readonly initialRegions: InitialRegions,
   ) {}
 
-  private get repo() {
-    return this.dataSource.getRepository(Account);
+  findById(id: number): Promise<Account | null> {
+    return this.repo.findById(id);
   }
 
-  findById(id: number): Promise<Account | null> {
-    return this.repo.findOneBy({ id });
+  /** An account known to exist, such as a subaccount's parent. */
+  findByIdOrFail(id: number): Promise<Account> {
+    return this.repo.findByIdOrFail(id);
   }
 
   /** The account when the principal may see it; what it may not see does not exist for it. */
@@ -61,7 +64,7 @@ export class AccountService {
   private async loadParents(accountIds: readonly number[]): Promise<void> {
     const missing = [...new Set(accountIds)].filter((id) => !this.parents.has(id));
     if (!missing.length) return;
-    const rows = await this.repo.find({ select: { id: true, parentId: true }, where: { id: In(missing) } });
+    const rows = await this.repo.parentLinks(missing);
     for (const row of rows) this.parents.set(row.id, { parentId: row.parentId });
   }
 
@@ -123,7 +126,7 @@ export class AccountService {
   async resolveTarget(principal: Principal, rawId: string | null | undefined, field = 'accountId'): Promise<Account> {
     if (rawId !== null && rawId !== undefined) return this.requireVisible(principal, rawId, field);
     if (principal.kind === 'operator') throw badInput(field, 'the operator must name an account');
-    return this.repo.findOneByOrFail({ id: principal.accountId });
+    return this.repo.findByIdOrFail(principal.accountId);
   }
 
   /** The accounts a list covers: the one named (which must be visible), else every one visible; null for the operator's all. */
@@ -136,8 +139,7 @@ export class AccountService {
   async visibleAccountIds(principal: Principal): Promise<number[] | null> {
     if (principal.kind === 'operator') return null;
     if (principal.parentId !== null) return [principal.accountId];
-    const subs = await this.repo.find({ select: { id: true }, where: { parentId: principal.accountId } });
-    return visibleAccountFilter(principal, subs.map((s) => s.id));
+    return visibleAccountFilter(principal, await this.repo.subaccountIdsOf(principal.accountId));
   }
 
   async createAccount(principal: Principal, input: { name: string; homeCountry: string }): Promise<AccountWithKey> {
@@ -145,7 +147,7 @@ export class AccountService {
     const name = requireName('name', input.name);
     const homeCountry = requireRegion('homeCountry', input.homeCountry);
     return this.dataSource.transaction(async (manager) => {
-      const account = manager.create(Account, {
+      const account = await this.repo.add({
         name,
         homeCountry,
         status: AccountStatus.ACTIVE,
@@ -153,10 +155,9 @@ export class AccountService {
         parentId: null,
         inheritsGeoPermissions: false,
         createdAt: new Date(),
-      });
-      await manager.save(account);
+      }, manager);
       await this.initialRegions(manager, account.id, { homeCountry });
-      const apiKey = await this.apiKeys.issue(manager, account.id, 'default');
+      const apiKey = await this.apiKeys.issue(account.id, 'default', null, manager);
       return { account, apiKey };
     });
   }
@@ -170,7 +171,7 @@ export class AccountService {
     const name = requireName('name', input.name);
     const inherit = input.inheritGeoPermissions ?? true;
     return this.dataSource.transaction(async (manager) => {
-      const account = manager.create(Account, {
+      const account = await this.repo.add({
         name,
         homeCountry: parent.homeCountry,
         status: AccountStatus.ACTIVE,
@@ -178,10 +179,9 @@ export class AccountService {
         parentId: parent.id,
         inheritsGeoPermissions: inherit,
         createdAt: new Date(),
-      });
-      await manager.save(account);
+      }, manager);
       if (!inherit) await this.initialRegions(manager, account.id, { copyOf: parent.id });
-      const apiKey = await this.apiKeys.issue(manager, account.id, 'default');
+      const apiKey = await this.apiKeys.issue(account.id, 'default', null, manager);
       return { account, apiKey };
     });
   }
@@ -193,18 +193,23 @@ export class AccountService {
 
   /** The subaccounts of many masters in one query, oldest first (no visibility: see maySeeSubaccounts). */
   async subaccountsOfMany(parentIds: readonly number[]): Promise<Account[]> {
-    return parentIds.length ? this.repo.find({ where: { parentId: In([...parentIds]) }, order: { id: 'ASC' } }) : [];
+    return parentIds.length ? this.repo.subaccountsOf(parentIds) : [];
   }
 
   /** Accounts by id, for the batched field resolvers. */
   async findByIds(ids: readonly number[]): Promise<Account[]> {
-    return ids.length ? this.repo.findBy({ id: In([...ids]) }) : [];
+    return ids.length ? this.repo.findByIds(ids) : [];
   }
 
   async createApiKey(principal: Principal, rawAccountId: string, rawName: string, scopes?: readonly ApiKeyScope[] | null): Promise<IssuedKey> {
     const account = await this.requireVisible(principal, rawAccountId, 'accountId');
     const name = requireName('name', rawName);
-    return this.apiKeys.issue(this.dataSource.manager, account.id, name, storedScopes(scopes));
+    return this.apiKeys.issue(account.id, name, storedScopes(scopes));
+  }
+
+  /** Stores whether a subaccount inherits its parent's geo permissions; when it may is the geo domain's rule. */
+  setInheritsGeoPermissions(accountId: number, inherit: boolean, manager?: EntityManager): Promise<void> {
+    return this.repo.setInheritsGeoPermissions(accountId, inherit, manager);
   }
 
   /** Whether this key may list the account's API keys. */
@@ -224,15 +229,15 @@ export class AccountService {
     const account = await this.requireVisible(principal, rawId);
     this.requireSuspensionRight(principal, account);
     const reason = requireName('reason', rawReason, 500);
-    await this.repo.update({ id: account.id }, { status: AccountStatus.SUSPENDED, suspensionReason: reason });
-    return this.repo.findOneByOrFail({ id: account.id });
+    await this.repo.setStatus(account.id, AccountStatus.SUSPENDED, reason);
+    return this.repo.findByIdOrFail(account.id);
   }
 
   async resume(principal: Principal, rawId: string): Promise<Account> {
     const account = await this.requireVisible(principal, rawId);
     this.requireSuspensionRight(principal, account);
-    await this.repo.update({ id: account.id }, { status: AccountStatus.ACTIVE, suspensionReason: null });
-    return this.repo.findOneByOrFail({ id: account.id });
+    await this.repo.setStatus(account.id, AccountStatus.ACTIVE, null);
+    return this.repo.findByIdOrFail(account.id);
   }
 
   private requireSuspensionRight(principal: Principal, account: Account): void {

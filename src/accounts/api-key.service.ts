@@ -1,8 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { EventBus } from '../core/pubsub';
-import { Account } from './account.entity';
-import { ApiKey } from './api-key.entity';
+import type { Account } from './account.entity';
+import type { AccountRepository } from './account.repository';
+import type { ApiKey } from './api-key.entity';
+import type { ApiKeyRepository } from './api-key.repository';
 
 const SECRET_PREFIX = 'sb_';
 export const KEY_REVOKED_TOPIC = 'key-revoked';
@@ -25,14 +27,15 @@ export function sameHash(a: string, b: string): boolean {
 
 export class ApiKeyService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly keys: ApiKeyRepository,
+    private readonly accounts: AccountRepository,
     private readonly events: EventBus,
   ) {}
 
   /** A new secret of 192 random bits; only its hash is stored. */
-  async issue(manager: EntityManager, accountId: number, name: string, scopes: string | null = null): Promise<IssuedKey> {
+  async issue(accountId: number, name: string, scopes: string | null = null, manager?: EntityManager): Promise<IssuedKey> {
     const secret = SECRET_PREFIX + randomBytes(24).toString('base64url');
-    const apiKey = manager.create(ApiKey, {
+    const apiKey = await this.keys.add({
       accountId,
       name,
       prefix: secret.slice(0, SHOWN_PREFIX_LENGTH),
@@ -41,39 +44,38 @@ export class ApiKeyService {
       lastUsedAt: null,
       revokedAt: null,
       scopes,
-    });
-    await manager.save(apiKey);
+    }, manager);
     return { apiKey, secret };
   }
 
   /** The key and its account for a bearer secret, or null when unknown or revoked. */
   async authenticate(secret: string): Promise<{ apiKey: ApiKey; account: Account } | null> {
     if (!secret.startsWith(SECRET_PREFIX)) return null;
-    const apiKey = await this.dataSource.getRepository(ApiKey).findOneBy({ secretHash: hashSecret(secret), revokedAt: IsNull() });
+    const apiKey = await this.keys.findActiveBySecretHash(hashSecret(secret));
     if (!apiKey) return null;
-    const account = await this.dataSource.getRepository(Account).findOneBy({ id: apiKey.accountId });
+    const account = await this.accounts.findById(apiKey.accountId);
     if (!account) return null;
     const now = new Date();
     if (!apiKey.lastUsedAt || now.getTime() - apiKey.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       apiKey.lastUsedAt = now;
-      await this.dataSource.getRepository(ApiKey).update({ id: apiKey.id }, { lastUsedAt: now });
+      await this.keys.setLastUsed(apiKey.id, now);
     }
     return { apiKey, account };
   }
 
   /** The keys of many accounts in one query, oldest first. */
   async listForAccounts(accountIds: readonly number[]): Promise<ApiKey[]> {
-    return accountIds.length ? this.dataSource.getRepository(ApiKey).find({ where: { accountId: In([...accountIds]) }, order: { id: 'ASC' } }) : [];
+    return accountIds.length ? this.keys.keysOfAccounts(accountIds) : [];
   }
 
   findById(id: number): Promise<ApiKey | null> {
-    return this.dataSource.getRepository(ApiKey).findOneBy({ id });
+    return this.keys.findById(id);
   }
 
   async revoke(apiKey: ApiKey): Promise<ApiKey> {
     if (!apiKey.revokedAt) {
       apiKey.revokedAt = new Date();
-      await this.dataSource.getRepository(ApiKey).update({ id: apiKey.id, revokedAt: IsNull() }, { revokedAt: apiKey.revokedAt });
+      await this.keys.markRevoked(apiKey.id, apiKey.revokedAt);
       // Open subscriptions of the key are closed too, on every instance.
       this.events.pubsub.publish(KEY_REVOKED_TOPIC, 'all', { apiKeyId: apiKey.id });
     }

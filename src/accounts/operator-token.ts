@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { Setting } from '../core/setting.entity';
+import { SettingRepository } from '../core/setting.repository';
 import { hashSecret, sameHash } from './api-key.service';
-import { isDuplicateKeyError } from '../core/database';
 
 const SETTING = 'admin_token_sha256';
 
@@ -15,19 +14,14 @@ export class OperatorToken {
 
   static async load(dataSource: DataSource, configured: string | undefined): Promise<{ token: OperatorToken; generated?: string }> {
     if (configured) return { token: new OperatorToken(hashSecret(configured)) };
-    const repo = dataSource.getRepository(Setting);
-    const stored = await repo.findOneBy({ name: SETTING });
-    if (stored) return { token: new OperatorToken(stored.value) };
+    const settings = new SettingRepository(dataSource);
+    const stored = await settings.valueOf(SETTING);
+    if (stored !== null) return { token: new OperatorToken(stored) };
     const generated = 'sbadmin_' + randomBytes(24).toString('base64url');
     const hash = hashSecret(generated);
-    try {
-      await repo.insert({ name: SETTING, value: hash });
-    } catch (error) {
-      // Another instance made one first: use that. Any other failure is not a lost race.
-      if (!isDuplicateKeyError(error)) throw error;
-      const winner = await repo.findOneByOrFail({ name: SETTING });
-      return { token: new OperatorToken(winner.value) };
-    }
+    // Another instance may make one at the same moment: then its token is the one, and ours is never shown.
+    const kept = await settings.keepFirst(SETTING, hash);
+    if (kept !== hash) return { token: new OperatorToken(kept) };
     return { token: new OperatorToken(hash), generated };
   }
 

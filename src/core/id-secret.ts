@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { isDuplicateKeyError } from './database';
-import { Setting } from './setting.entity';
+import { SettingRepository } from './setting.repository';
 
 const SETTING = 'id_secret';
 
@@ -11,16 +10,9 @@ const SETTING = 'id_secret';
  */
 export async function loadIdSecret(dataSource: DataSource, configured: string | undefined): Promise<string> {
   if (configured) return configured;
-  const repo = dataSource.getRepository(Setting);
-  const stored = await repo.findOneBy({ name: SETTING });
-  if (stored) return stored.value;
-  const generated = randomBytes(32).toString('base64url');
-  try {
-    await repo.insert({ name: SETTING, value: generated });
-  } catch (error) {
-    // Another instance made one first: use that. Any other failure is not a lost race.
-    if (!isDuplicateKeyError(error)) throw error;
-    return (await repo.findOneByOrFail({ name: SETTING })).value;
-  }
-  return generated;
+  const settings = new SettingRepository(dataSource);
+  const stored = await settings.valueOf(SETTING);
+  if (stored !== null) return stored;
+  // Another instance may make one at the same moment: the first stored is the one every instance uses.
+  return settings.keepFirst(SETTING, randomBytes(32).toString('base64url'));
 }

@@ -1,4 +1,3 @@
-import { LessThan, MoreThanOrEqual, type DataSource } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
 import type { Logger } from '../core/logger';
 import type { EventBus } from '../core/pubsub';
@@ -7,7 +6,7 @@ import type { BlockedPrefix } from '../geo/blocked-prefix.entity';
 import type { GeoService } from '../geo/geo.service';
 import type { Message } from '../messaging/message.entity';
 import type { PrefixTraffic } from '../messaging/prefix-traffic';
-import { OneOffHandOver } from './one-off-hand-over.entity';
+import type { OneOffHandOverRepository } from './one-off-hand-over.repository';
 import type { PumpingSettingsService, PumpingThresholds } from './pumping-settings';
 import { toPrefixBlockedPayload, PREFIX_BLOCKED_TOPIC } from './prefix-blocked-events';
 
@@ -46,7 +45,7 @@ export class PumpingGuard {
   private lastPurge = Date.now();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly handOvers: OneOffHandOverRepository,
     private readonly settings: PumpingSettingsService,
     private readonly traffic: PrefixTraffic,
     private readonly geo: GeoService,
@@ -94,9 +93,9 @@ export class PumpingGuard {
 
   private async record(batch: Message[]): Promise<void> {
     const now = new Date();
-    await this.dataSource.getRepository(OneOffHandOver).createQueryBuilder().insert().orIgnore().values(batch.map((m) => ({
+    await this.handOvers.record(batch.map((m) => ({
       accountId: m.accountId, prefix: watchedPrefix(m.to), phoneNumber: m.to, region: m.country, messageId: m.id, handedOverAt: now,
-    }))).execute();
+    })));
   }
 
   private async judgeAll(batch: Message[]): Promise<void> {
@@ -114,10 +113,7 @@ export class PumpingGuard {
   /** The verdict for one prefix of one account now: a reason to block it, or null. */
   async verdict(accountId: number, prefix: string, region: string | null, now: number, thresholds: PumpingThresholds): Promise<string | null> {
     const windowStart = new Date(now - thresholds.windowMinutes * 60_000);
-    const rows = await this.dataSource.getRepository(OneOffHandOver).find({
-      select: { phoneNumber: true, messageId: true },
-      where: { accountId, prefix, handedOverAt: MoreThanOrEqual(windowStart) },
-    });
+    const rows = await this.handOvers.handedOverSince(accountId, prefix, windowStart);
     const where = `${prefix}xxxx${region ? ` (${region})` : ''}`;
     const distinct = new Set(rows.map((r) => r.phoneNumber)).size;
     if (distinct >= thresholds.burstDistinctNumbers) {
@@ -159,6 +155,6 @@ export class PumpingGuard {
   private async purgeNowAndThen(): Promise<void> {
     if (Date.now() - this.lastPurge < 60_000) return;
     this.lastPurge = Date.now();
-    await this.dataSource.getRepository(OneOffHandOver).delete({ handedOverAt: LessThan(new Date(Date.now() - this.options.keepMs)) });
+    await this.handOvers.purgeBefore(new Date(Date.now() - this.options.keepMs));
   }
 }

@@ -1,9 +1,9 @@
-import type { DataSource } from 'typeorm';
 import { LRUCache } from 'lru-cache';
 import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import { badInput } from '../core/errors';
 import { PumpingSettings } from './pumping-settings.entity';
+import type { PumpingSettingsRepository } from './pumping-settings.repository';
 
 /**
  * The defaults, documented in the README: a burst is 50 distinct numbers of one prefix (a block
@@ -37,14 +37,14 @@ export class PumpingSettingsService {
   private readonly cache = new LRUCache<number, PumpingThresholds>({ max: 10_000, ttl: 10_000 });
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: PumpingSettingsRepository,
     private readonly accounts: AccountService,
   ) {}
 
   async thresholdsOf(accountId: number): Promise<PumpingThresholds> {
     const cached = this.cache.get(accountId);
     if (cached) return cached;
-    const row = await this.dataSource.getRepository(PumpingSettings).findOneBy({ accountId });
+    const row = await this.repo.settingsOf(accountId);
     const thresholds = row ? pick(row) : { ...PUMPING_DEFAULTS };
     this.cache.set(accountId, thresholds);
     return thresholds;
@@ -63,8 +63,7 @@ export class PumpingSettingsService {
     }
     const next: PumpingThresholds = { ...(await this.thresholdsOf(account.id)) };
     for (const [field, value] of Object.entries(changes)) if (value !== undefined && value !== null) Object.assign(next, { [field]: value });
-    const repo = this.dataSource.getRepository(PumpingSettings);
-    await repo.upsert({ accountId: account.id, ...next, updatedAt: new Date() }, ['accountId']);
+    await this.repo.store({ accountId: account.id, ...next, updatedAt: new Date() });
     this.cache.delete(account.id);
     return Object.assign(new PumpingSettings(), { accountId: account.id, ...next });
   }

@@ -1,5 +1,5 @@
-import { In, type DataSource } from 'typeorm';
-import { Account, AccountStatus } from '../accounts/account.entity';
+import type { DataSource } from 'typeorm';
+import { AccountStatus, type Account } from '../accounts/account.entity';
 import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import { canSee, isParentOrOperator } from '../core/tenancy';
@@ -7,8 +7,9 @@ import { isDuplicateKeyError } from '../core/database';
 import { badInput, forbidden, notFound } from '../core/errors';
 import { decode } from '../core/ids';
 import { callingCodeOf, isE164Prefix, isKnownRegion, knownRegions } from '../core/phone';
-import { BlockedPrefix } from './blocked-prefix.entity';
-import { GeoPermission } from './geo-permission.entity';
+import type { BlockedPrefix } from './blocked-prefix.entity';
+import type { BlockedPrefixRepository } from './blocked-prefix.repository';
+import type { GeoPermissionRepository } from './geo-permission.repository';
 import { grantInitialRegions } from './initial-regions';
 import type { SendPolicy } from './send-policy';
 
@@ -29,20 +30,22 @@ export interface AccountSendPolicy extends SendPolicy {
 export class GeoService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly regions: GeoPermissionRepository,
+    private readonly blocks: BlockedPrefixRepository,
     private readonly accounts: AccountService,
   ) {}
 
   /** Where a subaccount inherits, its parent's settings, live; otherwise its own. */
   async effectiveGeoPermissions(account: Account): Promise<GeoPermissionsState> {
     const source = account.parentId !== null && account.inheritsGeoPermissions
-      ? await this.dataSource.getRepository(Account).findOneByOrFail({ id: account.parentId })
+      ? await this.accounts.findByIdOrFail(account.parentId)
       : account;
-    const rows = await this.dataSource.getRepository(GeoPermission).find({ where: { accountId: source.id } });
+    const countries = await this.regions.enabledCountries(source.id);
     return {
       account,
       source,
       inherited: source.id !== account.id,
-      enabledCountries: rows.map((r) => r.country).sort(),
+      enabledCountries: countries.sort(),
       blockedPrefixes: await this.blocksApplyingTo(account),
     };
   }
@@ -62,8 +65,8 @@ export class GeoService {
       throw badInput('accountId', 'this subaccount inherits its parent\'s geo permissions; turn inheritance off first (setGeoPermissionInheritance)');
     }
     await this.dataSource.transaction(async (manager) => {
-      await manager.delete(GeoPermission, { accountId: account.id, country: In(countries) });
-      if (enabled) await manager.insert(GeoPermission, countries.map((country) => ({ accountId: account.id, country })));
+      await this.regions.disable(account.id, countries, manager);
+      if (enabled) await this.regions.enable(account.id, countries, manager);
     });
     return this.effectiveGeoPermissions(account);
   }
@@ -74,10 +77,10 @@ export class GeoService {
     if (!isParentOrOperator(principal, account)) throw forbidden('only the parent account or the operator changes a subaccount\'s geo permissions');
     if (account.inheritsGeoPermissions !== inherit) {
       await this.dataSource.transaction(async (manager) => {
-        await manager.delete(GeoPermission, { accountId: account.id });
+        await this.regions.disableAll(account.id, manager);
         // It starts from a copy of the parent's regions at this moment.
-        if (!inherit) await grantInitialRegions(manager, account.id, { copyOf: account.parentId! });
-        await manager.update(Account, { id: account.id }, { inheritsGeoPermissions: inherit });
+        if (!inherit) await grantInitialRegions(this.regions, manager, account.id, { copyOf: account.parentId! });
+        await this.accounts.setInheritsGeoPermissions(account.id, inherit, manager);
       });
       account.inheritsGeoPermissions = inherit;
     }
@@ -90,27 +93,24 @@ export class GeoService {
     const prefix = rawPrefix.trim().replace(/[\s\-().]/g, '');
     if (!isE164Prefix(prefix)) throw badInput('prefix', `"${rawPrefix}" is not an E.164 prefix: '+' and 1 to 14 digits, e.g. +4478`);
     if (reason && reason.length > 500) throw badInput('reason', 'must be at most 500 characters');
-    const block = this.dataSource.getRepository(BlockedPrefix).create({
-      accountId: account.id,
-      prefix,
-      reason: reason?.trim() || null,
-      createdAt: new Date(),
-      automatic: false,
-    });
     try {
-      await this.dataSource.getRepository(BlockedPrefix).save(block);
+      return await this.blocks.add({
+        accountId: account.id,
+        prefix,
+        reason: reason?.trim() || null,
+        createdAt: new Date(),
+        automatic: false,
+      });
     } catch (error) {
       if (isDuplicateKeyError(error)) throw badInput('prefix', `${prefix} is already blocked for this account`);
       throw error;
     }
-    return block;
   }
 
   /** The pumping guard's own block; null when the prefix was already blocked (by anyone, on any instance). */
   async blockAutomatically(accountId: number, prefix: string, reason: string): Promise<BlockedPrefix | null> {
-    const block = this.dataSource.getRepository(BlockedPrefix).create({ accountId, prefix, reason: reason.slice(0, 500), createdAt: new Date(), automatic: true });
     try {
-      return await this.dataSource.getRepository(BlockedPrefix).save(block);
+      return await this.blocks.add({ accountId, prefix, reason: reason.slice(0, 500), createdAt: new Date(), automatic: true });
     } catch (error) {
       if (isDuplicateKeyError(error)) return null;
       throw error;
@@ -120,7 +120,7 @@ export class GeoService {
   /** Only the holder, its parent or the operator lifts a block. */
   async unblockPrefix(principal: Principal, rawId: string): Promise<boolean> {
     const id = decode('blk', rawId);
-    const block = id === null ? null : await this.dataSource.getRepository(BlockedPrefix).findOneBy({ id });
+    const block = id === null ? null : await this.blocks.findById(id);
     const holder = block && (await this.accounts.findById(block.accountId));
     if (!block || !holder) throw notFound('blocked prefix', rawId);
     if (!canSee(principal, holder)) {
@@ -129,13 +129,13 @@ export class GeoService {
       if (appliesToCaller) throw forbidden('only the account that set the block, its parent or the operator lifts it');
       throw notFound('blocked prefix', rawId);
     }
-    await this.dataSource.getRepository(BlockedPrefix).delete({ id: block.id });
+    await this.blocks.remove(block.id);
     return true;
   }
 
   async blocksApplyingTo(account: Account): Promise<BlockedPrefix[]> {
     const holders = account.parentId === null ? [account.id] : [account.id, account.parentId];
-    return this.dataSource.getRepository(BlockedPrefix).find({ where: { accountId: In(holders) }, order: { prefix: 'ASC', id: 'ASC' } });
+    return this.blocks.blocksHeldBy(holders);
   }
 
   /** What the send checks need for one account, read now. */
@@ -158,9 +158,9 @@ export class GeoService {
     // Whether a subaccount inherits may change at any moment: both its own regions and its parent's are read.
     const holders = [...new Set([...ids, ...parentIds])];
     const [rows, regions, blocks] = await Promise.all([
-      this.dataSource.getRepository(Account).findBy({ id: In(holders) }),
-      this.dataSource.getRepository(GeoPermission).findBy({ accountId: In(holders) }),
-      this.dataSource.getRepository(BlockedPrefix).findBy({ accountId: In(holders) }),
+      this.accounts.findByIds(holders),
+      this.regions.enabledRegionsOf(holders),
+      this.blocks.blockedPrefixesOf(holders),
     ]);
     const byId = new Map(rows.map((a) => [a.id, a]));
     const policies = new Map<number, AccountSendPolicy>();

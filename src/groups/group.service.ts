@@ -1,4 +1,4 @@
-import { In, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { requireName } from '../accounts/account.service';
 import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
@@ -6,8 +6,9 @@ import { badInput } from '../core/errors';
 import { ImmutableFacts } from '../core/immutable-facts';
 import { consentSettings, type ConsentSettingsInput } from './group-consent-settings';
 import type { KeywordService } from './keyword.service';
-import { Sender } from './sender.entity';
-import { SubscriptionGroup } from './subscription-group.entity';
+import type { Sender } from './sender.entity';
+import type { SubscriptionGroup } from './subscription-group.entity';
+import type { SubscriptionGroupRepository } from './subscription-group.repository';
 
 export interface CreateGroupInput extends ConsentSettingsInput {
   accountId?: string | null;
@@ -27,25 +28,21 @@ const MAX_DESCRIPTION = 2000;
 
 export class GroupService {
   /** groupId -> its account: a group never moves to another account. */
-  private readonly accountOf = new ImmutableFacts<number>(async (ids) =>
-    new Map((await this.repo.find({ select: { id: true, accountId: true }, where: { id: In(ids) } })).map((g) => [g.id, g.accountId])));
+  private readonly accountOf = new ImmutableFacts<number>((ids) => this.repo.accountIdsOf(ids));
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repo: SubscriptionGroupRepository,
     private readonly accounts: AccountService,
     private readonly keywords: KeywordService,
   ) {}
 
-  private get repo() {
-    return this.dataSource.getRepository(SubscriptionGroup);
-  }
-
   findById(id: number): Promise<SubscriptionGroup | null> {
-    return this.repo.findOneBy({ id });
+    return this.repo.findById(id);
   }
 
   async findByIds(ids: readonly number[]): Promise<SubscriptionGroup[]> {
-    return ids.length ? this.repo.findBy({ id: In([...ids]) }) : [];
+    return ids.length ? this.repo.findByIds(ids) : [];
   }
 
   /** groupId -> its account id, from memory after the first look-up. */
@@ -68,7 +65,7 @@ export class GroupService {
     const description = optionalDescription(input.description);
     const consent = consentSettings(input);
     return this.dataSource.transaction(async (manager) => {
-      const group = manager.create(SubscriptionGroup, {
+      const group = await this.repo.add({
         accountId: account.id,
         name,
         description,
@@ -79,9 +76,8 @@ export class GroupService {
         plainWordsOptOut: true,
         ...consent,
         createdAt: new Date(),
-      });
-      await manager.save(group);
-      await this.keywords.createDefaults(manager, group.id);
+      }, manager);
+      await this.keywords.createDefaults(group.id, manager);
       return group;
     });
   }
@@ -93,13 +89,13 @@ export class GroupService {
     if (input.description !== undefined) changes.description = optionalDescription(input.description);
     if (input.internationalFallback !== undefined && input.internationalFallback !== null) changes.internationalFallback = input.internationalFallback;
     Object.assign(changes, consentSettings(input));
-    if (Object.keys(changes).length) await this.repo.update({ id: group.id }, changes);
-    return this.repo.findOneByOrFail({ id: group.id });
+    if (Object.keys(changes).length) await this.repo.change(group.id, changes);
+    return this.repo.findByIdOrFail(group.id);
   }
 
   async list(principal: Principal, rawAccountId?: string | null): Promise<SubscriptionGroup[]> {
     const account = await this.accounts.resolveTarget(principal, rawAccountId);
-    return this.repo.find({ where: { accountId: account.id }, order: { id: 'ASC' } });
+    return this.repo.groupsOfAccount(account.id);
   }
 
   /** Regions covered by at least one active sender, sorted. */

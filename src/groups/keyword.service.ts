@@ -1,8 +1,9 @@
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { badInput } from '../core/errors';
 import { CONSENT_LANGUAGES, DEFAULT_KEYWORDS_BY_LANGUAGE, DEFAULT_REPLIES_BY_LANGUAGE } from './consent-languages';
 import { foldKeyword, matchKeywordSet } from './consent-matcher';
-import { KeywordCategory, KeywordSet } from './keyword-set.entity';
+import { KeywordCategory, type KeywordSet } from './keyword-set.entity';
+import type { KeywordSetRepository } from './keyword-set.repository';
 
 /**
  * The defaults of the contract, the ones carriers expect every programme to honour, in the six
@@ -28,11 +29,10 @@ export function matchKeyword(sets: readonly KeywordSet[], body: string): Keyword
 }
 
 export class KeywordService {
-  constructor(private readonly dataSource: DataSource) {}
-
-  private get repo() {
-    return this.dataSource.getRepository(KeywordSet);
-  }
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly repo: KeywordSetRepository,
+  ) {}
 
   async keywordSetsOf(groupId: number): Promise<KeywordSet[]> {
     return this.keywordSetsOfGroups([groupId]);
@@ -40,12 +40,12 @@ export class KeywordService {
 
   /** The sets of many groups in one query, each group's in category order (OPT_OUT, OPT_IN, HELP). */
   async keywordSetsOfGroups(groupIds: readonly number[]): Promise<KeywordSet[]> {
-    const sets = groupIds.length ? await this.repo.findBy({ groupId: In([...groupIds]) }) : [];
+    const sets = groupIds.length ? await this.repo.setsOfGroups(groupIds) : [];
     return sets.sort((a, b) => a.groupId - b.groupId || CATEGORY_ORDER.indexOf(a.category) - CATEGORY_ORDER.indexOf(b.category));
   }
 
-  async createDefaults(manager: EntityManager, groupId: number): Promise<void> {
-    await manager.insert(KeywordSet, CATEGORY_ORDER.map((category) => ({ groupId, category, ...DEFAULT_KEYWORDS[category] })));
+  async createDefaults(groupId: number, manager?: EntityManager): Promise<void> {
+    await this.repo.add(CATEGORY_ORDER.map((category) => ({ groupId, category, ...DEFAULT_KEYWORDS[category] })), manager);
   }
 
   /** Replaces one category's keywords and reply; a keyword may belong to one category of a group. */
@@ -55,15 +55,15 @@ export class KeywordService {
     const reply = rawReply?.trim() ? rawReply.trim() : null;
     if (reply !== null && [...reply].length > MAX_REPLY) throw badInput('reply', `must be at most ${MAX_REPLY} characters (it has ${[...reply].length})`);
     await this.dataSource.transaction(async (manager) => {
-      const others = (await manager.findBy(KeywordSet, { groupId })).filter((s) => s.category !== category);
+      const others = (await this.repo.setsOfGroup(groupId, manager)).filter((s) => s.category !== category);
       for (const other of others) {
         const theirs = new Set(other.keywords.map(foldKeyword));
         const taken = keywords.filter((k) => theirs.has(foldKeyword(k)));
         if (taken.length) throw badInput('keywords', `${taken.join(', ')} already belong${taken.length === 1 ? 's' : ''} to ${other.category} in this group`, { invalid: taken });
       }
-      const existing = await manager.findOneBy(KeywordSet, { groupId, category });
-      if (existing) await manager.update(KeywordSet, { id: existing.id }, { keywords, reply });
-      else await manager.insert(KeywordSet, { groupId, category, keywords, reply });
+      const existing = await this.repo.findSet(groupId, category, manager);
+      if (existing) await this.repo.change(existing.id, { keywords, reply }, manager);
+      else await this.repo.add({ groupId, category, keywords, reply }, manager);
     });
     return this.keywordSetsOf(groupId);
   }

@@ -1,63 +1,56 @@
-import { In, IsNull, type DataSource } from 'typeorm';
 import type { Principal } from '../core/auth';
 import { isDuplicateKeyError } from '../core/database';
 import { badInput, notFound } from '../core/errors';
 import { decode } from '../core/ids';
 import { ImmutableFacts } from '../core/immutable-facts';
 import type { GroupService } from './group.service';
-import { Sender } from './sender.entity';
+import type { Sender } from './sender.entity';
+import type { SenderFacts, SenderRepository } from './sender.repository';
 import { validateSender, type SenderInputShape } from './sender-rules';
 
 export class SenderService {
   /** senderId -> its group and number: a sender never moves to another group nor changes number. */
-  private readonly facts = new ImmutableFacts<Pick<Sender, 'id' | 'groupId' | 'value'>>(async (ids) =>
-    new Map((await this.repo.find({ select: { id: true, groupId: true, value: true }, where: { id: In(ids) } })).map((s) => [s.id, { id: s.id, groupId: s.groupId, value: s.value }])));
+  private readonly facts = new ImmutableFacts<SenderFacts>((ids) => this.repo.factsOf(ids));
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: SenderRepository,
     private readonly groups: GroupService,
   ) {}
 
-  private get repo() {
-    return this.dataSource.getRepository(Sender);
-  }
-
   findById(id: number): Promise<Sender | null> {
-    return this.repo.findOneBy({ id });
+    return this.repo.findById(id);
   }
 
   async findByIds(ids: readonly number[]): Promise<Sender[]> {
-    return ids.length ? this.repo.findBy({ id: In([...ids]) }) : [];
+    return ids.length ? this.repo.findByIds(ids) : [];
   }
 
   /** senderId -> its group and number, removed senders included, from memory after the first look-up. */
-  factsOf(senderIds: readonly number[]): Promise<Map<number, Pick<Sender, 'id' | 'groupId' | 'value'>>> {
+  factsOf(senderIds: readonly number[]): Promise<Map<number, SenderFacts>> {
     return this.facts.of(senderIds);
   }
 
   /** A group's senders still in service, oldest first. */
   activeSendersOf(groupId: number): Promise<Sender[]> {
-    return this.repo.find({ where: { groupId, removedAt: IsNull() }, order: { id: 'ASC' } });
+    return this.repo.activeSendersOf(groupId);
   }
 
   async activeSendersOfGroups(groupIds: readonly number[]): Promise<Sender[]> {
-    return groupIds.length ? this.repo.find({ where: { groupId: In([...groupIds]), removedAt: IsNull() }, order: { id: 'ASC' } }) : [];
+    return groupIds.length ? this.repo.activeSendersOfGroups(groupIds) : [];
   }
 
   async add(principal: Principal, rawGroupId: string, input: SenderInputShape): Promise<Sender> {
     const group = await this.groups.requireVisible(principal, rawGroupId);
     const valid = validateSender(input);
-    const taken = await this.repo.findOneBy({ activeValue: valid.activeValue });
+    const taken = await this.repo.holderOf(valid.activeValue);
     if (taken) throw duplicate(valid.value, taken.groupId === group.id);
-    const sender = this.repo.create({ ...valid, groupId: group.id, accountId: group.accountId, createdAt: new Date(), removedAt: null });
     try {
-      await this.repo.insert(sender);
+      return await this.repo.add({ ...valid, groupId: group.id, accountId: group.accountId, createdAt: new Date(), removedAt: null });
     } catch (error) {
       // Two adds of one value at once: the unique index decides, the loser gets the same answer.
       if (isDuplicateKeyError(error)) throw duplicate(valid.value, false);
       throw error;
     }
-    return sender;
   }
 
   /**
@@ -68,7 +61,7 @@ export class SenderService {
     const id = decode('snd', rawId);
     const sender = id === null ? null : await this.findById(id);
     if (!sender || sender.removedAt || !(await this.groups.getVisible(principal, sender.groupId))) throw notFound('sender', rawId);
-    await this.repo.update({ id: sender.id, removedAt: IsNull() }, { removedAt: new Date(), activeValue: null });
+    await this.repo.markRemoved(sender.id, new Date());
     return true;
   }
 }

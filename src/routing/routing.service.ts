@@ -1,4 +1,3 @@
-import type { DataSource } from 'typeorm';
 import type { ContactService } from '../contacts/contact.service';
 import type { MembershipService } from '../contacts/membership.service';
 import type { Principal } from '../core/auth';
@@ -9,12 +8,16 @@ import { decideRoute, type RoutingContext } from './routing';
 import { Route } from './routing.types';
 import type { SenderService } from '../groups/sender.service';
 
-const CHUNK = 1000;
+/**
+ * contactId -> the senders of the group it has conversations with, the most recently active
+ * first: the conversations domain's answer, handed in by services.ts (conversations imports routing).
+ */
+export type ThreadSenders = (groupId: number, contactIds: readonly number[]) => Promise<Map<number, number[]>>;
 
 /** Loads what decideRoute needs; the decision itself stays pure and in memory (routing.ts). */
 export class RoutingService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly threadSendersOf: ThreadSenders,
     private readonly geo: GeoService,
     private readonly groups: GroupService,
     private readonly senders: SenderService,
@@ -53,25 +56,8 @@ export class RoutingService {
    * contactId -> the senders of this group it has conversations with, the most recently active
    * first. Removed senders may be listed; decideRoute only picks senders of the context.
    */
-  async stickySenders(groupId: number, contactIds: readonly number[]): Promise<Map<number, number[]>> {
-    const result = new Map<number, number[]>();
-    for (let i = 0; i < contactIds.length; i += CHUNK) {
-      const ids = contactIds.slice(i, i + CHUNK);
-      // Written directly: a launch asks for every member, and the query builder is slow on long IN lists.
-      const rows: Array<{ contact_id: number | string; sender_id: number | string }> = await this.dataSource.query(
-        `SELECT contact_id, sender_id FROM conversations WHERE group_id = ? AND contact_id IN (${ids.map(() => '?').join(', ')})
-         ORDER BY contact_id, last_message_at DESC, id DESC`,
-        [groupId, ...ids],
-      );
-      for (const row of rows) {
-        const contactId = Number(row.contact_id);
-        const senderId = Number(row.sender_id);
-        const list = result.get(contactId) ?? [];
-        if (!list.includes(senderId)) list.push(senderId);
-        result.set(contactId, list);
-      }
-    }
-    return result;
+  stickySenders(groupId: number, contactIds: readonly number[]): Promise<Map<number, number[]>> {
+    return this.threadSendersOf(groupId, contactIds);
   }
 
   /** The `route` query: the same decision a campaign message to this number would get. */
