@@ -28,6 +28,10 @@ import { createTwilioClient } from './carrier/twilio-client';
 import { TwilioProvider } from './carrier/twilio-provider';
 import { DeliveryEvents } from './messaging/delivery-events';
 import { CampaignMessages } from './messaging/campaign-messages';
+import { CampaignMessagesRepository } from './messaging/campaign-messages.repository';
+import { EarlyStatusCallbackRepository } from './messaging/early-status-callback.repository';
+import { IdempotencyKeyRepository } from './messaging/idempotency-key.repository';
+import { MessageRepository } from './messaging/message.repository';
 import { CarrierOptOuts } from './messaging/carrier-opt-outs';
 import { Dispatcher } from './messaging/dispatcher';
 import { HandOver } from './messaging/hand-over';
@@ -64,7 +68,7 @@ import { PumpingGuard } from './fraud/pumping-guard';
 import { PumpingGuardResolver } from './fraud/pumping-guard.resolver';
 import { PumpingSettingsService } from './fraud/pumping-settings';
 import { IdempotencyKeys } from './messaging/idempotency';
-import { PrefixTraffic } from './messaging/prefix-traffic';
+import { PrefixTraffic } from './messaging/prefix-traffic.repository';
 import { SendMessageResolver } from './messaging/send-message.resolver';
 import { SendMessageService } from './messaging/send-message.service';
 import { encode } from './core/ids';
@@ -101,7 +105,8 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const subscriptions = new SubscriptionService(accounts, groups, contacts, memberships, doubleOptIn);
   const contactImports = new ContactImportService(dataSource, accounts, groups, consentLedger, doubleOptIn);
   const deliveryEvents = new DeliveryEvents(accounts, events, webhooks.outbox, log);
-  const statuses = new StatusService(dataSource, deliveryEvents);
+  const messageRows = new MessageRepository(dataSource);
+  const statuses = new StatusService(dataSource, messageRows, deliveryEvents);
   const provider = new TwilioProvider(createTwilioClient({ ...config.twilio, timeoutMs: config.twilio.timeoutMs }));
   const carrierOptOuts = new CarrierOptOuts({
     senderById: (id) => senders.findById(id),
@@ -109,7 +114,7 @@ export function createServices(dataSource: DataSource, config: Config, events: E
     setMembership: (groupId, contactId, status, cause) => memberships.setStatus(groupId, contactId, status, cause),
   }, log);
   const queue = new SendQueueRepository(dataSource);
-  const statusCallbacks = new StatusCallbacks(dataSource, statuses, carrierOptOuts, log);
+  const statusCallbacks = new StatusCallbacks(messageRows, new EarlyStatusCallbackRepository(dataSource), statuses, carrierOptOuts, log);
   const sids = new SidRecorder(queue, statuses, deliveryEvents, log, (stored) => statusCallbacks.applyEarly(stored));
   const reconciler = new OrphanReconciler(queue, provider, sids, statuses, statusCallbacks, log);
   const handOver = new HandOver(queue, provider, `${config.publicUrl}/webhooks/twilio/status`, sids, statuses, reconciler, carrierOptOuts, log, metrics);
@@ -139,9 +144,9 @@ export function createServices(dataSource: DataSource, config: Config, events: E
     },
     { alone: !events.redis, orphanAfterMs: config.twilio.timeoutMs + 5000 },
   );
-  const outbound = new OutboundService(dataSource, dispatcher);
-  const messages = new MessageService(dataSource, accounts);
-  const campaignMessages = new CampaignMessages(dataSource, deliveryEvents);
+  const outbound = new OutboundService(messageRows, dispatcher);
+  const messages = new MessageService(messageRows, accounts);
+  const campaignMessages = new CampaignMessages(dataSource, new CampaignMessagesRepository(dataSource), messageRows, deliveryEvents);
   const campaignStats = new CampaignStatsService(dataSource, campaignMessages);
   const launcher = new CampaignLauncher(dataSource, routing, campaignMessages, config.launchPlanning, log, handOverLaw);
   const campaigns = new CampaignService(dataSource, accounts, groups, launcher, dispatcher, campaignMessages, log, webhooks.outbox);
@@ -153,9 +158,9 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const replies = new ReplyService(conversations, senders, contacts, memberships, routing, outbound);
   const confirmationRequests = new ConfirmationRequests(contacts, routing, conversations, replies);
   const inbound = new InboundService(dataSource, accounts, contacts, new InboundConsent(keywords, groups, memberships), conversations, replies, events, log, webhooks.outbox);
-  const sendMessages = new SendMessageService(dataSource, groups, routing, contacts, memberships, outbound,
+  const sendMessages = new SendMessageService(dataSource, messageRows, groups, routing, contacts, memberships, outbound,
     { conversationOf: (contactId, senderId) => conversations.idOf(contactId, senderId), recordOutbound: (id, message) => conversations.recordOutbound(id, message) },
-    { validate: validateTemplate, render: renderTemplate }, new IdempotencyKeys(dataSource));
+    { validate: validateTemplate, render: renderTemplate }, new IdempotencyKeys(new IdempotencyKeyRepository(dataSource)));
   const validitySweeper = new ValiditySweeper(campaigns, log);
   return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignMessages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound, sendMessages, pumpingSettings, pumpingGuard, webhooks, lawBook, frequencyCaps, validitySweeper, consentLedger, doubleOptIn, subscriptions, campaignPlanner: launcher.planner };
 }
