@@ -57,7 +57,12 @@ import { campaignNotCancelled, CampaignWindows } from './campaigns/campaign-wind
 import { CampaignWorker } from './campaigns/campaign-worker';
 import { CampaignLauncher } from './campaigns/launch';
 import { ConversationResolver } from './conversations/conversation.resolver';
+import { ConversationRepository } from './conversations/conversation.repository';
 import { ConversationService } from './conversations/conversation.service';
+import { InboundThreadsRepository } from './conversations/inbound-threads.repository';
+import { InboundContactsRepository } from './contacts/inbound-contacts.repository';
+import { InboundSendersRepository } from './groups/inbound-senders.repository';
+import { InboundMessagesRepository } from './messaging/inbound-messages.repository';
 import { InboundService } from './conversations/inbound.service';
 import { MessageConversationResolver } from './conversations/message-conversation.resolver';
 import { MessageMediaResolver } from './conversations/message-media.resolver';
@@ -154,10 +159,13 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   launcher.planner.onChunk(() => dispatcher.wake());
   const campaignWorker = new CampaignWorker(campaigns, deliveryEvents, log, launcher.planner);
   const campaignProgress = new CampaignProgress(campaigns, accounts, campaignStats, deliveryEvents, events, log, launcher.planner);
-  const conversations = new ConversationService(dataSource, accounts);
+  const conversations = new ConversationService(new ConversationRepository(dataSource), accounts, groups, contacts, messages);
   const replies = new ReplyService(conversations, senders, contacts, memberships, routing, outbound);
   const confirmationRequests = new ConfirmationRequests(contacts, routing, conversations, replies);
-  const inbound = new InboundService(dataSource, accounts, contacts, new InboundConsent(keywords, groups, memberships), conversations, replies, events, log, webhooks.outbox);
+  // The inbound look-up is one statement over four domains' tables, each writing its own part: a round trip per reply, not four.
+  const inboundMessages = new InboundMessagesRepository(dataSource);
+  const inboundThreads = new InboundThreadsRepository(dataSource, new InboundSendersRepository(dataSource), new InboundContactsRepository(dataSource), inboundMessages);
+  const inbound = new InboundService(dataSource, inboundThreads, inboundMessages, accounts, contacts, new InboundConsent(keywords, groups, memberships), conversations, replies, events, log, webhooks.outbox);
   const sendMessages = new SendMessageService(dataSource, messageRows, groups, routing, contacts, memberships, outbound,
     { conversationOf: (contactId, senderId) => conversations.idOf(contactId, senderId), recordOutbound: (id, message) => conversations.recordOutbound(id, message) },
     { validate: validateTemplate, render: renderTemplate }, new IdempotencyKeys(new IdempotencyKeyRepository(dataSource)));

@@ -44,6 +44,16 @@ export class MessageService {
     return this.page(where, 'ASC', { first, after });
   }
 
+  /** Every message between a contact and a sender, newest first (a conversation's, with the campaign messages sent before it began). */
+  between(contactId: number, senderId: number, args: PageArgs): Promise<Page<Message>> {
+    return this.repo.between(contactId, senderId, args);
+  }
+
+  /** The newest message of each (contact, sender) pair among these contacts and senders, in one round of queries. */
+  newestOfPairs(contactIds: readonly number[], senderIds: readonly number[]): Promise<Message[]> {
+    return this.repo.newestOfPairs(contactIds, senderIds);
+  }
+
   findByIds(ids: readonly number[]): Promise<Message[]> {
     return this.repo.byIds(ids);
   }
