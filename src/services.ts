@@ -35,6 +35,10 @@ import { createTwilioClient } from './carrier/twilio-client';
 import { TwilioProvider } from './carrier/twilio-provider';
 import { DeliveryEvents } from './messaging/delivery-events';
 import { CampaignMessages } from './messaging/campaign-messages';
+import { CampaignMessagesRepository } from './messaging/campaign-messages.repository';
+import { EarlyStatusCallbackRepository } from './messaging/early-status-callback.repository';
+import { IdempotencyKeyRepository } from './messaging/idempotency-key.repository';
+import { MessageRepository } from './messaging/message.repository';
 import { CarrierOptOuts } from './messaging/carrier-opt-outs';
 import { Dispatcher } from './messaging/dispatcher';
 import { HandOver } from './messaging/hand-over';
@@ -61,7 +65,12 @@ import { CampaignWorker } from './campaigns/campaign-worker';
 import { CampaignLauncher } from './campaigns/launch';
 import { ConversationSendersRepository } from './conversations/conversation-senders.repository';
 import { ConversationResolver } from './conversations/conversation.resolver';
+import { ConversationRepository } from './conversations/conversation.repository';
 import { ConversationService } from './conversations/conversation.service';
+import { InboundThreadsRepository } from './conversations/inbound-threads.repository';
+import { InboundContactsRepository } from './contacts/inbound-contacts.repository';
+import { InboundSendersRepository } from './groups/inbound-senders.repository';
+import { InboundMessagesRepository } from './messaging/inbound-messages.repository';
 import { InboundService } from './conversations/inbound.service';
 import { MessageConversationResolver } from './conversations/message-conversation.resolver';
 import { MessageMediaResolver } from './conversations/message-media.resolver';
@@ -74,7 +83,7 @@ import { PumpingGuardResolver } from './fraud/pumping-guard.resolver';
 import { PumpingSettingsService } from './fraud/pumping-settings';
 import { PumpingSettingsRepository } from './fraud/pumping-settings.repository';
 import { IdempotencyKeys } from './messaging/idempotency';
-import { PrefixTraffic } from './messaging/prefix-traffic';
+import { PrefixTraffic } from './messaging/prefix-traffic.repository';
 import { SendMessageResolver } from './messaging/send-message.resolver';
 import { SendMessageService } from './messaging/send-message.service';
 import { encode } from './core/ids';
@@ -114,7 +123,8 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const subscriptions = new SubscriptionService(accounts, groups, contacts, memberships, doubleOptIn);
   const contactImports = new ContactImportService(dataSource, accounts, groups, consentLedger, doubleOptIn);
   const deliveryEvents = new DeliveryEvents(accounts, events, webhooks.outbox, log);
-  const statuses = new StatusService(dataSource, deliveryEvents);
+  const messageRows = new MessageRepository(dataSource);
+  const statuses = new StatusService(dataSource, messageRows, deliveryEvents);
   const provider = new TwilioProvider(createTwilioClient({ ...config.twilio, timeoutMs: config.twilio.timeoutMs }));
   const carrierOptOuts = new CarrierOptOuts({
     senderById: (id) => senders.findById(id),
@@ -122,7 +132,7 @@ export function createServices(dataSource: DataSource, config: Config, events: E
     setMembership: (groupId, contactId, status, cause) => memberships.setStatus(groupId, contactId, status, cause),
   }, log);
   const queue = new SendQueueRepository(dataSource);
-  const statusCallbacks = new StatusCallbacks(dataSource, statuses, carrierOptOuts, log);
+  const statusCallbacks = new StatusCallbacks(messageRows, new EarlyStatusCallbackRepository(dataSource), statuses, carrierOptOuts, log);
   const sids = new SidRecorder(queue, statuses, deliveryEvents, log, (stored) => statusCallbacks.applyEarly(stored));
   const reconciler = new OrphanReconciler(queue, provider, sids, statuses, statusCallbacks, log);
   const handOver = new HandOver(queue, provider, `${config.publicUrl}/webhooks/twilio/status`, sids, statuses, reconciler, carrierOptOuts, log, metrics);
@@ -152,9 +162,9 @@ export function createServices(dataSource: DataSource, config: Config, events: E
     },
     { alone: !events.redis, orphanAfterMs: config.twilio.timeoutMs + 5000 },
   );
-  const outbound = new OutboundService(dataSource, dispatcher);
-  const messages = new MessageService(dataSource, accounts);
-  const campaignMessages = new CampaignMessages(dataSource, deliveryEvents);
+  const outbound = new OutboundService(messageRows, dispatcher);
+  const messages = new MessageService(messageRows, accounts);
+  const campaignMessages = new CampaignMessages(dataSource, new CampaignMessagesRepository(dataSource), messageRows, deliveryEvents);
   const campaignStats = new CampaignStatsService(dataSource, campaignMessages);
   const launcher = new CampaignLauncher(dataSource, routing, campaignMessages, config.launchPlanning, log, handOverLaw);
   const campaigns = new CampaignService(dataSource, accounts, groups, launcher, dispatcher, campaignMessages, log, webhooks.outbox);
@@ -162,13 +172,16 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   launcher.planner.onChunk(() => dispatcher.wake());
   const campaignWorker = new CampaignWorker(campaigns, deliveryEvents, log, launcher.planner);
   const campaignProgress = new CampaignProgress(campaigns, accounts, campaignStats, deliveryEvents, events, log, launcher.planner);
-  const conversations = new ConversationService(dataSource, accounts);
+  const conversations = new ConversationService(new ConversationRepository(dataSource), accounts, groups, contacts, messages);
   const replies = new ReplyService(conversations, senders, contacts, memberships, routing, outbound);
   const confirmationRequests = new ConfirmationRequests(contacts, routing, conversations, replies);
-  const inbound = new InboundService(dataSource, accounts, contacts, new InboundConsent(keywords, groups, memberships), conversations, replies, events, log, webhooks.outbox);
-  const sendMessages = new SendMessageService(dataSource, groups, routing, contacts, memberships, outbound,
+  // The inbound look-up is one statement over four domains' tables, each writing its own part: a round trip per reply, not four.
+  const inboundMessages = new InboundMessagesRepository(dataSource);
+  const inboundThreads = new InboundThreadsRepository(dataSource, new InboundSendersRepository(dataSource), new InboundContactsRepository(dataSource), inboundMessages);
+  const inbound = new InboundService(dataSource, inboundThreads, inboundMessages, accounts, contacts, new InboundConsent(keywords, groups, memberships), conversations, replies, events, log, webhooks.outbox);
+  const sendMessages = new SendMessageService(dataSource, messageRows, groups, routing, contacts, memberships, outbound,
     { conversationOf: (contactId, senderId) => conversations.idOf(contactId, senderId), recordOutbound: (id, message) => conversations.recordOutbound(id, message) },
-    { validate: validateTemplate, render: renderTemplate }, new IdempotencyKeys(dataSource));
+    { validate: validateTemplate, render: renderTemplate }, new IdempotencyKeys(new IdempotencyKeyRepository(dataSource)));
   const validitySweeper = new ValiditySweeper(campaigns, log);
   return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignMessages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound, sendMessages, pumpingSettings, pumpingGuard, webhooks, lawBook, frequencyCaps, validitySweeper, consentLedger, doubleOptIn, subscriptions, campaignPlanner: launcher.planner };
 }

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
 import { senderValueKey } from '../groups/sender-rules';
-import type { InboundSql, KnownThread } from './inbound-sql';
+import type { InboundThreadsRepository, KnownThread } from './inbound-threads.repository';
 
 interface LookUpKey {
   activeValue: string;
@@ -29,7 +29,7 @@ export class InboundLookUps {
   private readonly toKeys = new LRUCache<string, string>({ max: TO_KEYS });
   private readonly loader: DataLoader<LookUpKey, KnownThread | null>;
 
-  constructor(sql: InboundSql) {
+  constructor(sql: InboundThreadsRepository) {
     this.loader = new DataLoader(
       async (keys) => {
         try {

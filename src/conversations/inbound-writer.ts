@@ -1,7 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { isDuplicateKeyError } from '../core/database';
-import { Message } from '../messaging/message.entity';
-import type { InboundSql, ThreadTouch } from './inbound-sql';
+import type { InboundMessagesRepository } from '../messaging/inbound-messages.repository';
+import type { Message } from '../messaging/message.entity';
+import type { InboundThreadsRepository, ThreadTouch } from './inbound-threads.repository';
 import type { Logger } from '../core/logger';
 import { addReplyCounts, type ReplyCounts } from '../campaigns/campaign-counters';
 
@@ -42,7 +43,8 @@ export class InboundWriter {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly sql: InboundSql,
+    private readonly threads: InboundThreadsRepository,
+    private readonly messages: InboundMessagesRepository,
     private readonly log: Logger,
   ) {}
 
@@ -84,7 +86,7 @@ export class InboundWriter {
   private async storeOne(item: PendingInbound): Promise<StoreOutcome> {
     try {
       await this.dataSource.transaction(async (manager) => {
-        await this.sql.insertMessages(manager, [item.message]);
+        await this.messages.insertMessages(manager, [item.message]);
         await this.applyEffects(manager, [item]);
       });
       return 'stored';
@@ -95,7 +97,7 @@ export class InboundWriter {
   }
 
   private async storeMany(manager: EntityManager, items: PendingInbound[]): Promise<StoreOutcome[]> {
-    const taken: Set<string> = await this.sql.storedSids(manager, items.map((i) => i.message.providerSid!));
+    const taken: Set<string> = await this.messages.storedSids(manager, items.map((i) => i.message.providerSid!));
     const outcomes = items.map((item): StoreOutcome => {
       const sid = item.message.providerSid!;
       if (taken.has(sid)) return 'duplicate';
@@ -104,7 +106,7 @@ export class InboundWriter {
     });
     const fresh = items.filter((_, i) => outcomes[i] === 'stored');
     if (fresh.length) {
-      await this.sql.insertMessages(manager, fresh.map((i) => i.message));
+      await this.messages.insertMessages(manager, fresh.map((i) => i.message));
       await this.applyEffects(manager, fresh);
     }
     return outcomes;
@@ -120,7 +122,7 @@ export class InboundWriter {
       if (message.createdAt > t.lastAt) t.lastAt = message.createdAt;
       threads.set(conversationId, t);
     }
-    await this.sql.touchConversations(manager, threads);
+    await this.threads.touchConversations(manager, threads);
 
     const campaigns = new Map<number, ReplyCounts>();
     for (const { lastCampaignId, optOut } of items) {

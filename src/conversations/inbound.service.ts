@@ -10,12 +10,13 @@ import { parsePhone, type ParsedPhone } from '../core/phone';
 import type { Logger } from '../core/logger';
 import { KeywordCategory, type KeywordSet } from '../groups/keyword-set.entity';
 import type { Sender } from '../groups/sender.entity';
+import type { InboundMessagesRepository } from '../messaging/inbound-messages.repository';
 import { Message, MessageDirection, MessageStatus } from '../messaging/message.entity';
 import { segmentsOf } from '../core/segments';
 import { Conversation, ConversationStatus } from './conversation.entity';
 import type { ConversationService } from './conversation.service';
-import { InboundSql } from './inbound-sql';
 import { InboundLookUps } from './inbound-lookups';
+import type { InboundThreadsRepository } from './inbound-threads.repository';
 import { InboundWriter } from './inbound-writer';
 import { publishReply, replyPayload } from './reply-events';
 import { refusalOf, type ReplyService } from './reply.service';
@@ -40,13 +41,14 @@ const PARSED_FROM_CACHE = 10_000;
 
 /** Threads an inbound message into its conversation: the rules of the contract's "Conversations and keywords". */
 export class InboundService {
-  private readonly sql: InboundSql;
   private readonly writer: InboundWriter;
   private readonly lookUps: InboundLookUps;
   private readonly parsedFrom = new LRUCache<string, ParsedPhone>({ max: PARSED_FROM_CACHE });
 
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
+    threads: InboundThreadsRepository,
+    private readonly messages: InboundMessagesRepository,
     private readonly accounts: AccountService,
     private readonly contacts: ContactService,
     private readonly consent: InboundConsent,
@@ -56,9 +58,8 @@ export class InboundService {
     private readonly log: Logger,
     private readonly outbox: EventOutbox = NO_OUTBOX,
   ) {
-    this.sql = new InboundSql(dataSource);
-    this.writer = new InboundWriter(dataSource, this.sql, log);
-    this.lookUps = new InboundLookUps(this.sql);
+    this.writer = new InboundWriter(dataSource, threads, messages, log);
+    this.lookUps = new InboundLookUps(threads);
   }
 
   async threadInbound(sms: InboundSms): Promise<InboundOutcome> {
@@ -77,7 +78,7 @@ export class InboundService {
     if (consent?.status) {
       // The consent change comes first so that a failure after it is retried whole; a retry of
       // an already stored opt-out must not replay it over a later opt-in, hence the check.
-      if (await this.isStored(sms.messageSid)) return { kind: 'duplicate' };
+      if (await this.messages.isStored(sms.messageSid)) return { kind: 'duplicate' };
       await this.consent.apply(sender.groupId, contact.id, consent, sms.messageSid, sms.body);
     }
 
@@ -141,10 +142,6 @@ export class InboundService {
       this.parsedFrom.set(from, phone);
     }
     return phone;
-  }
-
-  private async isStored(messageSid: string): Promise<boolean> {
-    return (await this.dataSource.getRepository(Message).count({ where: { providerSid: messageSid } })) > 0;
   }
 
   private async sendKeywordReply(set: KeywordSet, conversation: Conversation, contact: Contact, sender: Sender): Promise<void> {

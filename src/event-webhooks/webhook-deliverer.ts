@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import type { WebhookConfig } from '../config';
 import { encode } from '../core/ids';
 import type { Logger } from '../core/logger';
 import type { WebhookDelivery } from './webhook-delivery.entity';
 import type { WebhookDeliveryRepository } from './webhook-delivery.repository';
-import { WebhookEndpoint } from './webhook-endpoint.entity';
+import type { WebhookEndpoint } from './webhook-endpoint.entity';
 import { postEvent, type PostOutcome } from './webhook-sender';
 import { DELIVERY_ID_HEADER, EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signatureHeader } from './webhook-signature';
 
@@ -33,7 +32,6 @@ export class WebhookDeliverer {
   private stopped = true;
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly repo: WebhookDeliveryRepository,
     private readonly config: WebhookConfig,
     private readonly log: Logger,
@@ -86,7 +84,7 @@ export class WebhookDeliverer {
   private async serve(endpointId: number): Promise<void> {
     let leaseUntil = Date.now() + this.leaseMs;
     for (;;) {
-      const endpoint = await this.dataSource.getRepository(WebhookEndpoint).findOneBy({ id: endpointId });
+      const endpoint = await this.repo.endpoint(endpointId);
       if (!endpoint || !endpoint.enabled || endpoint.leaseOwner !== this.owner) return;
       const heads = await this.repo.heads(endpointId, HEADS_PER_READ);
       if (!heads.length) return this.repo.release(endpointId, this.owner, null);

@@ -1,9 +1,15 @@
-import type { DataSource } from 'typeorm';
-import { execute, sqlDate } from '../core/sql';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Page } from '../core/connection';
+import { dialectOf } from '../core/database';
+import { byId, keysetPage, type PageArgs } from '../core/pagination';
+import { execute, placeholders, sqlDate } from '../core/sql';
 import { WebhookDelivery, WebhookDeliveryStatus } from './webhook-delivery.entity';
 import { WebhookEndpoint } from './webhook-endpoint.entity';
 
 const PENDING = WebhookDeliveryStatus.PENDING;
+
+/** The columns of a delivery the outbox writes, in the order its rows give them. */
+export const OUTBOX_COLUMNS = ['endpoint_id', 'account_id', 'event_id', 'event_type', 'payload', 'status', 'attempts', 'next_attempt_at', 'retry_until', 'created_at'] as const;
 
 /**
  * The deliverer's statements. An endpoint's deliveries go out one at a time, in order, from the
@@ -16,6 +22,37 @@ export class WebhookDeliveryRepository {
 
   private date(value: Date): Date | string {
     return sqlDate(this.dataSource, value);
+  }
+
+  /** The outbox's rows (values in OUTBOX_COLUMNS order), in the cause's transaction when `manager` is given: one INSERT per few hundred rows. */
+  async insertOutboxRows(rows: unknown[][], manager: EntityManager = this.dataSource.manager): Promise<void> {
+    // Bodies run to a few KB: a few hundred rows keep a statement well under MySQL's packet limit.
+    const perInsert = Math.min(200, dialectOf(this.dataSource).rowsPerInsert(OUTBOX_COLUMNS.length));
+    const tuple = `(${placeholders(OUTBOX_COLUMNS.length)})`;
+    for (let i = 0; i < rows.length; i += perInsert) {
+      const chunk = rows.slice(i, i + perInsert);
+      await manager.query(`INSERT INTO webhook_deliveries (${OUTBOX_COLUMNS.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')}`, chunk.flat());
+    }
+  }
+
+  byId(id: number): Promise<WebhookDelivery | null> {
+    return this.dataSource.getRepository(WebhookDelivery).findOneBy({ id });
+  }
+
+  byIdOrFail(id: number): Promise<WebhookDelivery> {
+    return this.dataSource.getRepository(WebhookDelivery).findOneByOrFail({ id });
+  }
+
+  /** The endpoint's deliveries (of one status, or all), newest first. */
+  pageOf(endpointId: number, status: WebhookDeliveryStatus | null, args: PageArgs): Promise<Page<WebhookDelivery>> {
+    const query = this.dataSource.getRepository(WebhookDelivery).createQueryBuilder('d').where('d.endpointId = :id', { id: endpointId });
+    if (status) query.andWhere('d.status = :status', { status });
+    return keysetPage(query, byId('d', 'DESC'), args);
+  }
+
+  /** The endpoint as the deliverer checks it before each read of its heads. */
+  endpoint(endpointId: number): Promise<WebhookEndpoint | null> {
+    return this.dataSource.getRepository(WebhookEndpoint).findOneBy({ id: endpointId });
   }
 
   /** Enabled endpoints with a delivery due and no lease running (nor a retry waiting). */

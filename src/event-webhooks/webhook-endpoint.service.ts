@@ -1,13 +1,13 @@
-import type { DataSource } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import type { Page } from '../core/connection';
 import { badInput, notFound } from '../core/errors';
 import { decode } from '../core/ids';
-import { byId, keysetPage, type PageArgs } from '../core/pagination';
-import { WebhookDelivery, type WebhookDeliveryStatus } from './webhook-delivery.entity';
+import type { PageArgs } from '../core/pagination';
+import type { WebhookDelivery, WebhookDeliveryStatus } from './webhook-delivery.entity';
 import type { WebhookDeliveryRepository } from './webhook-delivery.repository';
 import { WebhookEndpoint } from './webhook-endpoint.entity';
+import type { WebhookEndpointRepository } from './webhook-endpoint.repository';
 import type { WebhookEventType } from './webhook-event-type';
 import type { WebhookOutbox } from './webhook-outbox';
 import { newSecret } from './webhook-signature';
@@ -24,27 +24,23 @@ export interface EndpointWithSecret {
 /** The rules of an account's webhook endpoints: who may manage them, which URLs, and secrets. */
 export class WebhookEndpointService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: WebhookEndpointRepository,
     private readonly accounts: AccountService,
     private readonly outbox: WebhookOutbox,
     private readonly deliveries: WebhookDeliveryRepository,
     private readonly settings: { development: boolean; retryForMs: number },
   ) {}
 
-  private get repo() {
-    return this.dataSource.getRepository(WebhookEndpoint);
-  }
-
   async create(principal: Principal, input: { accountId: string | null; url: string; events: WebhookEventType[]; description: string | null }): Promise<EndpointWithSecret> {
     const account = await this.accounts.resolveTarget(principal, input.accountId);
     const url = await checkEndpointUrl(input.url, this.settings.development);
     const events = checkEvents(input.events);
-    if ((await this.repo.countBy({ accountId: account.id })) >= MAX_ENDPOINTS_PER_ACCOUNT) {
+    if ((await this.repo.countOfAccount(account.id)) >= MAX_ENDPOINTS_PER_ACCOUNT) {
       throw badInput('accountId', `an account has at most ${MAX_ENDPOINTS_PER_ACCOUNT} webhook endpoints`);
     }
     const now = new Date();
     const secret = newSecret();
-    const endpoint = await this.repo.save(Object.assign(new WebhookEndpoint(), {
+    const endpoint = await this.repo.add(Object.assign(new WebhookEndpoint(), {
       accountId: account.id, url, description: checkDescription(input.description), eventTypes: events.join(','), secret,
       previousSecret: null, previousSecretExpiresAt: null, enabled: true, disabledReason: null, failingSince: null,
       leaseOwner: null, leaseUntil: null, createdAt: now, updatedAt: now,
@@ -55,14 +51,12 @@ export class WebhookEndpointService {
 
   async list(principal: Principal, rawAccountId: string | null | undefined, page: PageArgs): Promise<Page<WebhookEndpoint>> {
     const scope = await this.accounts.listScope(principal, rawAccountId);
-    const query = this.repo.createQueryBuilder('w');
-    if (scope) query.where('w.accountId IN (:...scope)', { scope: scope.length ? scope : [0] });
-    return keysetPage(query, byId('w', 'ASC'), page);
+    return this.repo.page(scope, page);
   }
 
   async getVisible(principal: Principal, rawId: string): Promise<WebhookEndpoint | null> {
     const id = decode('whk', rawId);
-    return id === null ? null : this.accounts.visibleOwned(principal, await this.repo.findOneBy({ id }));
+    return id === null ? null : this.accounts.visibleOwned(principal, await this.repo.byId(id));
   }
 
   async requireVisible(principal: Principal, rawId: string, field = 'id'): Promise<WebhookEndpoint> {
@@ -77,19 +71,19 @@ export class WebhookEndpointService {
     if (input.url != null) changes.url = await checkEndpointUrl(input.url, this.settings.development);
     if (input.events != null) changes.eventTypes = checkEvents(input.events).join(',');
     if (input.description !== undefined && input.description !== null) changes.description = checkDescription(input.description);
-    await this.repo.update({ id: endpoint.id }, changes);
+    await this.repo.change(endpoint.id, changes);
     this.outbox.endpointsChanged();
-    return this.repo.findOneByOrFail({ id: endpoint.id });
+    return this.repo.byIdOrFail(endpoint.id);
   }
 
   async setEnabled(principal: Principal, rawId: string, enabled: boolean): Promise<WebhookEndpoint> {
     const endpoint = await this.requireVisible(principal, rawId);
-    await this.repo.update({ id: endpoint.id }, enabled
+    await this.repo.change(endpoint.id, enabled
       ? { enabled: true, disabledReason: null, failingSince: null, updatedAt: new Date() }
       : { enabled: false, disabledReason: 'disabled by the account', updatedAt: new Date() });
     if (enabled) await this.deliveries.wake(endpoint.id);
     this.outbox.endpointsChanged();
-    return this.repo.findOneByOrFail({ id: endpoint.id });
+    return this.repo.byIdOrFail(endpoint.id);
   }
 
   /** Deletes the endpoint and its deliveries, pending ones too: they are not sent. */
@@ -107,31 +101,29 @@ export class WebhookEndpointService {
     if (!Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_SECONDS) throw badInput('graceSeconds', `must be a whole number from 0 to ${MAX_GRACE_SECONDS}`);
     const secret = newSecret();
     const now = new Date();
-    await this.repo.update({ id: endpoint.id }, {
+    await this.repo.change(endpoint.id, {
       secret,
       previousSecret: grace ? endpoint.secret : null,
       previousSecretExpiresAt: grace ? new Date(now.getTime() + grace * 1000) : null,
       updatedAt: now,
     });
-    return { endpoint: await this.repo.findOneByOrFail({ id: endpoint.id }), secret };
+    return { endpoint: await this.repo.byIdOrFail(endpoint.id), secret };
   }
 
   /** The endpoint's deliveries, newest first. */
   deliveriesOf(endpoint: WebhookEndpoint, status: WebhookDeliveryStatus | null | undefined, page: PageArgs): Promise<Page<WebhookDelivery>> {
-    const query = this.dataSource.getRepository(WebhookDelivery).createQueryBuilder('d').where('d.endpointId = :id', { id: endpoint.id });
-    if (status) query.andWhere('d.status = :status', { status });
-    return keysetPage(query, byId('d', 'DESC'), page);
+    return this.deliveries.pageOf(endpoint.id, status ?? null, page);
   }
 
   /** Sends a delivery again (same event id and body, a fresh signature), whatever became of it. */
   async replay(principal: Principal, rawDeliveryId: string): Promise<WebhookDelivery> {
     const id = decode('whd', rawDeliveryId);
-    const delivery = id === null ? null : await this.dataSource.getRepository(WebhookDelivery).findOneBy({ id });
+    const delivery = id === null ? null : await this.deliveries.byId(id);
     const endpoint = delivery ? await this.getVisible(principal, String(delivery.endpointId)) : null;
     if (!delivery || !endpoint) throw notFound('webhook delivery', rawDeliveryId);
     await this.deliveries.replay(delivery, new Date(), this.settings.retryForMs);
     await this.deliveries.wake(endpoint.id);
-    return this.dataSource.getRepository(WebhookDelivery).findOneByOrFail({ id: delivery.id });
+    return this.deliveries.byIdOrFail(delivery.id);
   }
 }
 

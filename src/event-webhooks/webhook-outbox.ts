@@ -1,20 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
-import { dialectOf } from '../core/database';
 import type { EventOutbox, OutboxEventType, OutboxItem } from '../core/event-outbox';
 import type { Logger } from '../core/logger';
 import type { EventBus } from '../core/pubsub';
-import { placeholders, sqlDate } from '../core/sql';
+import { sqlDate } from '../core/sql';
 import { WebhookDeliveryStatus } from './webhook-delivery.entity';
-import { WebhookEndpoint } from './webhook-endpoint.entity';
+import type { WebhookDeliveryRepository } from './webhook-delivery.repository';
+import type { WebhookEndpointRepository } from './webhook-endpoint.repository';
 import { renderEventData } from './webhook-payloads';
 
 /** Published (to every instance, through Redis when set) when an endpoint is made, changed or deleted. */
 export const ENDPOINTS_CHANGED_TOPIC = 'webhookEndpointsChanged';
-
-const COLUMNS = ['endpoint_id', 'account_id', 'event_id', 'event_type', 'payload', 'status', 'attempts', 'next_attempt_at', 'retry_until', 'created_at'];
 
 /**
  * The durable outbox of event webhooks. A cause calls `enqueue` with its own transaction's
@@ -29,6 +27,8 @@ export class WebhookOutbox implements EventOutbox {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly endpoints: WebhookEndpointRepository,
+    private readonly deliveries: WebhookDeliveryRepository,
     private readonly accounts: AccountService,
     private readonly events: EventBus,
     private readonly retryForMs: number,
@@ -71,13 +71,7 @@ export class WebhookOutbox implements EventOutbox {
         rows.push([endpointId, item.accountId, eventId, item.type, body, WebhookDeliveryStatus.PENDING, 0, this.date(now), this.date(new Date(now.getTime() + this.retryForMs)), this.date(now)]);
       }
     }
-    // Bodies run to a few KB: a few hundred rows keep a statement well under MySQL's packet limit.
-    const perInsert = Math.min(200, dialectOf(this.dataSource).rowsPerInsert(COLUMNS.length));
-    const tuple = `(${placeholders(COLUMNS.length)})`;
-    for (let i = 0; i < rows.length; i += perInsert) {
-      const chunk = rows.slice(i, i + perInsert);
-      await (manager ?? this.dataSource.manager).query(`INSERT INTO webhook_deliveries (${COLUMNS.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')}`, chunk.flat());
-    }
+    await this.deliveries.insertOutboxRows(rows, manager ?? undefined);
   }
 
   /** The enabled endpoints of the account and of its master that subscribe to `type`. */
@@ -94,11 +88,7 @@ export class WebhookOutbox implements EventOutbox {
   private async load(accountId: number): Promise<Map<string, number[]>> {
     const parentId = await this.accounts.parentOf(accountId);
     const owners = parentId === null ? [accountId] : [accountId, parentId];
-    const endpoints = await this.dataSource.getRepository(WebhookEndpoint).find({
-      select: { id: true, eventTypes: true },
-      where: { accountId: In(owners), enabled: true },
-      order: { id: 'ASC' },
-    });
+    const endpoints = await this.endpoints.enabledOf(owners);
     const byType = new Map<string, number[]>();
     for (const endpoint of endpoints) {
       for (const type of endpoint.events) byType.set(type, [...(byType.get(type) ?? []), endpoint.id]);

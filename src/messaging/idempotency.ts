@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { IsNull, LessThan, type DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { isDuplicateKeyError } from '../core/database';
 import { badInput } from '../core/errors';
 import type { SendError } from '../core/send-error';
 import { IdempotencyKey } from './idempotency-key.entity';
+import type { IdempotencyKeyRepository } from './idempotency-key.repository';
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
@@ -54,24 +55,23 @@ export class IdempotencyKeys {
   private lastPurge = 0;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: IdempotencyKeyRepository,
     private readonly options: IdempotencyOptions = IDEMPOTENCY_DEFAULTS,
   ) {}
 
   async claim(accountId: number, key: string, hash: string): Promise<Claim> {
     this.purgeNowAndThen();
-    const repo = this.dataSource.getRepository(IdempotencyKey);
     const deadline = Date.now() + this.options.waitMs;
     for (let wait = 20; ; wait = Math.min(500, wait * 2)) {
       const now = new Date();
-      const row = repo.create({ accountId, key, requestHash: hash, messageId: null, refusal: null, createdAt: now, completedAt: null });
+      const row = Object.assign(new IdempotencyKey(), { accountId, key, requestHash: hash, messageId: null, refusal: null, createdAt: now, completedAt: null });
       try {
-        await repo.insert(row);
+        await this.repo.insert(row);
         return { kind: 'owner', row };
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
       }
-      const found = await repo.findOneBy({ accountId, key });
+      const found = await this.repo.find(accountId, key);
       if (!found) continue;
       if (found.requestHash !== hash) {
         throw badInput('idempotencyKey', 'was already used with another input: a key stands for one request; use a new key for a new message');
@@ -79,13 +79,12 @@ export class IdempotencyKeys {
       if (found.completedAt) {
         if (now.getTime() - found.createdAt.getTime() <= this.options.retentionMs) return { kind: 'replay', result: resultOf(found) };
         // Expired but not purged yet: the key is free again; whoever deletes it first inserts anew.
-        await repo.delete({ id: found.id, completedAt: found.completedAt });
+        await this.repo.deleteCompleted(found.id, found.completedAt);
         continue;
       }
       if (now.getTime() - found.createdAt.getTime() > this.options.abandonedAfterMs) {
         // Its first request was cut off before completing: take it over, compare-and-set on createdAt.
-        const taken = await repo.update({ id: found.id, completedAt: IsNull(), createdAt: found.createdAt }, { createdAt: now });
-        if (taken.affected === 1) return { kind: 'owner', row: Object.assign(found, { createdAt: now }) };
+        if (await this.repo.takeOver(found.id, found.createdAt, now)) return { kind: 'owner', row: Object.assign(found, { createdAt: now }) };
         continue;
       }
       if (Date.now() > deadline) {
@@ -97,21 +96,16 @@ export class IdempotencyKeys {
 
   /** Written in the transaction that queues the message, so that a key never answers a message that was not queued. */
   async complete(manager: EntityManager, row: IdempotencyKey, result: IdempotentResult): Promise<void> {
-    await manager.update(IdempotencyKey, { id: row.id }, {
-      messageId: result.messageId,
-      refusal: result.refusal ? JSON.stringify({ ...result.refusal }) : null,
-      completedAt: new Date(),
-    });
+    await this.repo.complete(row.id, result.messageId, result.refusal ? JSON.stringify({ ...result.refusal }) : null, new Date(), manager);
   }
 
   /** The send failed unexpectedly: the key is free for a retry. */
   async release(row: IdempotencyKey): Promise<void> {
-    await this.dataSource.getRepository(IdempotencyKey).delete({ id: row.id, completedAt: IsNull() });
+    await this.repo.release(row.id);
   }
 
   async purgeExpired(now = Date.now()): Promise<number> {
-    const result = await this.dataSource.getRepository(IdempotencyKey).delete({ createdAt: LessThan(new Date(now - this.options.retentionMs)) });
-    return result.affected ?? 0;
+    return this.repo.purgeCreatedBefore(new Date(now - this.options.retentionMs));
   }
 
   /** At most once a minute per instance, in the background of a claim. */

@@ -1,9 +1,10 @@
-import { In, type DataSource, type FindOptionsWhere } from 'typeorm';
+import { In, type FindOptionsWhere } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import type { Page } from '../core/connection';
-import { byId, keysetPage, type PageArgs } from '../core/pagination';
-import { Message, type MessageDirection, type MessageStatus } from './message.entity';
+import type { PageArgs } from '../core/pagination';
+import type { Message, MessageDirection, MessageStatus } from './message.entity';
+import type { MessageRepository } from './message.repository';
 
 export interface MessageLogFilter {
   direction?: MessageDirection | null;
@@ -17,16 +18,12 @@ export interface MessageLogFilter {
 /** Reads of the message log; every write goes through the send queue and StatusService. */
 export class MessageService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: MessageRepository,
     private readonly accounts: AccountService,
   ) {}
 
-  private get repo() {
-    return this.dataSource.getRepository(Message);
-  }
-
   getVisible(principal: Principal, rawId: string | number): Promise<Message | null> {
-    return this.accounts.findVisible(principal, 'msg', rawId, (id) => this.repo.findOneBy({ id }));
+    return this.accounts.findVisible(principal, 'msg', rawId, (id) => this.repo.byId(id));
   }
 
   /** The log, newest first, over every account the key may see (or the one named). */
@@ -47,11 +44,21 @@ export class MessageService {
     return this.page(where, 'ASC', { first, after });
   }
 
-  async findByIds(ids: readonly number[]): Promise<Message[]> {
-    return ids.length ? this.repo.findBy({ id: In([...ids]) }) : [];
+  /** Every message between a contact and a sender, newest first (a conversation's, with the campaign messages sent before it began). */
+  between(contactId: number, senderId: number, args: PageArgs): Promise<Page<Message>> {
+    return this.repo.between(contactId, senderId, args);
+  }
+
+  /** The newest message of each (contact, sender) pair among these contacts and senders, in one round of queries. */
+  newestOfPairs(contactIds: readonly number[], senderIds: readonly number[]): Promise<Message[]> {
+    return this.repo.newestOfPairs(contactIds, senderIds);
+  }
+
+  findByIds(ids: readonly number[]): Promise<Message[]> {
+    return this.repo.byIds(ids);
   }
 
   private page(where: FindOptionsWhere<Message>, order: 'ASC' | 'DESC', args: PageArgs): Promise<Page<Message>> {
-    return keysetPage(this.repo.createQueryBuilder('m').where(where), byId('m', order), args);
+    return this.repo.page(where, order, args);
   }
 }

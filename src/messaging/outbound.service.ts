@@ -1,6 +1,7 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { Dispatcher } from './dispatcher';
 import { Message, MessageDirection, MessageStatus } from './message.entity';
+import type { MessageRepository } from './message.repository';
 import { segmentsOf } from '../core/segments';
 
 export interface SingleMessageInput {
@@ -26,7 +27,7 @@ export interface SingleMessageInput {
  */
 export class OutboundService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly messages: MessageRepository,
     private readonly dispatcher: Dispatcher,
   ) {}
 
@@ -34,7 +35,7 @@ export class OutboundService {
   async enqueueSingle(input: SingleMessageInput, manager?: EntityManager): Promise<Message> {
     const now = new Date();
     const { encoding, segments } = segmentsOf(input.body);
-    const message = this.dataSource.getRepository(Message).create({
+    const message = Object.assign(new Message(), {
       accountId: input.accountId,
       campaignId: input.campaignId ?? null,
       conversationId: input.conversationId,
@@ -62,7 +63,7 @@ export class OutboundService {
       createdAt: now,
       updatedAt: now,
     });
-    await (manager ?? this.dataSource.manager).getRepository(Message).insert(message);
+    await this.messages.insert(message, manager);
     if (!manager) this.dispatcher.wake();
     return message;
   }

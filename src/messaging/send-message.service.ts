@@ -10,7 +10,8 @@ import { decideRoute } from '../routing/routing';
 import type { RoutingService } from '../routing/routing.service';
 import { checkIdempotencyKey, requestHash, type IdempotencyKeys, type IdempotentResult } from './idempotency';
 import type { IdempotencyKey } from './idempotency-key.entity';
-import { Message } from './message.entity';
+import type { Message } from './message.entity';
+import type { MessageRepository } from './message.repository';
 import type { OutboundService } from './outbound.service';
 import { SendMessagePayload, type SendMessageInput } from './send-message.types';
 
@@ -35,6 +36,7 @@ export interface OutboundThreads {
 export class SendMessageService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly messages: MessageRepository,
     private readonly groups: GroupService,
     private readonly routing: RoutingService,
     private readonly contacts: ContactService,
@@ -109,7 +111,7 @@ export class SendMessageService {
     const payload = new SendMessagePayload();
     payload.replayed = replayed;
     payload.error = result.refusal;
-    payload.message = result.messageId === null ? null : message ?? (await this.dataSource.getRepository(Message).findOneBy({ id: result.messageId }));
+    payload.message = result.messageId === null ? null : message ?? (await this.messages.byId(result.messageId));
     return payload;
   }
 }

@@ -1,11 +1,10 @@
-import { In, LessThan, type DataSource } from 'typeorm';
 import { isDuplicateKeyError } from '../core/database';
-import { placeholders } from '../core/sql';
 import type { Logger } from '../core/logger';
 import { SendErrorCode } from '../core/send-error';
 import { CARRIER_OPT_OUT_CODE, type CarrierOptOuts } from './carrier-opt-outs';
-import { EarlyStatusCallback } from './early-status-callback.entity';
-import { Message, MessageStatus } from './message.entity';
+import type { EarlyStatusCallbackRepository } from './early-status-callback.repository';
+import { type Message, MessageStatus } from './message.entity';
+import type { MessageRepository } from './message.repository';
 import { describeTwilioError, statusRank } from './message-status';
 import type { StatusService } from './status.service';
 
@@ -26,7 +25,8 @@ const EARLY_KEPT_MS = 24 * 3600_000;
  */
 export class StatusCallbacks {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly messages: MessageRepository,
+    private readonly early: EarlyStatusCallbackRepository,
     private readonly statuses: StatusService,
     private readonly optOuts: CarrierOptOuts,
     private readonly log: Logger,
@@ -34,15 +34,14 @@ export class StatusCallbacks {
 
   /** The status webhook: applied at once, or kept until the message's sid is stored. */
   async receive(callback: StatusCallback): Promise<'applied' | 'kept'> {
-    const repo = this.dataSource.getRepository(Message);
-    const message = await repo.findOneBy({ providerSid: callback.sid });
+    const message = await this.messages.bySid(callback.sid);
     if (message) {
       await this.apply(message, callback);
       return 'applied';
     }
     await this.keep(callback);
     // The sid may have landed between the look-up and the keeping: look once more.
-    if (await repo.existsBy({ providerSid: callback.sid })) await this.applyEarly([callback.sid]);
+    if (await this.messages.hasSid(callback.sid)) await this.applyEarly([callback.sid]);
     return 'kept';
   }
 
@@ -63,32 +62,28 @@ export class StatusCallbacks {
   async applyEarly(sids: readonly string[]): Promise<void> {
     if (!sids.length) return;
     // Asked after every batch of sids the queue stores, and nearly always answered "none": a plain query first.
-    const any: unknown[] = await this.dataSource.query(`SELECT 1 AS one FROM early_status_callbacks WHERE provider_sid IN (${placeholders(sids.length)}) LIMIT 1`, [...sids]);
-    if (!any.length) return;
-    const early = this.dataSource.getRepository(EarlyStatusCallback);
-    const kept = await early.findBy({ providerSid: In([...sids]) });
+    if (!(await this.early.anyFor(sids))) return;
+    const kept = await this.early.keptFor(sids);
     if (!kept.length) return;
-    const messages = new Map((await this.dataSource.getRepository(Message).findBy({ providerSid: In([...new Set(kept.map((k) => k.providerSid))]) })).map((m) => [m.providerSid, m]));
+    const messages = new Map((await this.messages.bySids([...new Set(kept.map((k) => k.providerSid))])).map((m) => [m.providerSid, m]));
     for (const callback of kept.sort((a, b) => statusRank(a.status) - statusRank(b.status))) {
       const message = messages.get(callback.providerSid);
       if (!message) continue;
       await this.apply(message, { status: callback.status, rawStatus: callback.rawStatus, errorCode: callback.errorCode });
-      await early.delete({ id: callback.id });
+      await this.early.forget(callback.id);
     }
   }
 
   /** The safety net: applies kept callbacks whose sid is stored by now, and drops those kept too long. */
   async sweep(now = new Date()): Promise<void> {
-    const rows: Array<{ provider_sid: string }> = await this.dataSource.query(
-      'SELECT DISTINCT e.provider_sid FROM early_status_callbacks e JOIN messages m ON m.provider_sid = e.provider_sid');
-    await this.applyEarly(rows.map((r) => r.provider_sid));
-    const dropped = await this.dataSource.getRepository(EarlyStatusCallback).delete({ receivedAt: LessThan(new Date(now.getTime() - EARLY_KEPT_MS)) });
-    if (dropped.affected) this.log.warn({ dropped: dropped.affected }, 'status callbacks whose sid never came were dropped after 24 h');
+    await this.applyEarly(await this.early.sidsStored());
+    const dropped = await this.early.dropReceivedBefore(new Date(now.getTime() - EARLY_KEPT_MS));
+    if (dropped) this.log.warn({ dropped }, 'status callbacks whose sid never came were dropped after 24 h');
   }
 
   private async keep(callback: StatusCallback): Promise<void> {
     try {
-      await this.dataSource.getRepository(EarlyStatusCallback).insert({
+      await this.early.keep({
         providerSid: callback.sid, status: callback.status, rawStatus: callback.rawStatus.slice(0, 32), errorCode: callback.errorCode, receivedAt: new Date(),
       });
     } catch (error) {

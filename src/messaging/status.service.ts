@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { SendErrorCode } from '../core/send-error';
 import type { DeliveryEvents } from './delivery-events';
 import { Message, MessageStatus } from './message.entity';
+import type { MessageRepository } from './message.repository';
 import { movesForward } from './message-status';
 
 export interface StatusError {
@@ -33,6 +34,7 @@ export class StatusService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly messages: MessageRepository,
     private readonly deliveryEvents: DeliveryEvents,
   ) {}
 
@@ -66,8 +68,7 @@ export class StatusService {
   }
 
   private async compareAndSet(messageOrId: Message | number, to: MessageStatus, error: StatusError | null, extras: TransitionExtras): Promise<Message | null> {
-    const repo = this.dataSource.getRepository(Message);
-    let message = typeof messageOrId === 'number' ? await repo.findOneBy({ id: messageOrId }) : messageOrId;
+    let message = typeof messageOrId === 'number' ? await this.messages.byId(messageOrId) : messageOrId;
     for (let attempt = 0; message && attempt < 5; attempt++) {
       if (!mayMove(message.status, to)) return null;
       const previous = message.status;
@@ -82,17 +83,17 @@ export class StatusService {
       const recorded = await this.deliveryEvents.wantsRecord(message.accountId);
       const affected = recorded
         ? await this.dataSource.transaction(async (manager) => {
-          const result = await manager.getRepository(Message).update(where, changes);
-          if (result.affected === 1) await this.deliveryEvents.record(manager, [change], now);
-          return result.affected;
+          const changed = await this.messages.changeWhere(where, changes, manager);
+          if (changed === 1) await this.deliveryEvents.record(manager, [change], now);
+          return changed;
         })
-        : (await repo.update(where, changes)).affected;
+        : await this.messages.changeWhere(where, changes);
       if (affected === 1) {
         await this.deliveryEvents.publish([change], now, recorded);
         return change.message;
       }
       // Someone else changed it first: decide again from what is stored now.
-      message = await repo.findOneBy({ id: message.id });
+      message = await this.messages.byId(message.id);
     }
     return null;
   }

@@ -1,0 +1,73 @@
+import { In, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import type { Page } from '../core/connection';
+import { byId, keysetPage, type PageArgs } from '../core/pagination';
+import { Message } from './message.entity';
+
+/**
+ * The messages table as the log, one-off sends and status changes read and write it (the send
+ * queue's statements are in SendQueueRepository, the campaigns' in CampaignMessagesRepository,
+ * the inbound webhook's in InboundMessagesRepository).
+ */
+export class MessageRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private get repo() {
+    return this.dataSource.getRepository(Message);
+  }
+
+  byId(id: number): Promise<Message | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  async byIds(ids: readonly number[], manager: EntityManager = this.dataSource.manager): Promise<Message[]> {
+    return ids.length ? manager.getRepository(Message).findBy({ id: In([...ids]) }) : [];
+  }
+
+  bySid(providerSid: string): Promise<Message | null> {
+    return this.repo.findOneBy({ providerSid });
+  }
+
+  async bySids(providerSids: readonly string[]): Promise<Message[]> {
+    return providerSids.length ? this.repo.findBy({ providerSid: In([...providerSids]) }) : [];
+  }
+
+  hasSid(providerSid: string): Promise<boolean> {
+    return this.repo.existsBy({ providerSid });
+  }
+
+  /** One message, in the caller's transaction when `manager` is given. */
+  async insert(message: Message, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    await manager.getRepository(Message).insert(message);
+  }
+
+  /** The change, where the row still matches `where` (a compare-and-set); answers how many rows changed. */
+  async changeWhere(where: FindOptionsWhere<Message>, changes: Partial<Message>, manager: EntityManager = this.dataSource.manager): Promise<number | undefined> {
+    return (await manager.getRepository(Message).update(where, changes)).affected;
+  }
+
+  /** The messages matching `where`, keyset-paginated by id. */
+  page(where: FindOptionsWhere<Message>, order: 'ASC' | 'DESC', args: PageArgs): Promise<Page<Message>> {
+    return keysetPage(this.repo.createQueryBuilder('m').where(where), byId('m', order), args);
+  }
+
+  /** Every message between a contact and a sender, newest first. */
+  between(contactId: number, senderId: number, args: PageArgs): Promise<Page<Message>> {
+    const qb = this.repo.createQueryBuilder('m').where('m.contactId = :contactId AND m.senderId = :senderId', { contactId, senderId });
+    return keysetPage(qb, byId('m', 'DESC'), args);
+  }
+
+  /**
+   * The newest message of each (contact, sender) pair among these contacts and senders; the IN
+   * lists may cover pairs the caller did not ask about, which it ignores.
+   */
+  async newestOfPairs(contactIds: readonly number[], senderIds: readonly number[]): Promise<Message[]> {
+    if (!contactIds.length || !senderIds.length) return [];
+    // Each pair's newest message is the end of its index range.
+    const newest = await this.repo.createQueryBuilder('m')
+      .select('MAX(m.id)', 'id')
+      .where('m.contactId IN (:...contactIds) AND m.senderId IN (:...senderIds)', { contactIds: [...contactIds], senderIds: [...senderIds] })
+      .groupBy('m.contactId').addGroupBy('m.senderId')
+      .getRawMany<{ id: number | string }>();
+    return this.byIds(newest.map((r) => Number(r.id)));
+  }
+}
