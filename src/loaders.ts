@@ -59,7 +59,7 @@ export class Loaders {
         const [groupId, contactId] = key.split(':').map(Number);
         contactsByGroup.set(groupId, [...(contactsByGroup.get(groupId) ?? []), contactId]);
       }
-      return (await Promise.all([...contactsByGroup].map(([groupId, contactIds]) => services.consentLedger.historiesOf(groupId, contactIds)))).flat();
+      return (await Promise.all([...contactsByGroup].map(([groupId, contactIds]) => services.memberships.consentHistoriesOf(groupId, contactIds)))).flat();
     }, (r) => `${r.groupId}:${r.contactId}`, options);
   }
 }

@@ -11,7 +11,9 @@ import { AccountGeoResolver } from './geo/account-geo.resolver';
 import { GeoResolver } from './geo/geo.resolver';
 import { grantInitialRegions } from './geo/initial-regions';
 import { GeoService } from './geo/geo.service';
+import { ContactRepository } from './contacts/contact.repository';
 import { ContactService } from './contacts/contact.service';
+import { MembershipRepository } from './contacts/membership.repository';
 import { MembershipService } from './contacts/membership.service';
 import { GroupService } from './groups/group.service';
 import { KeywordService } from './groups/keyword.service';
@@ -76,7 +78,7 @@ import { HandOverLaw } from './compliance/hand-over-law';
 import { LEGAL_HOURS } from './compliance/legal-hours';
 import { LawBook } from './compliance/legal-window';
 import { ValiditySweeper } from './compliance/validity-sweeper';
-import { ConsentLedger } from './contacts/consent-ledger';
+import { ConsentRecordRepository } from './contacts/consent-record.repository';
 import { ConsentResolver } from './contacts/consent.resolver';
 import { DoubleOptIn } from './contacts/double-opt-in';
 import { InboundConsent } from './contacts/inbound-consent';
@@ -92,14 +94,16 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const keywords = new KeywordService(dataSource);
   const groups = new GroupService(dataSource, accounts, keywords);
   const senders = new SenderService(dataSource, groups);
-  const contacts = new ContactService(dataSource, accounts);
-  const consentLedger = new ConsentLedger(dataSource);
-  const memberships = new MembershipService(dataSource, consentLedger, groups, webhooks.outbox);
+  const contactRepository = new ContactRepository(dataSource);
+  const membershipRepository = new MembershipRepository(dataSource);
+  const consentRecords = new ConsentRecordRepository(dataSource);
+  const contacts = new ContactService(contactRepository, accounts);
+  const memberships = new MembershipService(dataSource, membershipRepository, consentRecords, groups, webhooks.outbox);
   const routing = new RoutingService(dataSource, geo, groups, senders, contacts, memberships);
   // The confirmation channel is the conversations' (made below): called only once the server runs.
-  const doubleOptIn = new DoubleOptIn(dataSource, memberships, { sendConfirmationRequest: (...args) => confirmationRequests.sendConfirmationRequest(...args) }, config.doubleOptIn, log);
+  const doubleOptIn = new DoubleOptIn(membershipRepository, memberships, { sendConfirmationRequest: (...args) => confirmationRequests.sendConfirmationRequest(...args) }, config.doubleOptIn, log);
   const subscriptions = new SubscriptionService(accounts, groups, contacts, memberships, doubleOptIn);
-  const contactImports = new ContactImportService(dataSource, accounts, groups, consentLedger, doubleOptIn);
+  const contactImports = new ContactImportService(dataSource, accounts, groups, contactRepository, membershipRepository, consentRecords, doubleOptIn);
   const deliveryEvents = new DeliveryEvents(accounts, events, webhooks.outbox, log);
   const statuses = new StatusService(dataSource, deliveryEvents);
   const provider = new TwilioProvider(createTwilioClient({ ...config.twilio, timeoutMs: config.twilio.timeoutMs }));
@@ -157,7 +161,7 @@ export function createServices(dataSource: DataSource, config: Config, events: E
     { conversationOf: (contactId, senderId) => conversations.idOf(contactId, senderId), recordOutbound: (id, message) => conversations.recordOutbound(id, message) },
     { validate: validateTemplate, render: renderTemplate }, new IdempotencyKeys(dataSource));
   const validitySweeper = new ValiditySweeper(campaigns, log);
-  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignMessages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound, sendMessages, pumpingSettings, pumpingGuard, webhooks, lawBook, frequencyCaps, validitySweeper, consentLedger, doubleOptIn, subscriptions, campaignPlanner: launcher.planner };
+  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignMessages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound, sendMessages, pumpingSettings, pumpingGuard, webhooks, lawBook, frequencyCaps, validitySweeper, doubleOptIn, subscriptions, campaignPlanner: launcher.planner };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -184,7 +188,7 @@ export function createResolvers(services: Services): Map<Function, object> {
     [SenderResolver, new SenderResolver(services.senders)],
     [RoutingResolver, new RoutingResolver(services.routing)],
     [ContactResolver, new ContactResolver(services.contacts, services.contactImports, services.subscriptions)],
-    [ConsentResolver, new ConsentResolver(services.consentLedger, services.groups)],
+    [ConsentResolver, new ConsentResolver(services.memberships, services.groups)],
     [MemberResolver, new MemberResolver()],
     [ComplianceResolver, new ComplianceResolver(services.lawBook, services.frequencyCaps)],
     [AccountCapsResolver, new AccountCapsResolver(services.frequencyCaps)],
