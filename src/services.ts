@@ -30,6 +30,8 @@ import { createTwilioClient } from './carrier/twilio-client';
 import { TwilioProvider } from './carrier/twilio-provider';
 import { DeliveryEvents } from './messaging/delivery-events';
 import { CampaignMessages } from './messaging/campaign-messages';
+import { CampaignMessageCountsRepository } from './messaging/campaign-message-counts.repository';
+import { ContactHistoryRepository } from './messaging/contact-history.repository';
 import { CarrierOptOuts } from './messaging/carrier-opt-outs';
 import { Dispatcher } from './messaging/dispatcher';
 import { HandOver } from './messaging/hand-over';
@@ -51,7 +53,9 @@ import { CampaignPlanResolver } from './campaigns/campaign-plan.resolver';
 import { MessageCampaignResolver } from './campaigns/message-campaign.resolver';
 import { CampaignService } from './campaigns/campaign.service';
 import { CampaignStatsService } from './campaigns/campaign-stats';
-import { campaignNotCancelled, CampaignWindows } from './campaigns/campaign-windows';
+import { CampaignWindows } from './campaigns/campaign-windows';
+import { CampaignPlanRepository } from './campaigns/campaign-plan.repository';
+import { campaignNotCancelled, CampaignRepository } from './campaigns/campaign.repository';
 import { CampaignWorker } from './campaigns/campaign-worker';
 import { CampaignLauncher } from './campaigns/launch';
 import { ConversationResolver } from './conversations/conversation.resolver';
@@ -73,6 +77,7 @@ import { encode } from './core/ids';
 import { createEventWebhooks } from './event-webhooks/event-webhooks';
 import { WebhookDeliveryResolver, WebhookEndpointResolver } from './event-webhooks/webhook.resolver';
 import { AccountCapsResolver, CampaignEstimateResolver, ComplianceResolver, GroupCapsResolver } from './compliance/compliance.resolver';
+import { FrequencyCapRepository } from './compliance/frequency-cap.repository';
 import { FrequencyCapService } from './compliance/frequency-caps.service';
 import { HandOverLaw } from './compliance/hand-over-law';
 import { LEGAL_HOURS } from './compliance/legal-hours';
@@ -118,9 +123,17 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const reconciler = new OrphanReconciler(queue, provider, sids, statuses, statusCallbacks, log);
   const handOver = new HandOver(queue, provider, `${config.publicUrl}/webhooks/twilio/status`, sids, statuses, reconciler, carrierOptOuts, log, metrics);
   const lawBook = new LawBook([...LEGAL_HOURS, ...config.legal.regions], config.legal.enforced);
-  const frequencyCaps = new FrequencyCapService(dataSource, accounts, groups);
-  const handOverLaw = new HandOverLaw(dataSource, lawBook, frequencyCaps);
-  const campaignWindows = new CampaignWindows(dataSource, handOverLaw);
+  const frequencyCaps = new FrequencyCapService(new FrequencyCapRepository(dataSource), accounts, groups);
+  const contactHistory = new ContactHistoryRepository(dataSource);
+  const campaignRepository = new CampaignRepository(dataSource);
+  const campaignPlans = new CampaignPlanRepository(dataSource);
+  // A campaign's group is the campaigns' (made below): asked only once the server runs.
+  const handOverLaw = new HandOverLaw({
+    handedOverCampaignMessages: (contactIds, since) => contactHistory.handedOverCampaignMessages(contactIds, since),
+    wroteInSince: (contactIds, since) => contactHistory.wroteInSince(contactIds, since),
+    groupsOfCampaigns: (campaignIds): Promise<Map<number, number>> => campaigns.groupsOf(campaignIds),
+  }, lawBook, frequencyCaps);
+  const campaignWindows = new CampaignWindows(campaignRepository, handOverLaw);
   const guardState = new FreshHandOverState({
     senderFacts: (ids) => senders.factsOf(ids),
     routingContexts: (groupIds) => routing.loadRoutingContexts(groupIds),
@@ -146,9 +159,10 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const outbound = new OutboundService(dataSource, dispatcher);
   const messages = new MessageService(dataSource, accounts);
   const campaignMessages = new CampaignMessages(dataSource, deliveryEvents);
-  const campaignStats = new CampaignStatsService(dataSource, campaignMessages);
-  const launcher = new CampaignLauncher(dataSource, routing, campaignMessages, config.launchPlanning, log, handOverLaw);
-  const campaigns = new CampaignService(dataSource, accounts, groups, launcher, dispatcher, campaignMessages, log, webhooks.outbox);
+  const campaignMessageCounts = new CampaignMessageCountsRepository(dataSource);
+  const campaignStats = new CampaignStatsService(campaignRepository, campaignPlans, (campaignIds) => campaignMessageCounts.statusCountsOf(campaignIds));
+  const launcher = new CampaignLauncher(dataSource, campaignRepository, campaignPlans, memberships, routing, campaignMessages, config.launchPlanning, log, handOverLaw);
+  const campaigns = new CampaignService(dataSource, campaignRepository, campaignPlans, accounts, groups, launcher, dispatcher, campaignMessages, log, webhooks.outbox);
   // Sending starts with the first chunks while later ones are still being planned.
   launcher.planner.onChunk(() => dispatcher.wake());
   const campaignWorker = new CampaignWorker(campaigns, deliveryEvents, log, launcher.planner);
@@ -182,7 +196,7 @@ export function createResolvers(services: Services): Map<Function, object> {
     [MessageResolver, new MessageResolver(services.messages)],
     [MessageCampaignResolver, new MessageCampaignResolver()],
     [MessageConversationResolver, new MessageConversationResolver()],
-    [CampaignResolver, new CampaignResolver(services.campaigns, services.campaignStats, services.messages)],
+    [CampaignResolver, new CampaignResolver(services.campaigns, services.messages)],
     [CampaignPlanResolver, new CampaignPlanResolver()],
     [GroupResolver, new GroupResolver(services.groups, services.keywords)],
     [SenderResolver, new SenderResolver(services.senders)],

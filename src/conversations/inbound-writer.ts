@@ -3,7 +3,7 @@ import { isDuplicateKeyError } from '../core/database';
 import { Message } from '../messaging/message.entity';
 import type { InboundSql, ThreadTouch } from './inbound-sql';
 import type { Logger } from '../core/logger';
-import { addReplyCounts, type ReplyCounts } from '../campaigns/campaign-counters';
+import { addReplyCounts, type ReplyCounts } from '../campaigns/campaign-counters.repository';
 
 /** An inbound message ready to store, with what it changes besides itself. */
 export interface PendingInbound {
