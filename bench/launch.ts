@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../src/core/database';
-import { PLANNED_COLUMNS as LAUNCH_COLUMNS } from '../src/messaging/campaign-messages';
+import { PLANNED_COLUMNS as LAUNCH_COLUMNS } from '../src/messaging/campaign-messages.repository';
 import { ADMIN_TOKEN, seedWorld } from './campaign-world';
 import { freePort, freshBenchDatabase, postGraphQL, round, runBench, stopChild } from './support';
 

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { Account } from './accounts/account.entity';
 import type { Campaign } from './campaigns/campaign.entity';
 import type { CampaignPlan } from './campaigns/campaign-plan.entity';
+import type { CampaignStats } from './campaigns/campaign.types';
 import type { Contact } from './contacts/contact.entity';
 import type { ConsentRecord } from './contacts/consent-record.entity';
 import type { Membership } from './contacts/membership.entity';
@@ -26,6 +27,8 @@ export class Loaders {
   readonly lastMessageOf: DataLoader<Conversation, Message | null>;
   /** A launched campaign's planning, by campaign id. */
   readonly planOfCampaign: DataLoader<number, CampaignPlan | null>;
+  /** A campaign's stats, by campaign id: a page of campaigns counts them in the statements of one. */
+  readonly statsOfCampaign: DataLoader<number, CampaignStats>;
   /** A group's senders still in service (and so the regions it covers). */
   readonly sendersOfGroup: DataLoader<number, Sender[]>;
   readonly keywordSetsOfGroup: DataLoader<number, KeywordSet[]>;
@@ -48,6 +51,7 @@ export class Loaders {
       const plans = new Map((await services.campaigns.plansOf(ids)).map((plan) => [plan.campaignId, plan]));
       return ids.map((id) => plans.get(id) ?? null);
     }, options);
+    this.statsOfCampaign = new DataLoader((ids) => services.campaignStats.statsOfCampaigns(ids), options);
     this.sendersOfGroup = byParentLoader((ids) => services.senders.activeSendersOfGroups(ids), (s) => s.groupId, options);
     this.keywordSetsOfGroup = byParentLoader((ids) => services.keywords.keywordSetsOfGroups(ids), (k) => k.groupId, options);
     this.membershipsOfContact = byParentLoader((ids) => services.memberships.membershipsOfContacts(ids), (m) => m.contactId, options);
@@ -59,7 +63,7 @@ export class Loaders {
         const [groupId, contactId] = key.split(':').map(Number);
         contactsByGroup.set(groupId, [...(contactsByGroup.get(groupId) ?? []), contactId]);
       }
-      return (await Promise.all([...contactsByGroup].map(([groupId, contactIds]) => services.consentLedger.historiesOf(groupId, contactIds)))).flat();
+      return (await Promise.all([...contactsByGroup].map(([groupId, contactIds]) => services.memberships.consentHistoriesOf(groupId, contactIds)))).flat();
     }, (r) => `${r.groupId}:${r.contactId}`, options);
   }
 }

@@ -15,7 +15,9 @@ import { BlockedPrefixRepository } from './geo/blocked-prefix.repository';
 import { GeoPermissionRepository } from './geo/geo-permission.repository';
 import { grantInitialRegions } from './geo/initial-regions';
 import { GeoService } from './geo/geo.service';
+import { ContactRepository } from './contacts/contact.repository';
 import { ContactService } from './contacts/contact.service';
+import { MembershipRepository } from './contacts/membership.repository';
 import { MembershipService } from './contacts/membership.service';
 import { GroupService } from './groups/group.service';
 import { KeywordSetRepository } from './groups/keyword-set.repository';
@@ -39,6 +41,7 @@ import { CampaignMessagesRepository } from './messaging/campaign-messages.reposi
 import { EarlyStatusCallbackRepository } from './messaging/early-status-callback.repository';
 import { IdempotencyKeyRepository } from './messaging/idempotency-key.repository';
 import { MessageRepository } from './messaging/message.repository';
+import { ContactHistoryRepository } from './messaging/contact-history.repository';
 import { CarrierOptOuts } from './messaging/carrier-opt-outs';
 import { Dispatcher } from './messaging/dispatcher';
 import { HandOver } from './messaging/hand-over';
@@ -60,7 +63,9 @@ import { CampaignPlanResolver } from './campaigns/campaign-plan.resolver';
 import { MessageCampaignResolver } from './campaigns/message-campaign.resolver';
 import { CampaignService } from './campaigns/campaign.service';
 import { CampaignStatsService } from './campaigns/campaign-stats';
-import { campaignNotCancelled, CampaignWindows } from './campaigns/campaign-windows';
+import { CampaignWindows } from './campaigns/campaign-windows';
+import { CampaignPlanRepository } from './campaigns/campaign-plan.repository';
+import { campaignNotCancelled, CampaignRepository } from './campaigns/campaign.repository';
 import { CampaignWorker } from './campaigns/campaign-worker';
 import { CampaignLauncher } from './campaigns/launch';
 import { ConversationSendersRepository } from './conversations/conversation-senders.repository';
@@ -90,12 +95,13 @@ import { encode } from './core/ids';
 import { createEventWebhooks } from './event-webhooks/event-webhooks';
 import { WebhookDeliveryResolver, WebhookEndpointResolver } from './event-webhooks/webhook.resolver';
 import { AccountCapsResolver, CampaignEstimateResolver, ComplianceResolver, GroupCapsResolver } from './compliance/compliance.resolver';
+import { FrequencyCapRepository } from './compliance/frequency-cap.repository';
 import { FrequencyCapService } from './compliance/frequency-caps.service';
 import { HandOverLaw } from './compliance/hand-over-law';
 import { LEGAL_HOURS } from './compliance/legal-hours';
 import { LawBook } from './compliance/legal-window';
 import { ValiditySweeper } from './compliance/validity-sweeper';
-import { ConsentLedger } from './contacts/consent-ledger';
+import { ConsentRecordRepository } from './contacts/consent-record.repository';
 import { ConsentResolver } from './contacts/consent.resolver';
 import { DoubleOptIn } from './contacts/double-opt-in';
 import { InboundConsent } from './contacts/inbound-consent';
@@ -113,15 +119,17 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const keywords = new KeywordService(dataSource, new KeywordSetRepository(dataSource));
   const groups = new GroupService(dataSource, new SubscriptionGroupRepository(dataSource), accounts, keywords);
   const senders = new SenderService(new SenderRepository(dataSource), groups);
-  const contacts = new ContactService(dataSource, accounts);
-  const consentLedger = new ConsentLedger(dataSource);
-  const memberships = new MembershipService(dataSource, consentLedger, groups, webhooks.outbox);
+  const contactRepository = new ContactRepository(dataSource);
+  const membershipRepository = new MembershipRepository(dataSource);
+  const consentRecords = new ConsentRecordRepository(dataSource);
+  const contacts = new ContactService(contactRepository, accounts);
+  const memberships = new MembershipService(dataSource, membershipRepository, consentRecords, groups, webhooks.outbox);
   const conversationSenders = new ConversationSendersRepository(dataSource);
   const routing = new RoutingService((groupId, contactIds) => conversationSenders.threadSendersOf(groupId, contactIds), geo, groups, senders, contacts, memberships);
   // The confirmation channel is the conversations' (made below): called only once the server runs.
-  const doubleOptIn = new DoubleOptIn(dataSource, memberships, { sendConfirmationRequest: (...args) => confirmationRequests.sendConfirmationRequest(...args) }, config.doubleOptIn, log);
+  const doubleOptIn = new DoubleOptIn(membershipRepository, memberships, { sendConfirmationRequest: (...args) => confirmationRequests.sendConfirmationRequest(...args) }, config.doubleOptIn, log);
   const subscriptions = new SubscriptionService(accounts, groups, contacts, memberships, doubleOptIn);
-  const contactImports = new ContactImportService(dataSource, accounts, groups, consentLedger, doubleOptIn);
+  const contactImports = new ContactImportService(dataSource, accounts, groups, contactRepository, membershipRepository, consentRecords, doubleOptIn);
   const deliveryEvents = new DeliveryEvents(accounts, events, webhooks.outbox, log);
   const messageRows = new MessageRepository(dataSource);
   const statuses = new StatusService(dataSource, messageRows, deliveryEvents);
@@ -137,9 +145,17 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const reconciler = new OrphanReconciler(queue, provider, sids, statuses, statusCallbacks, log);
   const handOver = new HandOver(queue, provider, `${config.publicUrl}/webhooks/twilio/status`, sids, statuses, reconciler, carrierOptOuts, log, metrics);
   const lawBook = new LawBook([...LEGAL_HOURS, ...config.legal.regions], config.legal.enforced);
-  const frequencyCaps = new FrequencyCapService(dataSource, accounts, groups);
-  const handOverLaw = new HandOverLaw(dataSource, lawBook, frequencyCaps);
-  const campaignWindows = new CampaignWindows(dataSource, handOverLaw);
+  const frequencyCaps = new FrequencyCapService(new FrequencyCapRepository(dataSource), accounts, groups);
+  const contactHistory = new ContactHistoryRepository(dataSource);
+  const campaignRepository = new CampaignRepository(dataSource);
+  const campaignPlans = new CampaignPlanRepository(dataSource);
+  // A campaign's group is the campaigns' (made below): asked only once the server runs.
+  const handOverLaw = new HandOverLaw({
+    handedOverCampaignMessages: (contactIds, since) => contactHistory.handedOverCampaignMessages(contactIds, since),
+    wroteInSince: (contactIds, since) => contactHistory.wroteInSince(contactIds, since),
+    groupsOfCampaigns: (campaignIds): Promise<Map<number, number>> => campaigns.groupsOf(campaignIds),
+  }, lawBook, frequencyCaps);
+  const campaignWindows = new CampaignWindows(campaignRepository, handOverLaw);
   const guardState = new FreshHandOverState({
     senderFacts: (ids) => senders.factsOf(ids),
     routingContexts: (groupIds) => routing.loadRoutingContexts(groupIds),
@@ -164,10 +180,11 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   );
   const outbound = new OutboundService(messageRows, dispatcher);
   const messages = new MessageService(messageRows, accounts);
-  const campaignMessages = new CampaignMessages(dataSource, new CampaignMessagesRepository(dataSource), messageRows, deliveryEvents);
-  const campaignStats = new CampaignStatsService(dataSource, campaignMessages);
-  const launcher = new CampaignLauncher(dataSource, routing, campaignMessages, config.launchPlanning, log, handOverLaw);
-  const campaigns = new CampaignService(dataSource, accounts, groups, launcher, dispatcher, campaignMessages, log, webhooks.outbox);
+  const campaignMessageRows = new CampaignMessagesRepository(dataSource);
+  const campaignMessages = new CampaignMessages(dataSource, campaignMessageRows, messageRows, deliveryEvents);
+  const campaignStats = new CampaignStatsService(campaignRepository, campaignPlans, (campaignIds) => campaignMessageRows.statusCountsOf(campaignIds));
+  const launcher = new CampaignLauncher(dataSource, campaignRepository, campaignPlans, memberships, routing, campaignMessages, config.launchPlanning, log, handOverLaw);
+  const campaigns = new CampaignService(dataSource, campaignRepository, campaignPlans, accounts, groups, launcher, dispatcher, campaignMessages, log, webhooks.outbox);
   // Sending starts with the first chunks while later ones are still being planned.
   launcher.planner.onChunk(() => dispatcher.wake());
   const campaignWorker = new CampaignWorker(campaigns, deliveryEvents, log, launcher.planner);
@@ -183,7 +200,7 @@ export function createServices(dataSource: DataSource, config: Config, events: E
     { conversationOf: (contactId, senderId) => conversations.idOf(contactId, senderId), recordOutbound: (id, message) => conversations.recordOutbound(id, message) },
     { validate: validateTemplate, render: renderTemplate }, new IdempotencyKeys(new IdempotencyKeyRepository(dataSource)));
   const validitySweeper = new ValiditySweeper(campaigns, log);
-  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignMessages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound, sendMessages, pumpingSettings, pumpingGuard, webhooks, lawBook, frequencyCaps, validitySweeper, consentLedger, doubleOptIn, subscriptions, campaignPlanner: launcher.planner };
+  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignMessages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound, sendMessages, pumpingSettings, pumpingGuard, webhooks, lawBook, frequencyCaps, validitySweeper, doubleOptIn, subscriptions, campaignPlanner: launcher.planner };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -204,13 +221,13 @@ export function createResolvers(services: Services): Map<Function, object> {
     [MessageResolver, new MessageResolver(services.messages)],
     [MessageCampaignResolver, new MessageCampaignResolver()],
     [MessageConversationResolver, new MessageConversationResolver()],
-    [CampaignResolver, new CampaignResolver(services.campaigns, services.campaignStats, services.messages)],
+    [CampaignResolver, new CampaignResolver(services.campaigns, services.messages)],
     [CampaignPlanResolver, new CampaignPlanResolver()],
     [GroupResolver, new GroupResolver(services.groups, services.keywords)],
     [SenderResolver, new SenderResolver(services.senders)],
     [RoutingResolver, new RoutingResolver(services.routing)],
     [ContactResolver, new ContactResolver(services.contacts, services.contactImports, services.subscriptions)],
-    [ConsentResolver, new ConsentResolver(services.consentLedger, services.groups)],
+    [ConsentResolver, new ConsentResolver(services.memberships, services.groups)],
     [MemberResolver, new MemberResolver()],
     [ComplianceResolver, new ComplianceResolver(services.lawBook, services.frequencyCaps)],
     [AccountCapsResolver, new AccountCapsResolver(services.frequencyCaps)],

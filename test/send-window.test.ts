@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { migrations } from '../migrations';
 import { Campaign, CampaignStatus } from '../src/campaigns/campaign.entity';
 import { CampaignWindows } from '../src/campaigns/campaign-windows';
+import { CampaignRepository } from '../src/campaigns/campaign.repository';
 import { nextOpening, parseWindow } from '../src/campaigns/send-window';
 import { createDataSource } from '../src/core/database';
 import { entities } from '../src/entities';
@@ -92,11 +93,11 @@ describe('CampaignWindows.judge', () => {
       { campaignId: ids.windowed, to: '+4915112345678', country: 'DE' },
     ];
     // 10:30 in New York, 07:30 in Los Angeles, 16:30 in Berlin.
-    const verdicts = await new CampaignWindows(dataSource).judge(messages, utc('2025-03-03T15:30'));
+    const verdicts = await new CampaignWindows(new CampaignRepository(dataSource)).judge(messages, utc('2025-03-03T15:30'));
     expect([...verdicts.closedWindows].map(([i, at]) => [i, new Date(at).toISOString()])).toEqual([[1, '2025-03-03T17:00:00.000Z']]);
     expect([...verdicts.cancelled]).toEqual([4]);
     // 22:00 in New York, 19:00 in Los Angeles (open), 04:00 in Berlin (UTC+1) until 09:00.
-    const night = await new CampaignWindows(dataSource).judge(messages, utc('2025-03-04T03:00'));
+    const night = await new CampaignWindows(new CampaignRepository(dataSource)).judge(messages, utc('2025-03-04T03:00'));
     expect(new Map([...night.closedWindows].map(([i, at]) => [i, new Date(at).toISOString()]))).toEqual(new Map([
       [0, '2025-03-04T14:00:00.000Z'], [4, '2025-03-04T14:00:00.000Z'], [5, '2025-03-04T08:00:00.000Z'],
     ]));

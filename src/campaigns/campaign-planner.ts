@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../core/logger';
-import { execute, sqlDate } from '../core/sql';
-import { CampaignPlan, PlanningStatus } from './campaign-plan.entity';
+import { PlanningStatus } from './campaign-plan.entity';
+import type { CampaignPlanRepository } from './campaign-plan.repository';
+import type { CampaignRepository } from './campaign.repository';
 
 /** Where a planning stands, as its row says after the last chunk this instance committed. */
 export interface PlanState {
@@ -62,6 +63,8 @@ export class CampaignPlanner {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly plans: CampaignPlanRepository,
+    private readonly campaigns: CampaignRepository,
     private readonly source: ChunkSource,
     private readonly options: PlannerOptions,
     private readonly log: Logger,
@@ -74,7 +77,7 @@ export class CampaignPlanner {
 
   /** The planning row of a campaign being launched, leased to this instance (in the launch's transaction). */
   async open(manager: EntityManager, campaignId: number, audience: number, lastMembership: number, at: Date): Promise<PlanState> {
-    await manager.insert(CampaignPlan, {
+    await this.plans.insert(manager, {
       campaignId, status: PlanningStatus.PLANNING, afterMembership: 0, lastMembership, audience, planned: 0, senderSlots: '{}',
       leaseOwner: this.owner, leaseUntil: this.leaseEnd(), startedAt: at, finishedAt: null,
     });
@@ -95,12 +98,8 @@ export class CampaignPlanner {
   /** Takes over plannings whose lease ran out (a crashed or stopped instance's); answers how many. */
   async resumeAbandoned(now = new Date()): Promise<number> {
     if (this.stopping) return 0;
-    const rows: Array<{ campaign_id: number }> = await this.dataSource.query(
-      'SELECT campaign_id FROM campaign_plans WHERE status = ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY campaign_id LIMIT 20',
-      [PlanningStatus.PLANNING, sqlDate(this.dataSource, now)]);
     let taken = 0;
-    for (const { campaign_id } of rows) {
-      const campaignId = Number(campaign_id);
+    for (const campaignId of await this.plans.abandoned(now, 20)) {
       if (this.running.has(campaignId) || this.stopping) continue;
       const state = await this.take(campaignId, now);
       if (!state) continue;
@@ -136,15 +135,12 @@ export class CampaignPlanner {
     const planned = state.planned + chunk.rows.length;
     try {
       await this.dataSource.transaction(async (manager) => {
-        const moved = await execute(manager,
-          `UPDATE campaign_plans SET after_membership = ?, planned = ?, sender_slots = ?, lease_until = ?, status = ?, finished_at = ?
-           WHERE campaign_id = ? AND status = ? AND lease_owner = ? AND after_membership = ?`,
-          [chunk.lastMembership, planned, JSON.stringify(chunk.senderSlots), sqlDate(this.dataSource, this.leaseEnd()),
-            finished ? PlanningStatus.DONE : PlanningStatus.PLANNING, finished ? sqlDate(this.dataSource, now) : null,
-            state.campaignId, PlanningStatus.PLANNING, this.owner, state.afterMembership]);
+        const moved = await this.plans.advance(manager, state.campaignId, this.owner, state.afterMembership, {
+          afterMembership: chunk.lastMembership, planned, senderSlots: JSON.stringify(chunk.senderSlots), leaseUntil: this.leaseEnd(), finishedAt: finished ? now : null,
+        });
         if (moved !== 1) throw new PlanLost();
         if (chunk.rows.length) await this.source.insert(manager, chunk.rows);
-        if (finished) await execute(manager, 'UPDATE campaigns SET recipients = ? WHERE id = ?', [planned, state.campaignId]);
+        if (finished) await this.campaigns.setRecipients(manager, state.campaignId, planned);
       });
     } catch (error) {
       if (error instanceof PlanLost) return false;
@@ -156,7 +152,7 @@ export class CampaignPlanner {
   }
 
   async release(campaignId: number): Promise<void> {
-    await execute(this.dataSource, 'UPDATE campaign_plans SET lease_owner = NULL, lease_until = NULL WHERE campaign_id = ? AND lease_owner = ?', [campaignId, this.owner]);
+    await this.plans.release(campaignId, this.owner);
   }
 
   failed(campaignId: number, error: unknown): false {
@@ -166,11 +162,9 @@ export class CampaignPlanner {
   }
 
   private async take(campaignId: number, now: Date): Promise<PlanState | null> {
-    const taken = await execute(this.dataSource,
-      `UPDATE campaign_plans SET lease_owner = ?, lease_until = ? WHERE campaign_id = ? AND status = ? AND (lease_until IS NULL OR lease_until < ?)`,
-      [this.owner, sqlDate(this.dataSource, this.leaseEnd()), campaignId, PlanningStatus.PLANNING, sqlDate(this.dataSource, now)]);
+    const taken = await this.plans.take(campaignId, this.owner, this.leaseEnd(), now);
     if (taken !== 1) return null;
-    const plan = await this.dataSource.getRepository(CampaignPlan).findOneBy({ campaignId });
+    const plan = await this.plans.find(campaignId);
     if (!plan || plan.leaseOwner !== this.owner) return null;
     return {
       campaignId, afterMembership: plan.afterMembership, lastMembership: plan.lastMembership, planned: plan.planned,

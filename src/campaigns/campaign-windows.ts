@@ -1,5 +1,5 @@
-import { In, type DataSource } from 'typeorm';
-import { Campaign, CampaignStatus } from './campaign.entity';
+import { CampaignStatus } from './campaign.entity';
+import type { CampaignRepository } from './campaign.repository';
 import { sendError, SendErrorCode, type SendError } from '../core/send-error';
 import { campaignWindowOnly, type CampaignLaw } from './campaign-law';
 import { parseWindow } from './send-window';
@@ -27,7 +27,7 @@ export interface CampaignVerdicts {
  */
 export class CampaignWindows {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly campaigns: CampaignRepository,
     private readonly law: CampaignLaw = campaignWindowOnly,
   ) {}
 
@@ -38,10 +38,7 @@ export class CampaignWindows {
     const expired = new Set<number>();
     const neverOpen = new Map<number, SendError>();
     if (!ids.length) return { closedWindows: closed, cancelled, expired, neverOpen };
-    const campaigns = await this.dataSource.getRepository(Campaign).find({
-      select: { id: true, status: true, sendWindowStart: true, sendWindowEnd: true, launchedAt: true, validitySeconds: true },
-      where: { id: In(ids) },
-    });
+    const campaigns = await this.campaigns.sendRulesOf(ids);
     const cancelledIds = new Set(campaigns.filter((c) => c.status === CampaignStatus.CANCELLED).map((c) => c.id));
     const windows = new Map(campaigns.filter((c) => c.sendWindowStart && c.sendWindowEnd).map((c) => [c.id, parseWindow(c.sendWindowStart!, c.sendWindowEnd!)]));
     const expiries = new Map(campaigns.filter((c) => c.validitySeconds && c.launchedAt).map((c) => [c.id, c.launchedAt!.getTime() + c.validitySeconds! * 1000]));
@@ -57,7 +54,3 @@ export class CampaignWindows {
   }
 }
 
-/** The condition, on a messages row's campaign column, that its campaign was not cancelled: read in the send queue's claim itself. */
-export function campaignNotCancelled(column: string): string {
-  return `(${column} IS NULL OR ${column} NOT IN (SELECT id FROM campaigns WHERE status = '${CampaignStatus.CANCELLED}'))`;
-}

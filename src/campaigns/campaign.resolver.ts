@@ -10,7 +10,6 @@ import { MessageConnection } from '../messaging/message.types';
 import { Campaign, CampaignStatus } from './campaign.entity';
 import { CreateCampaignInput } from './campaign.inputs';
 import { mayReceiveProgress, PROGRESS_TOPIC, type ProgressPayload } from './campaign-progress';
-import type { CampaignStatsService } from './campaign-stats';
 import type { CampaignService } from './campaign.service';
 import { CampaignConnection, CampaignStats, SendWindow } from './campaign.types';
 
@@ -18,7 +17,6 @@ import { CampaignConnection, CampaignStats, SendWindow } from './campaign.types'
 export class CampaignResolver {
   constructor(
     private readonly campaignService: CampaignService,
-    private readonly statsService: CampaignStatsService,
     private readonly messageService: MessageService,
   ) {}
 
@@ -75,8 +73,8 @@ export class CampaignResolver {
   }
 
   @FieldResolver(() => CampaignStats)
-  stats(@Root() campaign: Campaign): Promise<CampaignStats> {
-    return this.statsService.statsOf(campaign);
+  stats(@Root() campaign: Campaign, @Ctx() ctx: Context): Promise<CampaignStats> {
+    return ctx.loaders.statsOfCampaign.load(campaign.id);
   }
 
   @FieldResolver(() => MessageConnection)

@@ -1,4 +1,4 @@
-import { In, IsNull, LessThan, Not, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
 import { requireName } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
@@ -7,14 +7,15 @@ import { NO_OUTBOX, type EventOutbox } from '../core/event-outbox';
 import { badInput } from '../core/errors';
 import { encode } from '../core/ids';
 import type { Page } from '../core/connection';
-import { byId, keysetPage } from '../core/pagination';
+import { ImmutableFacts } from '../core/immutable-facts';
 import { checkBody } from '../geo/send-policy';
 import type { GroupService } from '../groups/group.service';
 import type { CampaignMessages } from '../messaging/campaign-messages';
 import type { Dispatcher } from '../messaging/dispatcher';
-import { execute, sqlDate } from '../core/sql';
-import { Campaign, CampaignStatus } from './campaign.entity';
-import { CampaignPlan, PlanningStatus } from './campaign-plan.entity';
+import { CampaignStatus, type Campaign } from './campaign.entity';
+import type { CampaignPlan } from './campaign-plan.entity';
+import type { CampaignPlanRepository } from './campaign-plan.repository';
+import type { CampaignRepository } from './campaign.repository';
 import type { CreateCampaignInput } from './campaign.inputs';
 import type { CampaignLauncher } from './launch';
 import { parseWindow } from './send-window';
@@ -23,9 +24,12 @@ import { checkValiditySeconds } from './validity';
 
 export class CampaignService {
   private readonly background = new Set<Promise<void>>();
+  private readonly groupOf = new ImmutableFacts<number>((ids) => this.repo.groupsOf(ids));
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repo: CampaignRepository,
+    private readonly plans: CampaignPlanRepository,
     private readonly accounts: AccountService,
     private readonly groups: GroupService,
     private readonly launcher: CampaignLauncher,
@@ -37,20 +41,21 @@ export class CampaignService {
     launcher.whenPlanned((campaignId) => this.completeIfDone(campaignId));
   }
 
-  private get repo() {
-    return this.dataSource.getRepository(Campaign);
-  }
-
   findById(id: number): Promise<Campaign | null> {
-    return this.repo.findOneBy({ id });
+    return this.repo.findById(id);
   }
 
-  async findByIds(ids: readonly number[]): Promise<Campaign[]> {
-    return ids.length ? this.repo.findBy({ id: In([...ids]) }) : [];
+  findByIds(ids: readonly number[]): Promise<Campaign[]> {
+    return this.repo.findByIds(ids);
   }
 
-  async plansOf(campaignIds: readonly number[]): Promise<CampaignPlan[]> {
-    return campaignIds.length ? this.dataSource.getRepository(CampaignPlan).findBy({ campaignId: In([...campaignIds]) }) : [];
+  plansOf(campaignIds: readonly number[]): Promise<CampaignPlan[]> {
+    return this.plans.plansOf(campaignIds);
+  }
+
+  /** campaign id -> its group: a fact that never changes, so mostly answered from memory. */
+  groupsOf(campaignIds: readonly number[]): Promise<Map<number, number>> {
+    return this.groupOf.of(campaignIds);
   }
 
   getVisible(principal: Principal, rawId: string | number): Promise<Campaign | null> {
@@ -69,7 +74,7 @@ export class CampaignService {
     validateTemplate(input.body);
     const window = input.sendWindow ? parseWindow(input.sendWindow.start, input.sendWindow.end) : null;
     const validitySeconds = checkValiditySeconds(input.validitySeconds);
-    const campaign = this.repo.create({
+    return this.repo.insert({
       accountId: group.accountId,
       groupId: group.id,
       name,
@@ -86,24 +91,19 @@ export class CampaignService {
       optOuts: 0,
       createdAt: new Date(),
     });
-    await this.repo.save(campaign);
-    return campaign;
   }
 
   /** Newest first. */
   async list(principal: Principal, filter: { status?: CampaignStatus | null; accountId?: string | null; first?: number | null; after?: string | null }): Promise<Page<Campaign>> {
     const accountIds = await this.accounts.listScope(principal, filter.accountId);
-    const where: FindOptionsWhere<Campaign> = {};
-    if (accountIds) where.accountId = In(accountIds);
-    if (filter.status) where.status = filter.status;
-    return keysetPage(this.repo.createQueryBuilder('c').where(where), byId('c', 'DESC'), filter);
+    return this.repo.page(accountIds, filter.status, filter);
   }
 
   async launch(principal: Principal, rawId: string): Promise<Campaign> {
     const campaign = await this.requireVisible(principal, rawId);
     this.requireLaunchable(campaign);
     const result = await this.launcher.launch(campaign);
-    const after = await this.repo.findOneByOrFail({ id: campaign.id });
+    const after = await this.repo.get(campaign.id);
     if (!result) this.requireLaunchable(after);
     await this.afterLaunch(after);
     return after;
@@ -111,19 +111,19 @@ export class CampaignService {
 
   /** Fires scheduled campaigns that are due (the worker calls this; it survives restarts since it reads the table). */
   async launchDue(now = new Date()): Promise<number> {
-    const due = await this.repo.find({ where: { status: CampaignStatus.SCHEDULED, scheduledAt: LessThan(new Date(now.getTime() + 1)) }, order: { scheduledAt: 'ASC' }, take: 20 });
+    const due = await this.repo.scheduledBy(now, 20);
     let launched = 0;
     for (const campaign of due) {
       if (await this.launcher.launch(campaign, now)) {
         launched++;
-        await this.afterLaunch(await this.repo.findOneByOrFail({ id: campaign.id }));
+        await this.afterLaunch(await this.repo.get(campaign.id));
       }
     }
     return launched;
   }
 
   nextScheduledAt(): Promise<Campaign | null> {
-    return this.repo.findOne({ where: { status: CampaignStatus.SCHEDULED }, order: { scheduledAt: 'ASC' } });
+    return this.repo.nextScheduled();
   }
 
   async schedule(principal: Principal, rawId: string, at: Date): Promise<Campaign> {
@@ -131,9 +131,8 @@ export class CampaignService {
     if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw badInput('at', 'is not a valid date-time');
     if (at.getTime() <= Date.now()) throw badInput('at', `${at.toISOString()} is in the past; schedule a time to come, or launch now`);
     if (campaign.status !== CampaignStatus.DRAFT && campaign.status !== CampaignStatus.SCHEDULED) this.requireLaunchable(campaign);
-    const changed = await execute(this.dataSource, 'UPDATE campaigns SET status = ?, scheduled_at = ? WHERE id = ? AND status IN (?, ?)',
-      [CampaignStatus.SCHEDULED, sqlDate(this.dataSource, at), campaign.id, CampaignStatus.DRAFT, CampaignStatus.SCHEDULED]);
-    const after = await this.repo.findOneByOrFail({ id: campaign.id });
+    const changed = await this.repo.schedule(campaign.id, at);
+    const after = await this.repo.get(campaign.id);
     if (!changed) this.requireLaunchable(after);
     return after;
   }
@@ -145,13 +144,12 @@ export class CampaignService {
       if (status === CampaignStatus.COMPLETED) throw badInput('id', `campaign ${encode('cmp', campaign.id)} has completed: nothing is left to cancel`);
     };
     refuse(campaign.status);
-    const changed = await execute(this.dataSource, 'UPDATE campaigns SET status = ? WHERE id = ? AND status IN (?, ?, ?)',
-      [CampaignStatus.CANCELLED, campaign.id, CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.SENDING]);
-    if (!changed) refuse((await this.repo.findOneByOrFail({ id: campaign.id })).status);
+    const changed = await this.repo.cancel(campaign.id);
+    if (!changed) refuse((await this.repo.get(campaign.id)).status);
     // Its planning stops at the next chunk: that chunk's compare-and-set fails on this status.
-    await execute(this.dataSource, 'UPDATE campaign_plans SET status = ? WHERE campaign_id = ? AND status = ?', [PlanningStatus.CANCELLED, campaign.id, PlanningStatus.PLANNING]);
+    await this.plans.cancel(campaign.id);
     this.failQueued(campaign.id);
-    return this.repo.findOneByOrFail({ id: campaign.id });
+    return this.repo.get(campaign.id);
   }
 
   /**
@@ -166,8 +164,7 @@ export class CampaignService {
 
   /** Cancelled campaigns whose messages a stop left queued (at start). */
   async failQueuedOfCancelled(): Promise<void> {
-    const cancelled = await this.repo.find({ select: { id: true }, where: { status: CampaignStatus.CANCELLED } });
-    const ids = cancelled.map((c) => c.id);
+    const ids = await this.repo.cancelledIds();
     for (let i = 0; i < ids.length; i += 1000) {
       for (const id of await this.messages.withQueued(ids.slice(i, i + 1000))) this.failQueued(id);
     }
@@ -191,7 +188,7 @@ export class CampaignService {
 
   /** SENDING campaigns whose validity period has run out by `now`: their QUEUED messages are to fail as EXPIRED. */
   async expiredAt(now: Date): Promise<Campaign[]> {
-    const sending = await this.repo.find({ select: { id: true, launchedAt: true, validitySeconds: true }, where: { status: CampaignStatus.SENDING, validitySeconds: Not(IsNull()) } });
+    const sending = await this.repo.sendingWithValidity();
     return sending.filter((c) => c.launchedAt && c.launchedAt.getTime() + c.validitySeconds! * 1000 <= now.getTime());
   }
 
@@ -222,10 +219,7 @@ export class CampaignService {
     const campaign = await this.findById(campaignId);
     if (!campaign) return false;
     const now = new Date();
-    const complete = (runner: DataSource | EntityManager) => execute(runner,
-      `UPDATE campaigns SET status = ?, completed_at = ? WHERE id = ? AND status = ?
-       AND NOT EXISTS (SELECT 1 FROM campaign_plans WHERE campaign_id = ? AND status = ?) AND ${this.messages.noneUnfinished('?')}`,
-      [CampaignStatus.COMPLETED, sqlDate(this.dataSource, now), campaignId, CampaignStatus.SENDING, campaignId, PlanningStatus.PLANNING, campaignId]);
+    const complete = (runner: DataSource | EntityManager) => this.repo.complete(runner, campaignId, now, this.messages.noneUnfinished('?'));
     if (!(await this.outbox.wants(campaign.accountId, 'campaign.completed'))) return (await complete(this.dataSource)) === 1;
     // The campaign.completed webhook event is stored with the change: both or neither.
     return this.dataSource.transaction(async (manager) => {
@@ -238,9 +232,7 @@ export class CampaignService {
 
   /** Campaigns whose planning ended while none of their messages was left (a stop between the two): completed now. */
   async completePlanned(): Promise<void> {
-    const rows: Array<{ id: number }> = await this.dataSource.query(
-      'SELECT c.id FROM campaigns c JOIN campaign_plans p ON p.campaign_id = c.id WHERE c.status = ? AND p.status = ?', [CampaignStatus.SENDING, PlanningStatus.DONE]);
-    for (const row of rows) await this.completeIfDone(Number(row.id));
+    for (const id of await this.repo.sendingAndPlanned()) await this.completeIfDone(id);
   }
 
   private async afterLaunch(campaign: Campaign): Promise<void> {

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../core/logger';
 import { SubscriptionStatus } from '../contacts/membership.entity';
+import type { MembershipService, SubscribedRecipientRow } from '../contacts/membership.service';
 import type { ParsedPhone } from '../core/phone';
 import { decideRoute, type RoutingContext } from '../routing/routing';
 import type { RoutingService } from '../routing/routing.service';
@@ -9,21 +10,13 @@ import { MessageDirection, MessageStatus } from '../messaging/message.entity';
 import { segmentsOf } from '../core/segments';
 import { sendError, SendErrorCode, type SendError } from '../core/send-error';
 import { campaignWindowOnly, type CampaignLaw } from './campaign-law';
-import { execute, sqlDate } from '../core/sql';
-import { Campaign, CampaignStatus } from './campaign.entity';
+import { sqlDate } from '../core/sql';
+import type { Campaign } from './campaign.entity';
+import type { CampaignPlanRepository } from './campaign-plan.repository';
+import type { CampaignRepository } from './campaign.repository';
 import { CampaignPlanner, type ChunkSource, type PlanState, type PlannerOptions, type PreparedChunk } from './campaign-planner';
 import { parseWindow, type DailyWindow } from './send-window';
 import { renderTemplate } from './template';
-
-interface MemberRow {
-  membership_id: number;
-  contact_id: number;
-  phone_number: string;
-  country: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  attributes: string | null;
-}
 
 export interface LaunchResult {
   /** SUBSCRIBED members at launch. */
@@ -46,13 +39,16 @@ export class CampaignLauncher implements ChunkSource {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly campaignRepository: CampaignRepository,
+    plans: CampaignPlanRepository,
+    private readonly memberships: MembershipService,
     private readonly routing: RoutingService,
     private readonly messages: CampaignMessages,
     options: PlannerOptions,
     log: Logger,
     private readonly law: CampaignLaw = campaignWindowOnly,
   ) {
-    this.planner = new CampaignPlanner(dataSource, this, options, log);
+    this.planner = new CampaignPlanner(dataSource, plans, campaignRepository, this, options, log);
   }
 
   /** What to do once a campaign's planning has ended (the campaign service completes it when nothing is left to send). */
@@ -65,14 +61,11 @@ export class CampaignLauncher implements ChunkSource {
   /** Launches a DRAFT or SCHEDULED campaign; null when it was no longer in one of those states. */
   async launch(campaign: Campaign, at = new Date()): Promise<LaunchResult | null> {
     const opened = await this.dataSource.transaction(async (manager) => {
-      const claimed = await execute(manager,
-        `UPDATE campaigns SET status = ?, launched_at = ? WHERE id = ? AND status IN (?, ?)`,
-        [CampaignStatus.SENDING, sqlDate(this.dataSource, at), campaign.id, CampaignStatus.DRAFT, CampaignStatus.SCHEDULED]);
+      const claimed = await this.campaignRepository.claimForLaunch(manager, campaign.id, at);
       if (claimed !== 1) return null;
-      const [audience]: Array<{ n: number | string; last: number | string | null }> = await manager.query(
-        'SELECT COUNT(*) AS n, MAX(id) AS last FROM memberships WHERE group_id = ? AND status = ?', [campaign.groupId, SubscriptionStatus.SUBSCRIBED]);
-      await execute(manager, 'UPDATE campaigns SET recipients = ? WHERE id = ?', [Number(audience.n), campaign.id]);
-      return { audience: Number(audience.n), state: await this.planner.open(manager, campaign.id, Number(audience.n), Number(audience.last ?? 0), at) };
+      const audience = await this.memberships.subscribedAudience(manager, campaign.groupId);
+      await this.campaignRepository.setRecipients(manager, campaign.id, audience.count);
+      return { audience: audience.count, state: await this.planner.open(manager, campaign.id, audience.count, audience.lastMembership, at) };
     });
     if (!opened) return null;
     return { audience: opened.audience, planning: await this.planner.begin(opened.state) };
@@ -84,11 +77,7 @@ export class CampaignLauncher implements ChunkSource {
     const { campaign, window } = known;
     const [ctx, members] = await Promise.all([
       this.routing.loadRoutingContext(campaign.groupId),
-      this.dataSource.query(
-        `SELECT m.id AS membership_id, c.id AS contact_id, c.phone_number, c.country, c.first_name, c.last_name, c.attributes
-         FROM memberships m JOIN contacts c ON c.id = m.contact_id
-         WHERE m.group_id = ? AND m.status = ? AND m.id > ? AND m.id <= ? ORDER BY m.id LIMIT ?`,
-        [campaign.groupId, SubscriptionStatus.SUBSCRIBED, state.afterMembership, state.lastMembership, limit]) as Promise<MemberRow[]>,
+      this.memberships.subscribedRecipients(campaign.groupId, state.afterMembership, state.lastMembership, limit),
     ]);
     const sticky = members.length ? await this.routing.stickySenders(campaign.groupId, members.map((m) => Number(m.contact_id))) : new Map<number, number[]>();
     const plan = new SendPlan(state.startedAt.getTime(), window, state.senderSlots, this.law);
@@ -117,7 +106,7 @@ export class CampaignLauncher implements ChunkSource {
   private async campaignOf(id: number): Promise<{ campaign: Campaign; window: DailyWindow | null } | null> {
     const cached = this.campaigns.get(id);
     if (cached) return cached;
-    const campaign = await this.dataSource.getRepository(Campaign).findOneBy({ id });
+    const campaign = await this.campaignRepository.findById(id);
     if (!campaign) return null;
     const window = campaign.sendWindowStart && campaign.sendWindowEnd ? parseWindow(campaign.sendWindowStart, campaign.sendWindowEnd) : null;
     if (this.campaigns.size > 100) this.campaigns.delete(this.campaigns.keys().next().value!);
@@ -125,7 +114,7 @@ export class CampaignLauncher implements ChunkSource {
     return { campaign, window };
   }
 
-  private planMessage(campaign: Campaign, ctx: RoutingContext, plan: SendPlan, member: MemberRow, stickySenderIds: number[] | undefined, at: Date, capped?: SendError): unknown[] {
+  private planMessage(campaign: Campaign, ctx: RoutingContext, plan: SendPlan, member: SubscribedRecipientRow, stickySenderIds: number[] | undefined, at: Date, capped?: SendError): unknown[] {
     const attributes = typeof member.attributes === 'string' ? safeJson(member.attributes) : (member.attributes as Record<string, unknown> | null);
     const body = renderTemplate(campaign.body, { firstName: member.first_name, lastName: member.last_name, phoneNumber: member.phone_number, attributes });
     // Stored contacts were parsed at import: E.164 plus region, so no second parse here.

@@ -1,9 +1,8 @@
-import { In, IsNull, type DataSource } from 'typeorm';
 import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import { badInput } from '../core/errors';
 import type { GroupService } from '../groups/group.service';
-import { FrequencyCap } from './frequency-cap.entity';
+import type { FrequencyCapRepository } from './frequency-cap.repository';
 
 export interface CapRule {
   maxMessages: number;
@@ -21,32 +20,28 @@ const MAX_RULES = 10;
  */
 export class FrequencyCapService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: FrequencyCapRepository,
     private readonly accounts: AccountService,
     private readonly groups: GroupService,
   ) {}
 
-  private get repo() {
-    return this.dataSource.getRepository(FrequencyCap);
-  }
-
   async setForAccount(principal: Principal, rawAccountId: string, caps: CapRule[]): Promise<CapRule[]> {
     const rules = checkCaps(caps);
     const account = await this.accounts.requireVisible(principal, rawAccountId, 'accountId');
-    await this.replace({ accountId: account.id, groupId: null }, rules);
+    await this.repo.replace({ accountId: account.id, groupId: null }, rules);
     return rules;
   }
 
   async setForGroup(principal: Principal, rawGroupId: string, caps: CapRule[]): Promise<CapRule[]> {
     const rules = checkCaps(caps);
     const group = await this.groups.requireVisible(principal, rawGroupId, 'groupId');
-    await this.replace({ accountId: group.accountId, groupId: group.id }, rules);
+    await this.repo.replace({ accountId: group.accountId, groupId: group.id }, rules);
     return rules;
   }
 
   /** The caps of these accounts and of their groups, by owner (one query). */
   async capsOf(accountIds: readonly number[]): Promise<{ accounts: Map<number, CapRule[]>; groups: Map<number, CapRule[]> }> {
-    const rows = accountIds.length ? await this.repo.find({ where: { accountId: In([...new Set(accountIds)]) }, order: { id: 'ASC' } }) : [];
+    const rows = await this.repo.ofAccounts(accountIds);
     const accounts = new Map<number, CapRule[]>();
     const groups = new Map<number, CapRule[]>();
     for (const row of rows) {
@@ -58,16 +53,8 @@ export class FrequencyCapService {
 
   /** The rules of an account (groupId null) or of one group. */
   async rulesOf(accountId: number, groupId: number | null): Promise<CapRule[]> {
-    const rows = await this.repo.find({ where: { accountId, groupId: groupId === null ? IsNull() : groupId }, order: { id: 'ASC' } });
+    const rows = await this.repo.of(accountId, groupId);
     return rows.map((r) => ({ maxMessages: r.maxMessages, windowSeconds: r.windowSeconds }));
-  }
-
-  private async replace(owner: { accountId: number; groupId: number | null }, rules: CapRule[]): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      await manager.delete(FrequencyCap, owner.groupId === null ? { accountId: owner.accountId, groupId: IsNull() } : { groupId: owner.groupId });
-      const now = new Date();
-      if (rules.length) await manager.insert(FrequencyCap, rules.map((rule) => ({ ...owner, ...rule, createdAt: now })));
-    });
   }
 }
 

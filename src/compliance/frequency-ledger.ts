@@ -1,8 +1,15 @@
-import type { DataSource } from 'typeorm';
-import { placeholders, readSqlDate, sqlDate } from '../core/sql';
 import { sendError, SendErrorCode, type SendError } from '../core/send-error';
 import type { CapRule, FrequencyCapService } from './frequency-caps.service';
 import type { LawBook, Recipient } from './legal-window';
+import type { HandedOverCampaignMessage } from '../messaging/contact-history.repository';
+
+/** The recipients' past campaign messages, from the domains that own them (handed in by src/services.ts). */
+export interface CampaignHistory {
+  /** The campaign messages handed over to these contacts since `since` (messaging). */
+  handedOverCampaignMessages(contactIds: readonly number[], since: number): Promise<HandedOverCampaignMessage[]>;
+  /** campaign id -> its group (campaigns): a fact that never changes, mostly answered from memory. */
+  groupsOfCampaigns(campaignIds: readonly number[]): Promise<Map<number, number>>;
+}
 
 /** What a campaign message counts against: its contact (one account's view of a number), account and group. */
 export interface CappedMessage {
@@ -13,7 +20,8 @@ export interface CappedMessage {
 }
 
 interface Sent {
-  groupId: number;
+  /** Null where no group's cap applies, so the group was not looked up. */
+  groupId: number | null;
   at: number;
 }
 
@@ -22,11 +30,6 @@ interface Rule extends CapRule {
   groupId: number | null;
   why: string;
 }
-
-// Handed over means the carrier has it or had it: a message refused or failed before it left,
-// or still queued, never counts. updated_at of such a row is its claim or a later status, never
-// earlier than its hand-over, so a count errs on the side of the recipient.
-const HANDED_OVER = ['SENDING', 'SENT', 'DELIVERED', 'UNDELIVERED'];
 
 /**
  * The campaign messages each recipient of a batch has had lately, read in one query, and the
@@ -41,20 +44,20 @@ export class FrequencyLedger {
     private readonly now: number,
   ) {}
 
-  static async load(dataSource: DataSource, caps: FrequencyCapService, law: LawBook, messages: readonly Omit<CappedMessage, 'groupId'>[], now: number): Promise<FrequencyLedger> {
+  static async load(past: CampaignHistory, caps: FrequencyCapService, law: LawBook, messages: readonly Omit<CappedMessage, 'groupId'>[], now: number): Promise<FrequencyLedger> {
     const owned = await caps.capsOf(messages.map((m) => m.accountId));
     const legalLongest = law.enforced ? Math.max(0, ...messages.flatMap((m) => law.hoursFor(m.recipient).caps.map((c) => c.windowSeconds))) : 0;
     const longest = Math.max(legalLongest, ...[...owned.accounts.values(), ...owned.groups.values()].flat().map((c) => c.windowSeconds));
     const history = new Map<number, Sent[]>();
     const contactIds = [...new Set(messages.map((m) => m.contactId))];
     if (longest > 0 && contactIds.length) {
-      const rows: Array<{ contact_id: number; group_id: number; at: Date | string }> = await dataSource.query(
-        `SELECT m.contact_id, c.group_id, m.updated_at AS at FROM messages m JOIN campaigns c ON c.id = m.campaign_id
-         WHERE m.contact_id IN (${placeholders(contactIds.length)}) AND m.status IN (${placeholders(HANDED_OVER.length)}) AND m.updated_at > ?`,
-        [...contactIds, ...HANDED_OVER, sqlDate(dataSource, new Date(now - longest * 1000))]);
-      for (const row of rows) {
-        const contactId = Number(row.contact_id);
-        history.set(contactId, [...(history.get(contactId) ?? []), { groupId: Number(row.group_id), at: readSqlDate(row.at).getTime() }]);
+      const sent = await past.handedOverCampaignMessages(contactIds, now - longest * 1000);
+      // A message's group matters only to a group's cap: without one, no look-up at all.
+      const groups = owned.groups.size && sent.length ? await past.groupsOfCampaigns([...new Set(sent.map((s) => s.campaignId))]) : null;
+      for (const { contactId, campaignId, at } of sent) {
+        const groupId = groups ? groups.get(campaignId) : null;
+        if (groupId === undefined) continue;
+        history.set(contactId, [...(history.get(contactId) ?? []), { groupId, at }]);
       }
     }
     return new FrequencyLedger(history, owned, law, now);

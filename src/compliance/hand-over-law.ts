@@ -1,11 +1,15 @@
-import type { DataSource } from 'typeorm';
-import { placeholders, sqlDate } from '../core/sql';
 import type { SendError } from '../core/send-error';
 import type { Message } from '../messaging/message.entity';
 import type { CampaignLaw } from '../campaigns/campaign-law';
 import type { FrequencyCapService } from './frequency-caps.service';
-import { FrequencyLedger } from './frequency-ledger';
+import { FrequencyLedger, type CampaignHistory } from './frequency-ledger';
 import type { LawBook } from './legal-window';
+
+/** The recipients' past messages the law weighs, from the domains that own them (handed in by src/services.ts). */
+export interface ContactHistory extends CampaignHistory {
+  /** Of these contacts, those with an inbound message since `since` (messaging). */
+  wroteInSince(contactIds: readonly number[], since: number): Promise<Set<number>>;
+}
 
 /** Someone who wrote in this recently may be answered at any hour. */
 export const REPLY_EXEMPTION_MS = 24 * 3600 * 1000;
@@ -19,7 +23,7 @@ export const REPLY_EXEMPTION_MS = 24 * 3600 * 1000;
  */
 export class HandOverLaw implements CampaignLaw {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly history: ContactHistory,
     private readonly law: LawBook,
     private readonly caps: FrequencyCapService,
   ) {}
@@ -30,7 +34,7 @@ export class HandOverLaw implements CampaignLaw {
 
   async capped(campaign: { accountId: number; groupId: number }, recipients: ReadonlyArray<{ contactId: number; e164: string; country: string | null }>, at: number): Promise<Map<number, SendError>> {
     const messages = recipients.map((r) => ({ contactId: r.contactId, accountId: campaign.accountId, groupId: campaign.groupId, recipient: { e164: r.e164, country: r.country } }));
-    const ledger = await FrequencyLedger.load(this.dataSource, this.caps, this.law, messages, at);
+    const ledger = await FrequencyLedger.load(this.history, this.caps, this.law, messages, at);
     const capped = new Map<number, SendError>();
     for (const message of messages) {
       const error = ledger.take(message);
@@ -42,7 +46,7 @@ export class HandOverLaw implements CampaignLaw {
   async lawVerdicts(messages: readonly Message[], now: number): Promise<{ closedWindows: Map<number, number>; frequency: { take(message: Message, groupId: number): SendError | null } }> {
     const campaign = messages.filter((m) => m.campaignId !== null && m.contactId !== null);
     const [ledger, closedWindows] = await Promise.all([
-      FrequencyLedger.load(this.dataSource, this.caps, this.law, campaign.map((m) => ({ contactId: m.contactId!, accountId: m.accountId, recipient: { e164: m.to, country: m.country } })), now),
+      FrequencyLedger.load(this.history, this.caps, this.law, campaign.map((m) => ({ contactId: m.contactId!, accountId: m.accountId, recipient: { e164: m.to, country: m.country } })), now),
       this.closedForOthers(messages, now),
     ]);
     return {
@@ -61,18 +65,8 @@ export class HandOverLaw implements CampaignLaw {
       if (opening !== null && opening > now) held.set(index, opening);
     });
     if (!held.size) return closed;
-    const wroteIn = await this.wroteInSince([...held.keys()].map((i) => messages[i].contactId).filter((id): id is number => id !== null), now - REPLY_EXEMPTION_MS);
+    const wroteIn = await this.history.wroteInSince([...held.keys()].map((i) => messages[i].contactId).filter((id): id is number => id !== null), now - REPLY_EXEMPTION_MS);
     for (const [index, opening] of held) if (!wroteIn.has(messages[index].contactId ?? -1)) closed.set(index, opening);
     return closed;
-  }
-
-  /** Of these contacts, those with an inbound message since `since`. */
-  async wroteInSince(contactIds: readonly number[], since: number): Promise<Set<number>> {
-    const ids = [...new Set(contactIds)];
-    if (!ids.length) return new Set();
-    const rows: Array<{ contact_id: number }> = await this.dataSource.query(
-      `SELECT DISTINCT contact_id FROM messages WHERE contact_id IN (${placeholders(ids.length)}) AND direction = 'INBOUND' AND created_at > ?`,
-      [...ids, sqlDate(this.dataSource, new Date(since))]);
-    return new Set(rows.map((r) => Number(r.contact_id)));
   }
 }

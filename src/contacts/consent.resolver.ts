@@ -1,16 +1,16 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { principalOf, type Context } from '../core/auth';
 import type { GroupService } from '../groups/group.service';
-import type { ConsentLedger } from './consent-ledger';
 import { ConsentRecord } from './consent-record.entity';
 import { ConsentRecordConnection } from './consent.types';
 import { Membership } from './membership.entity';
+import type { MembershipService } from './membership.service';
 
 /** The consent ledger, read only: no mutation reaches it (records are written by the changes themselves). */
 @Resolver(() => Membership)
 export class ConsentResolver {
   constructor(
-    private readonly ledger: ConsentLedger,
+    private readonly memberships: MembershipService,
     private readonly groups: GroupService,
   ) {}
 
@@ -28,6 +28,6 @@ export class ConsentResolver {
     @Ctx() ctx: Context,
   ): Promise<ConsentRecordConnection> {
     const group = await this.groups.requireVisible(principalOf(ctx), groupId);
-    return this.ledger.page(group.id, since, first, after);
+    return this.memberships.consentRecords(group.id, since, first, after);
   }
 }

@@ -6,14 +6,15 @@ import { badInput } from '../core/errors';
 import { isKnownRegion, parsePhone } from '../core/phone';
 import { sendError, SendErrorCode } from '../core/send-error';
 import type { GroupService } from '../groups/group.service';
-import { placeholders, sqlDate } from '../core/sql';
-import { bulkInsert } from './bulk-sql';
-import { consentTextOf, type ConsentCause, type ConsentLedger } from './consent-ledger';
+import { consentTextOf, type ConsentCause } from './consent-ledger';
+import type { ConsentRecordRepository } from './consent-record.repository';
 import type { DoubleOptIn } from './double-opt-in';
-import { Contact } from './contact.entity';
+import type { Contact } from './contact.entity';
+import type { ContactRepository } from './contact.repository';
 import type { ImportRejection, ImportResult } from './contact.types';
 import { checkContactFields } from './contact-fields';
-import { Membership, SubscriptionStatus } from './membership.entity';
+import { SubscriptionStatus } from './membership.entity';
+import type { MembershipRepository } from './membership.repository';
 
 export const MAX_IMPORT_ROWS = 10_000;
 /** Rows per transaction and per multi-row statement: well under both databases' parameter limits. */
@@ -49,7 +50,9 @@ export class ContactImportService {
     private readonly dataSource: DataSource,
     private readonly accounts: AccountService,
     private readonly groups: GroupService,
-    private readonly ledger: ConsentLedger,
+    private readonly contacts: ContactRepository,
+    private readonly memberships: MembershipRepository,
+    private readonly ledger: ConsentRecordRepository,
     private readonly doubleOptIn: DoubleOptIn,
   ) {}
 
@@ -114,7 +117,7 @@ export class ContactImportService {
 
   private async importChunk(manager: EntityManager, accountId: number, groupId: number, chunk: Entry[], joinAs: JoinAs | null) {
     const numbers = chunk.map((e) => e.e164);
-    const existing = await this.existingContacts(manager, accountId, numbers);
+    const existing = await this.contacts.storedFieldsOf(manager, accountId, numbers);
     const now = new Date();
     const writes: Array<Partial<Contact>> = [];
     let created = 0;
@@ -136,56 +139,22 @@ export class ContactImportService {
       writes.push({ accountId, phoneNumber: entry.e164, country: entry.country, ...merged, createdAt: now, updatedAt: now });
     }
     // One statement for the chunk; the upsert also absorbs a contact made meanwhile by an inbound message.
-    await bulkInsert(manager, Contact, {
-      rows: writes,
-      properties: ['accountId', 'phoneNumber', 'country', 'firstName', 'lastName', 'attributes', 'createdAt', 'updatedAt'],
-      onConflict: { update: ['firstName', 'lastName', 'attributes', 'updatedAt'], keys: ['accountId', 'phoneNumber'] },
-    });
+    await this.contacts.upsertMany(manager, writes);
     if (!joinAs) return { created, updated, joined: [] as number[] };
 
-    const ids: number[] = (await manager.query(
-      `SELECT id FROM contacts WHERE account_id = ? AND phone_number IN (${placeholders(numbers.length)})`,
-      [accountId, ...numbers],
-    )).map((r: { id: number | string }) => Number(r.id));
-    const members = new Set<number>(ids.length ? (await manager.query(
-      `SELECT contact_id FROM memberships WHERE group_id = ? AND contact_id IN (${placeholders(ids.length)})`,
-      [groupId, ...ids],
-    )).map((r: { contact_id: number | string }) => Number(r.contact_id)) : []);
+    const ids = await this.contacts.idsOfNumbers(manager, accountId, numbers);
+    const members = await this.memberships.membersAmong(manager, groupId, ids);
     const candidates = ids.filter((id) => !members.has(id));
-    await bulkInsert(manager, Membership, {
-      rows: candidates.map((contactId) => ({ groupId, contactId, status: joinAs.status, source: 'IMPORT' as const, pendingUntil: joinAs.pendingUntil, confirmationsSent: 0, createdAt: now, updatedAt: now })),
-      properties: ['groupId', 'contactId', 'status', 'source', 'pendingUntil', 'confirmationsSent', 'createdAt', 'updatedAt'],
-      onConflict: 'ignore',
-    });
+    await this.memberships.insertNew(manager, candidates.map((contactId) => ({
+      groupId, contactId, status: joinAs.status, source: 'IMPORT' as const, pendingUntil: joinAs.pendingUntil, confirmationsSent: 0, createdAt: now, updatedAt: now,
+    })));
     // Those a keyword or an API call made meanwhile were skipped by the insert; the ledger records only the rows this import made.
-    const joined: number[] = candidates.length ? (await manager.query(
-      `SELECT contact_id FROM memberships WHERE group_id = ? AND source = ? AND created_at = ? AND contact_id IN (${placeholders(candidates.length)})`,
-      [groupId, 'IMPORT', sqlDate(this.dataSource, now), ...candidates],
-    )).map((r: { contact_id: number | string }) => Number(r.contact_id)) : [];
+    const joined = await this.memberships.madeAt(manager, groupId, 'IMPORT', now, candidates);
     await this.ledger.append(manager, joined.map((contactId) => ({
       groupId, contactId, oldStatus: null, newStatus: joinAs.status, ...joinAs.cause, createdAt: now,
     })));
     return { created, updated, joined };
   }
-
-  /** The chunk's contacts that exist already, with what an upsert merges into. */
-  private async existingContacts(manager: EntityManager, accountId: number, numbers: string[]): Promise<Map<string, ExistingContact>> {
-    const rows: Array<{ phone_number: string; first_name: string | null; last_name: string | null; attributes: string | null }> = await manager.query(
-      `SELECT phone_number, first_name, last_name, attributes FROM contacts WHERE account_id = ? AND phone_number IN (${placeholders(numbers.length)})`,
-      [accountId, ...numbers],
-    );
-    return new Map(rows.map((r) => [r.phone_number, {
-      firstName: r.first_name,
-      lastName: r.last_name,
-      attributes: r.attributes ? (JSON.parse(r.attributes) as Record<string, unknown>) : null,
-    }]));
-  }
-}
-
-interface ExistingContact {
-  firstName: string | null;
-  lastName: string | null;
-  attributes: Record<string, unknown> | null;
 }
 
 function checkShape(row: ContactRow, index: number): void {

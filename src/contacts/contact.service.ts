@@ -1,12 +1,11 @@
-import { In, type DataSource } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { AccountService } from '../accounts/account.service';
 import type { Principal } from '../core/auth';
 import { isDuplicateKeyError } from '../core/database';
 import { badInput } from '../core/errors';
 import { parsePhone, type ParsedPhone } from '../core/phone';
 import { checkAttributes } from './contact-fields';
-import { Contact } from './contact.entity';
+import type { Contact } from './contact.entity';
+import type { ContactRepository } from './contact.repository';
 
 export interface ContactFields {
   firstName?: string | null;
@@ -16,24 +15,20 @@ export interface ContactFields {
 
 export class ContactService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: ContactRepository,
     private readonly accounts: AccountService,
   ) {}
 
-  private get repo() {
-    return this.dataSource.getRepository(Contact);
-  }
-
   findById(id: number): Promise<Contact | null> {
-    return this.repo.findOneBy({ id });
+    return this.repo.findById(id);
   }
 
-  async findByIds(ids: readonly number[]): Promise<Contact[]> {
-    return ids.length ? this.repo.findBy({ id: In([...ids]) }) : [];
+  findByIds(ids: readonly number[]): Promise<Contact[]> {
+    return this.repo.findByIds(ids);
   }
 
   findByPhone(accountId: number, e164: string): Promise<Contact | null> {
-    return this.repo.findOneBy({ accountId, phoneNumber: e164 });
+    return this.repo.findByPhone(accountId, e164);
   }
 
   /** Race-safe on the unique (account, number) key: two inbound messages at once make one contact. */
@@ -41,7 +36,7 @@ export class ContactService {
     const existing = await this.findByPhone(accountId, phone.e164);
     if (existing) return existing;
     const now = new Date();
-    const contact = this.repo.create({
+    const contact = {
       accountId,
       phoneNumber: phone.e164,
       country: phone.country,
@@ -50,9 +45,9 @@ export class ContactService {
       attributes: null,
       createdAt: now,
       updatedAt: now,
-    });
+    };
     try {
-      return await this.repo.save(contact);
+      return await this.repo.insert(contact);
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
       return (await this.findByPhone(accountId, phone.e164))!;
@@ -72,7 +67,7 @@ export class ContactService {
     }
     if (!Object.keys(changes).length) return contact;
     changes.updatedAt = new Date();
-    await this.repo.update({ id: contact.id }, changes as QueryDeepPartialEntity<Contact>);
+    await this.repo.updateFields(contact.id, changes);
     return Object.assign(contact, changes);
   }
 

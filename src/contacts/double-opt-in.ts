@@ -1,8 +1,7 @@
-import type { DataSource } from 'typeorm';
 import type { Logger } from '../core/logger';
-import { execute, sqlDate, placeholders } from '../core/sql';
 import type { SubscriptionGroup } from '../groups/subscription-group.entity';
-import { Membership, SubscriptionStatus } from './membership.entity';
+import { SubscriptionStatus } from './membership.entity';
+import type { MembershipRepository } from './membership.repository';
 import type { MembershipService } from './membership.service';
 
 /** Sends a group's confirmation request to a contact: the send path's keyword-reply route, exempt from the opt-out check as those are. */
@@ -35,7 +34,7 @@ export class DoubleOptIn {
   private sweeping: Promise<unknown> | null = null;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: MembershipRepository,
     private readonly memberships: MembershipService,
     private readonly channel: ConfirmationChannel,
     private readonly config: DoubleOptInConfig,
@@ -54,10 +53,7 @@ export class DoubleOptIn {
   async request(group: SubscriptionGroup, contactIds: readonly number[]): Promise<number> {
     let sent = 0;
     for (const contactId of contactIds) {
-      const until = this.pendingUntil(group);
-      const claimed = await execute(this.dataSource,
-        'UPDATE memberships SET confirmations_sent = confirmations_sent + 1, pending_until = ? WHERE group_id = ? AND contact_id = ? AND status = ? AND confirmations_sent < ?',
-        [sqlDate(this.dataSource, until), group.id, contactId, SubscriptionStatus.PENDING, MAX_CONFIRMATION_REQUESTS]);
+      const claimed = await this.repo.claimConfirmation(group.id, contactId, this.pendingUntil(group), MAX_CONFIRMATION_REQUESTS);
       if (claimed !== 1) continue;
       try {
         await this.channel.sendConfirmationRequest(group, contactId, group.confirmationRequest ?? defaultConfirmationRequest(group));
@@ -73,12 +69,7 @@ export class DoubleOptIn {
   async expireDue(now = new Date()): Promise<number> {
     let expired = 0;
     for (;;) {
-      const due = await this.dataSource.getRepository(Membership).createQueryBuilder('m')
-        .select(['m.groupId', 'm.contactId'])
-        .where('m.status = :status AND m.pendingUntil <= :now', { status: SubscriptionStatus.PENDING, now })
-        .orderBy('m.pendingUntil', 'ASC')
-        .take(SWEEP_BATCH)
-        .getMany();
+      const due = await this.repo.pendingDue(now, SWEEP_BATCH);
       for (const member of due) {
         const change = await this.memberships.changeStatus(member.groupId, member.contactId, SubscriptionStatus.UNSUBSCRIBED,
           { source: 'DOUBLE_OPT_IN', cause: 'expired' }, { onlyFrom: SubscriptionStatus.PENDING, pendingBefore: now });
@@ -107,11 +98,3 @@ export class DoubleOptIn {
   }
 }
 
-/** The contacts among `contactIds` that are PENDING members of the group. */
-export async function pendingAmong(dataSource: DataSource, groupId: number, contactIds: readonly number[]): Promise<number[]> {
-  if (!contactIds.length) return [];
-  const rows: Array<{ contact_id: number | string }> = await dataSource.query(
-    `SELECT contact_id FROM memberships WHERE group_id = ? AND status = ? AND contact_id IN (${placeholders(contactIds.length)})`,
-    [groupId, SubscriptionStatus.PENDING, ...contactIds]);
-  return rows.map((r) => Number(r.contact_id));
-}

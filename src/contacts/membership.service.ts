@@ -1,13 +1,16 @@
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { isDeadlockError, isDuplicateKeyError } from '../core/database';
 import type { Page } from '../core/connection';
-import { byId, keysetPage } from '../core/pagination';
 import { NO_OUTBOX, type EventOutbox } from '../core/event-outbox';
-import { execute, sqlDate } from '../core/sql';
 import type { GroupService } from '../groups/group.service';
-import type { ConsentCause, ConsentLedger } from './consent-ledger';
+import type { ConsentCause } from './consent-ledger';
+import type { ConsentRecord } from './consent-record.entity';
+import type { ConsentRecordRepository } from './consent-record.repository';
 import type { MembershipChangePayload } from './membership-change';
-import { Membership, SubscriptionStatus } from './membership.entity';
+import { SubscriptionStatus, type Membership } from './membership.entity';
+import type { MembershipRepository, SubscribedRecipientRow } from './membership.repository';
+
+export type { SubscribedRecipientRow } from './membership.repository';
 
 export interface ChangeOptions {
   /** Change only a membership in this status. */
@@ -33,14 +36,11 @@ const MAX_ATTEMPTS = 5;
 export class MembershipService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly ledger: ConsentLedger,
+    private readonly repo: MembershipRepository,
+    private readonly ledger: ConsentRecordRepository,
     private readonly groups: GroupService,
     private readonly outbox: EventOutbox = NO_OUTBOX,
   ) {}
-
-  private get repo() {
-    return this.dataSource.getRepository(Membership);
-  }
 
   /** Moves a membership to `status` (making it where there is none) with its ledger row, in one transaction. */
   async setStatus(groupId: number, contactId: number, status: SubscriptionStatus, cause: ConsentCause): Promise<Membership> {
@@ -65,23 +65,21 @@ export class MembershipService {
   }
 
   private async changeIn(manager: EntityManager, groupId: number, contactId: number, status: SubscriptionStatus, cause: ConsentCause, options: ChangeOptions): Promise<MembershipChange> {
-    const existing = await manager.findOneBy(Membership, { groupId, contactId });
+    const existing = await this.repo.find(groupId, contactId, manager);
     const previous = existing?.status ?? null;
     if ((options.onlyFrom && previous !== options.onlyFrom) || previous === status) return { membership: existing, previous, changed: false };
     if (options.pendingBefore && !(existing?.pendingUntil && existing.pendingUntil <= options.pendingBefore)) return { membership: existing, previous, changed: false };
     const now = new Date();
     const pendingUntil = status === SubscriptionStatus.PENDING ? options.pendingUntil ?? null : null;
     if (!existing) {
-      await manager.insert(Membership, { groupId, contactId, status, source: cause.source, pendingUntil, confirmationsSent: 0, createdAt: now, updatedAt: now });
+      await this.repo.insert(manager, { groupId, contactId, status, source: cause.source, pendingUntil, confirmationsSent: 0, createdAt: now, updatedAt: now });
     } else {
-      const date = (d: Date | null) => (d ? sqlDate(this.dataSource, d) : null);
-      const moved = await execute(manager, 'UPDATE memberships SET status = ?, source = ?, pending_until = ?, updated_at = ? WHERE id = ? AND status = ?',
-        [status, cause.source, date(pendingUntil), date(now), existing.id, existing.status]);
+      const moved = await this.repo.moveStatus(manager, existing.id, existing.status, { status, source: cause.source, pendingUntil, updatedAt: now });
       if (moved !== 1) throw new LostRace();
     }
     await this.ledger.append(manager, [{ groupId, contactId, oldStatus: previous, newStatus: status, source: cause.source, cause: cause.cause, apiKeyId: cause.apiKeyId, consentText: cause.consentText, createdAt: now }]);
     await this.announce(manager, { groupId, contactId, status, previousStatus: previous, source: cause.source, now });
-    return { membership: await manager.findOneByOrFail(Membership, { groupId, contactId }), previous, changed: true };
+    return { membership: (await this.repo.find(groupId, contactId, manager))!, previous, changed: true };
   }
 
   /** The contact.opted_out / contact.opted_in webhook event of a change, in the change's own transaction: both or neither. */
@@ -96,37 +94,49 @@ export class MembershipService {
   }
 
   findMembership(groupId: number, contactId: number): Promise<Membership | null> {
-    return this.repo.findOneBy({ groupId, contactId });
+    return this.repo.find(groupId, contactId);
   }
 
-  async statusOf(groupId: number, contactId: number): Promise<SubscriptionStatus | null> {
-    const row = await this.repo.findOne({ select: { status: true }, where: { groupId, contactId } });
-    return row?.status ?? null;
+  statusOf(groupId: number, contactId: number): Promise<SubscriptionStatus | null> {
+    return this.repo.statusOf(groupId, contactId);
   }
 
   /** Statuses of many contacts in one group, for bulk routing. */
-  async statusesOf(groupId: number, contactIds: readonly number[]): Promise<Map<number, SubscriptionStatus>> {
-    const result = new Map<number, SubscriptionStatus>();
-    for (let i = 0; i < contactIds.length; i += 1000) {
-      const rows = await this.repo.find({ select: { contactId: true, status: true }, where: { groupId, contactId: In(contactIds.slice(i, i + 1000)) } });
-      for (const row of rows) result.set(row.contactId, row.status);
-    }
-    return result;
+  statusesOf(groupId: number, contactIds: readonly number[]): Promise<Map<number, SubscriptionStatus>> {
+    return this.repo.statusesOf(groupId, contactIds);
   }
 
   /** The memberships of many contacts in one query, oldest first (a contact's are all of groups of its own account). */
-  async membershipsOfContacts(contactIds: readonly number[]): Promise<Membership[]> {
-    return contactIds.length ? this.repo.find({ where: { contactId: In([...contactIds]) }, order: { id: 'ASC' } }) : [];
+  membershipsOfContacts(contactIds: readonly number[]): Promise<Membership[]> {
+    return this.repo.ofContacts(contactIds);
   }
 
   memberCount(groupId: number, status?: SubscriptionStatus | null): Promise<number> {
-    return this.repo.countBy(status ? { groupId, status } : { groupId });
+    return this.repo.count(groupId, status);
   }
 
   /** A group's members in id order (the order they joined), keyset-paged so pages stay stable while members join. */
   members(groupId: number, status: SubscriptionStatus | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<Page<Membership>> {
-    const query = this.repo.createQueryBuilder('m').where('m.groupId = :groupId', { groupId });
-    if (status) query.andWhere('m.status = :status', { status });
-    return keysetPage(query, byId('m', 'ASC'), { first, after });
+    return this.repo.page(groupId, status, first, after);
+  }
+
+  /** A launch's audience, counted in the launch's transaction: the group's SUBSCRIBED members and the last of their membership ids. */
+  subscribedAudience(manager: EntityManager, groupId: number): Promise<{ count: number; lastMembership: number }> {
+    return this.repo.subscribedAudience(manager, groupId);
+  }
+
+  /** The next SUBSCRIBED members a campaign's planning reads (membership ids in (after, upTo]), with their contacts, in one query. */
+  subscribedRecipients(groupId: number, afterMembership: number, upToMembership: number, limit: number): Promise<SubscribedRecipientRow[]> {
+    return this.repo.subscribedRecipients(groupId, afterMembership, upToMembership, limit);
+  }
+
+  /** The consent records of many memberships of one group in one query, newest first. */
+  consentHistoriesOf(groupId: number, contactIds: readonly number[]): Promise<ConsentRecord[]> {
+    return this.ledger.historiesOf(groupId, contactIds);
+  }
+
+  /** A group's consent records from `since` on, oldest first, keyset-paged. */
+  consentRecords(groupId: number, since: Date | null, first: number | null | undefined, after: string | null | undefined): Promise<Page<ConsentRecord>> {
+    return this.ledger.page(groupId, since, first, after);
   }
 }

@@ -4,7 +4,7 @@ import type { InboundMessagesRepository } from '../messaging/inbound-messages.re
 import type { Message } from '../messaging/message.entity';
 import type { InboundThreadsRepository, ThreadTouch } from './inbound-threads.repository';
 import type { Logger } from '../core/logger';
-import { addReplyCounts, type ReplyCounts } from '../campaigns/campaign-counters';
+import { addReplyCounts, type ReplyCounts } from '../campaigns/campaign-counters.repository';
 
 /** An inbound message ready to store, with what it changes besides itself. */
 export interface PendingInbound {

@@ -5,7 +5,7 @@ import { OPERATOR_CHANNEL } from '../core/tenancy';
 import type { BlockedPrefix } from '../geo/blocked-prefix.entity';
 import type { GeoService } from '../geo/geo.service';
 import type { Message } from '../messaging/message.entity';
-import type { PrefixTraffic } from '../messaging/prefix-traffic';
+import type { PrefixTraffic } from '../messaging/prefix-traffic.repository';
 import type { OneOffHandOverRepository } from './one-off-hand-over.repository';
 import type { PumpingSettingsService, PumpingThresholds } from './pumping-settings';
 import { toPrefixBlockedPayload, PREFIX_BLOCKED_TOPIC } from './prefix-blocked-events';

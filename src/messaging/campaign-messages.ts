@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CAMPAIGN_CANCELLED_MESSAGE, EXPIRED_MESSAGE, SendErrorCode, type SendErrorCode as ErrorCode } from '../core/send-error';
-import type { CampaignMessagesRepository, StatusCount } from './campaign-messages.repository';
+import type { CampaignMessagesRepository } from './campaign-messages.repository';
 import type { DeliveryEvents } from './delivery-events';
 import { type Message, MessageStatus } from './message.entity';
 import type { MessageRepository } from './message.repository';
 
-export { PLANNED_COLUMNS, type StatusCount } from './campaign-messages.repository';
-
 /**
  * What campaigns need of the messages table, which messaging owns: storing a launch's planned
- * messages, failing a cancelled campaign's queued ones (with their events), and counting them by status.
+ * messages and failing a cancelled campaign's queued ones (with their events). Their counts for
+ * Campaign.stats come from CampaignMessagesRepository.statusCountsOf, handed to campaigns in services.ts.
  */
 export class CampaignMessages {
   constructor(
@@ -81,10 +80,5 @@ export class CampaignMessages {
   /** SQL that holds while no message of the campaign (`campaignId`: a column or a placeholder) is waiting or being handed over. */
   noneUnfinished(campaignId: string): string {
     return this.repo.noneUnfinished(campaignId);
-  }
-
-  /** The campaign's messages counted by status, country and error (one GROUP BY over a covering index). */
-  statusCounts(campaignId: number): Promise<StatusCount[]> {
-    return this.repo.statusCounts(campaignId);
   }
 }
