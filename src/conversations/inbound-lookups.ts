@@ -1,5 +1,6 @@
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
+import { groupedLoader } from '../core/grouped-loader';
 import { senderValueKey } from '../groups/sender-rules';
 import type { InboundThreadsRepository, KnownThread } from './inbound-threads.repository';
 
@@ -24,34 +25,11 @@ const TO_KEYS = 10_000;
  * removed or moved on any instance is seen by the very next message.
  */
 export class InboundLookUps {
-  private readonly waiting: Array<() => void> = [];
-  private inFlight = 0;
   private readonly toKeys = new LRUCache<string, string>({ max: TO_KEYS });
   private readonly loader: DataLoader<LookUpKey, KnownThread | null>;
 
   constructor(sql: InboundThreadsRepository) {
-    this.loader = new DataLoader(
-      async (keys) => {
-        try {
-          return await sql.lookUpMany(keys);
-        } finally {
-          this.inFlight -= 1;
-          this.waiting.shift()?.();
-        }
-      },
-      {
-        cache: false,
-        maxBatchSize: MAX_BATCH,
-        batchScheduleFn: (dispatch) => {
-          const run = () => {
-            this.inFlight += 1;
-            dispatch();
-          };
-          if (this.inFlight < MAX_IN_FLIGHT) process.nextTick(run);
-          else this.waiting.push(run);
-        },
-      },
-    );
+    this.loader = groupedLoader((keys: readonly LookUpKey[]) => sql.lookUpMany(keys), { maxInFlight: MAX_IN_FLIGHT, maxBatch: MAX_BATCH });
   }
 
   /** The sender holding `to` and, where they exist, the contact `from`, their thread and its last campaign. */

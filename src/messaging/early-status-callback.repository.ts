@@ -21,8 +21,8 @@ export class EarlyStatusCallbackRepository {
     return this.repo.findBy({ providerSid: In([...sids]) });
   }
 
-  async forget(id: number): Promise<void> {
-    await this.repo.delete({ id });
+  async forget(ids: readonly number[]): Promise<void> {
+    if (ids.length) await this.repo.delete({ id: In([...ids]) });
   }
 
   /** The sids of kept callbacks whose message holds its sid by now. */

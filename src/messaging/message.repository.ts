@@ -23,10 +23,6 @@ export class MessageRepository {
     return ids.length ? manager.getRepository(Message).findBy({ id: In([...ids]) }) : [];
   }
 
-  bySid(providerSid: string): Promise<Message | null> {
-    return this.repo.findOneBy({ providerSid });
-  }
-
   async bySids(providerSids: readonly string[]): Promise<Message[]> {
     return providerSids.length ? this.repo.findBy({ providerSid: In([...providerSids]) }) : [];
   }

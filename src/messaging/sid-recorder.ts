@@ -35,6 +35,8 @@ export class SidRecorder {
   private flushing: Promise<void> | null = null;
   private retryDelay = 0;
   private writing = 0;
+  /** The early callbacks of stored sids being applied. */
+  private readonly applying = new Set<Promise<void>>();
 
   constructor(
     private readonly queue: SendQueueRepository,
@@ -57,12 +59,19 @@ export class SidRecorder {
     });
   }
 
-  /** Resolves once everything recorded so far is stored; with `giveUpAfterMs`, stops retrying then. */
+  /** Resolves once everything recorded so far is stored, and the callbacks that came before those sids applied; with `giveUpAfterMs`, stops retrying then. */
   async drain(giveUpAfterMs = Infinity): Promise<boolean> {
     const deadline = Date.now() + giveUpAfterMs;
     while (this.pending.length || this.flushing) {
       if (Date.now() > deadline) return false;
       await Promise.race([this.flush(), new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(1000, deadline - Date.now()))))]);
+    }
+    const applied = Promise.allSettled([...this.applying]);
+    if (giveUpAfterMs === Infinity) await applied;
+    else {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([applied, new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))))]);
+      clearTimeout(timer);
     }
     return true;
   }
@@ -119,9 +128,13 @@ export class SidRecorder {
       return stored;
     });
     if (!changes.length) return;
-    // The sids are stored: what follows may fail without their being written again (the periodic sweep applies early callbacks too).
-    await this.onStored(changes.map((c) => c.message.providerSid!)).catch((error) => {
+    // The sids are stored: what follows may fail without their being written again (the periodic
+    // sweep applies early callbacks too), and the next batch of sids, and the slots waiting for
+    // them, need not wait for it: under a burst most callbacks overtake their sids.
+    const applying = this.onStored(changes.map((c) => c.message.providerSid!)).catch((error) => {
       this.log.error({ err: error }, 'send queue: could not apply the status callbacks that came before their sids');
     });
+    this.applying.add(applying);
+    void applying.finally(() => this.applying.delete(applying));
   }
 }
