@@ -14,6 +14,8 @@ const SCRIPTS = [
   'inbox-page',
   'send-message',
   'webhooks',
+  // Last: the product started with npm start and driven from outside (several minutes).
+  'blackbox',
 ];
 
 let failed = 0;
