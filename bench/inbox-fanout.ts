@@ -3,6 +3,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { forkBareGraphqlWs, type MemoryProbe } from './bare-graphql-ws';
 import { agent, messageSid, postInbound, setupAccount, spawnSwitchboard, usNumber } from './inbound';
+import { socketFloor } from './socket-floor';
 import { show, spreadOf } from './stats';
 import { atFixedRate, freshBenchDatabase, percentile, round, runBench } from './support';
 
@@ -252,6 +253,11 @@ export async function runInboxFanoutBench(): Promise<Record<string, unknown>> {
     const bareOneAccountLight: Array<Awaited<ReturnType<typeof oneAccountFanOut>>> = [];
     for (let run = 0; run < RUNS; run++) bareOneAccountLight.push(await oneAccountFanOut(bareLight, (sid) => bare.publish(sid)));
 
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    // The floor: the same number of plain socket writes of an event's size, in the same run.
+    const floors: Array<Awaited<ReturnType<typeof socketFloor>>> = [];
+    for (let run = 0; run < RUNS; run++) floors.push(await socketFloor(SINGLE_ACCOUNT_INBOXES, 600));
+
     const fig = <T>(list: T[], pick: (r: T) => number) => spreadOf(list.map(pick));
     return {
       scenario: 'inbox-fanout',
@@ -271,6 +277,12 @@ export async function runInboxFanoutBench(): Promise<Record<string, unknown>> {
         switchboardPerDeliveryMicroseconds: fig(oneAccount, (r) => r.perDeliveryMicroseconds),
         barePerDeliveryMicroseconds: fig(bareOneAccount, (r) => r.perDeliveryMicroseconds),
         switchboardFirstInboxMs: fig(oneAccount, (r) => r.firstInboxMedianMs),
+      },
+      // 1,000 plain loopback socket writes of 600 bytes until all are read (socket-floor.ts): what no server can beat here.
+      socketWriteFloor: {
+        receivedMs: fig(floors, (r) => r.receivedMs),
+        writeMs: fig(floors, (r) => r.writeMs),
+        switchboardVsFloor: spreadOf(oneAccount.map((r, i) => r.allInboxesMedianMs / floors[i].receivedMs)),
       },
       // The same with light receiving clients (openLightInboxes): less of the clients' own cost in the figure.
       oneAccountLightClients: {
@@ -304,6 +316,7 @@ function summary(result: Record<string, any>): string {
     `  1,000 inboxes over 100 accounts at 100 replies/s: p99 ${show(spread.p99Ms, ' ms')}, p50 ${show(spread.p50Ms, ' ms')}`,
     `  one reply to 1,000 inboxes of one account: ${show(one.switchboardAllInboxesMs, ' ms')} vs bare graphql-ws ${show(one.bareAllInboxesMs, ' ms')}: ratio ${show(one.ratio)}`,
     `  the same with light clients: ${show(result.oneAccountLightClients.switchboardAllInboxesMs, ' ms')} vs bare ${show(result.oneAccountLightClients.bareAllInboxesMs, ' ms')}: ratio ${show(result.oneAccountLightClients.ratio)}`,
+    `  floor: 1,000 plain socket writes read in ${show(result.socketWriteFloor.receivedMs, ' ms')}; Switchboard ${show(result.socketWriteFloor.switchboardVsFloor)}x of it`,
     `  idle subscriber: ${mem.switchboardHeapBytes} B heap vs bare ${mem.bareHeapBytes} B: ratio ${mem.heapRatio}`,
   ].join('\n');
 }
