@@ -123,7 +123,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         }
         return true;
       },
-      context: (ctx): Context => ({ principal: ctx.extra.principal ?? null, loaders: new Loaders(services, { cache: false }) }),
+      context: (ctx): Context => ({ principal: ctx.extra.principal ?? null, loaders: new Loaders(services, { cache: false }), pubsub: events.pubsub }),
       // Domain errors reach subscribers as they reach HTTP clients (see formatGraphQLError); each
       // result is serialised once however many sockets it goes to (see shared-serialization.ts).
       onNext: sharedNext(toGraphQLError),
@@ -184,7 +184,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     refuseOverLimits(schema, limitRules, config.queryLimits.maxTokens),
     authenticateRequest(authenticator, dataSource),
     expressMiddleware(apollo, {
-      context: async ({ res }) => ({ principal: res.locals.principal as Principal | null, loaders: new Loaders(services, { cache: true }), budget: new ExecutionBudget(config.execution) }),
+      context: async ({ res }) => ({ principal: res.locals.principal as Principal | null, loaders: new Loaders(services, { cache: true }), pubsub: events.pubsub, budget: new ExecutionBudget(config.execution) }),
     }),
   );
   app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {

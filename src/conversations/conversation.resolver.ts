@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subs
 import { Account } from '../accounts/account.entity';
 import { Contact } from '../contacts/contact.entity';
 import { principalOf, type Context } from '../core/auth';
+import { filteredStream } from '../core/filtered-stream';
 import { Sender } from '../groups/sender.entity';
 import { SubscriptionGroup } from '../groups/subscription-group.entity';
 import { Message } from '../messaging/message.entity';
@@ -61,9 +62,12 @@ export class ConversationResolver {
 
   @Subscription(() => ReplyEvent, {
     description: 'Inbound messages the caller may see, optionally narrowed.',
-    topics: REPLY_TOPIC,
-    topicId: ({ context }) => channelOf(principalOf(context)),
-    filter: ({ payload, args, context }) => wantsReply(principalOf(context), payload, args),
+    // The tenant and narrowing filter runs in place on the topic's stream (see filteredStream).
+    subscribe: ({ args, context }) => {
+      const principal = principalOf(context);
+      const events = (context as Context).pubsub.subscribe(REPLY_TOPIC, channelOf(principal))[Symbol.asyncIterator]();
+      return filteredStream(events, (payload) => wantsReply(principal, payload as ReplyPayload, args));
+    },
   })
   replyReceived(
     @Root() payload: ReplyPayload,

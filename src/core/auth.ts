@@ -2,6 +2,7 @@ import type { MiddlewareFn } from 'type-graphql';
 import { unauthenticated } from './errors';
 import type { ExecutionBudget } from './execution-budget';
 import type { RequestLoaders } from './loaders';
+import type { EventBus } from './pubsub';
 
 /** Who is calling: the operator (admin token) or one account through one of its API keys. */
 export type Principal =
@@ -12,6 +13,8 @@ export interface Context {
   principal: Principal | null;
   /** Per-request batching loaders (see loaders.ts). */
   loaders: RequestLoaders;
+  /** The event bus's publish/subscribe, for subscriptions that filter their topic's events in place. */
+  pubsub: EventBus['pubsub'];
   /** The request's time and row budget (see execution-budget.ts); absent for subscriptions. */
   budget?: ExecutionBudget;
 }
