@@ -195,7 +195,7 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   // The inbound look-up is one statement over four domains' tables, each writing its own part: a round trip per reply, not four.
   const inboundMessages = new InboundMessagesRepository(dataSource);
   const inboundThreads = new InboundThreadsRepository(dataSource, new InboundSendersRepository(dataSource), new InboundContactsRepository(dataSource), inboundMessages);
-  const inbound = new InboundService(dataSource, inboundThreads, inboundMessages, accounts, contacts, new InboundConsent(keywords, groups, memberships), conversations, replies, events, log, webhooks.outbox);
+  const inbound = new InboundService(dataSource, inboundThreads, inboundMessages, messages, accounts, contacts, new InboundConsent(keywords, groups, memberships), conversations, replies, events, log, webhooks.outbox);
   const sendMessages = new SendMessageService(dataSource, messageRows, groups, routing, contacts, memberships, outbound,
     { conversationOf: (contactId, senderId) => conversations.idOf(contactId, senderId), recordOutbound: (id, message) => conversations.recordOutbound(id, message) },
     { validate: validateTemplate, render: renderTemplate }, new IdempotencyKeys(new IdempotencyKeyRepository(dataSource)));

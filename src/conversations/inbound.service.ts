@@ -12,6 +12,7 @@ import { KeywordCategory, type KeywordSet } from '../groups/keyword-set.entity';
 import type { Sender } from '../groups/sender.entity';
 import type { InboundMessagesRepository } from '../messaging/inbound-messages.repository';
 import { Message, MessageDirection, MessageStatus } from '../messaging/message.entity';
+import type { MessageService } from '../messaging/message.service';
 import { segmentsOf } from '../core/segments';
 import { Conversation, ConversationStatus } from './conversation.entity';
 import type { ConversationService } from './conversation.service';
@@ -48,7 +49,8 @@ export class InboundService {
   constructor(
     dataSource: DataSource,
     threads: InboundThreadsRepository,
-    private readonly messages: InboundMessagesRepository,
+    inboundMessages: InboundMessagesRepository,
+    private readonly messages: MessageService,
     private readonly accounts: AccountService,
     private readonly contacts: ContactService,
     private readonly consent: InboundConsent,
@@ -58,7 +60,7 @@ export class InboundService {
     private readonly log: Logger,
     private readonly outbox: EventOutbox = NO_OUTBOX,
   ) {
-    this.writer = new InboundWriter(dataSource, threads, messages, log);
+    this.writer = new InboundWriter(dataSource, threads, inboundMessages, log);
     this.lookUps = new InboundLookUps(threads);
   }
 
@@ -78,7 +80,7 @@ export class InboundService {
     if (consent?.status) {
       // The consent change comes first so that a failure after it is retried whole; a retry of
       // an already stored opt-out must not replay it over a later opt-in, hence the check.
-      if (await this.messages.isStored(sms.messageSid)) return { kind: 'duplicate' };
+      if (await this.messages.hasSid(sms.messageSid)) return { kind: 'duplicate' };
       await this.consent.apply(sender.groupId, contact.id, consent, sms.messageSid, sms.body);
     }
 

@@ -50,11 +50,6 @@ export class InboundMessagesRepository {
         ORDER BY m.id DESC LIMIT 1)`;
   }
 
-  /** Whether a message with this MessageSid is stored. */
-  async isStored(providerSid: string): Promise<boolean> {
-    return (await this.dataSource.getRepository(Message).count({ where: { providerSid } })) > 0;
-  }
-
   /** Which of these MessageSids are stored already (the batch's idempotency check, written out: the query builder cost more CPU than the query). */
   async storedSids(manager: EntityManager, sids: string[]): Promise<Set<string>> {
     const { sid } = this.statements;

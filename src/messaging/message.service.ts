@@ -54,6 +54,11 @@ export class MessageService {
     return this.repo.newestOfPairs(contactIds, senderIds);
   }
 
+  /** Whether a message with this provider sid (an inbound MessageSid too) is stored. */
+  hasSid(providerSid: string): Promise<boolean> {
+    return this.repo.hasSid(providerSid);
+  }
+
   findByIds(ids: readonly number[]): Promise<Message[]> {
     return this.repo.byIds(ids);
   }
