@@ -48,6 +48,8 @@ export interface Config {
   queryLimits: QueryLimits;
   /** The second line, while it runs: a time budget and a cap on the rows its resolvers return. */
   execution: { timeoutMs: number; maxRows: number };
+  /** A live-events socket with more than this many bytes unsent is closed (1013) for its client to reconnect. */
+  liveEvents: { maxBufferedBytes: number };
   /** Failed authentications allowed per client address and per key prefix before 429. */
   failedAuth: FailedAuthLimits;
   /** Event webhooks to partners (src/event-webhooks). */
@@ -271,6 +273,7 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutMs: parseCount(env, 'GRAPHQL_TIMEOUT_MS', 10_000),
       maxRows: parseCount(env, 'GRAPHQL_MAX_ROWS', 20_000),
     },
+    liveEvents: { maxBufferedBytes: parseCount(env, 'LIVE_EVENTS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024) },
     failedAuth: {
       failures: parseCount(env, 'AUTH_FAILURE_LIMIT', 20),
       windowSeconds: parseCount(env, 'AUTH_FAILURE_WINDOW_SECONDS', 60),

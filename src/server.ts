@@ -17,8 +17,7 @@ import { createDataSource, loadDialect } from './core/database';
 import { budgetErrorsOnce, ExecutionBudget } from './core/execution-budget';
 import { loadIdSecret } from './core/id-secret';
 import { useIdSecret } from './core/ids';
-import { sharedSubscribe } from './core/shared-subscriptions';
-import { shareSerializedSends, sharedNext } from './core/shared-serialization';
+import { LiveFanOut } from './core/live-fan-out';
 import { createLogger, type Logger } from './core/logger';
 import { Metrics, subscriptionMetrics } from './core/metrics';
 import { databaseAnswers, databaseOutagePlugin, serviceUnavailable } from './core/outage';
@@ -79,7 +78,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const httpServer = createServer(app);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  shareSerializedSends(wsServer);
+  // Subscribers of one account with one document share each event's result and its bytes (see live-fan-out.ts).
+  const fanOut = new LiveFanOut({
+    visibilityOf: (context) => {
+      const principal = (context as Context).principal;
+      return !principal ? null : principal.kind === 'operator' ? 'operator' : `account:${principal.accountId}`;
+    },
+    // Domain errors reach subscribers as they reach HTTP clients (see formatGraphQLError).
+    formatError: toGraphQLError,
+    maxBufferedBytes: config.liveEvents.maxBufferedBytes,
+  });
   const socketsByKey = new Map<number, Set<WebSocket>>();
   const revocations = events.pubsub.subscribe(KEY_REVOKED_TOPIC, 'all');
   void (async () => {
@@ -123,16 +131,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         }
         return true;
       },
-      context: (ctx): Context => ({ principal: ctx.extra.principal ?? null, loaders: new Loaders(services, { cache: false }), pubsub: events.pubsub }),
-      // Domain errors reach subscribers as they reach HTTP clients (see formatGraphQLError); each
-      // result is serialised once however many sockets it goes to (see shared-serialization.ts).
-      onNext: sharedNext(toGraphQLError),
+      context: (ctx, id): Context =>
+        fanOut.bind({ principal: ctx.extra.principal ?? null, loaders: new Loaders(services, { cache: false }), pubsub: events.pubsub }, ctx.extra.socket, id),
       ...subscriptionMetrics(metrics),
-      // Subscribers of one account with one document share each event's result (see shared-subscriptions.ts).
-      subscribe: sharedSubscribe((context) => {
-        const principal = (context as Context).principal;
-        return !principal ? null : principal.kind === 'operator' ? 'operator' : `account:${principal.accountId}`;
-      }),
+      subscribe: fanOut.subscribe,
     },
     wsServer,
   );

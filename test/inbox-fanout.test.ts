@@ -4,7 +4,7 @@ import { messageSid, postInbound, setupInbox, usNumber, type InboxFixture } from
 import { clientsClosedAfterEach, subscribe, subscribed, type LiveSubscription } from './helpers/ws-client';
 
 // One reply goes to many inboxes: the server executes and serialises it once per (document,
-// variables, visibility) and writes the same bytes to each socket (core/shared-serialization.ts).
+// variables, visibility) and writes the same bytes to each socket (core/live-fan-out.ts).
 // These tests attack the sharing: each subscriber must still get exactly its own events, under
 // its own subscription id, as a text frame, whatever its neighbours do.
 
