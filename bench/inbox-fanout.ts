@@ -3,6 +3,10 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { forkBareGraphqlWs, type MemoryProbe } from './bare-graphql-ws';
 import { agent, messageSid, postInbound, setupAccount, spawnSwitchboard, usNumber } from './inbound';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCommitProbe } from './commit-probe';
 import { socketFloor } from './socket-floor';
 import { show, spreadOf } from './stats';
 import { atFixedRate, freshBenchDatabase, percentile, round, runBench } from './support';
@@ -133,6 +137,20 @@ export async function spreadLoad(url: string, accounts: Array<{ to: string; inbo
   };
 }
 
+/** 100 accounts of 10 inboxes each, every inbox live; their clients are added to `clients`. */
+async function spreadAccounts(url: string, clients: Disposable[]): Promise<Array<{ to: string; inboxes: Inbox[] }>> {
+  const accounts: Array<{ to: string; inboxes: Inbox[] }> = [];
+  for (let a = 0; a < ACCOUNTS; a++) {
+    const to = usNumber(5000 + a);
+    const account = await setupAccount(url, `Fan-out ${a}`, [to]);
+    const inboxes = await openInboxes(url, account.key, INBOXES_PER_ACCOUNT);
+    clients.push(...inboxes.map((i) => i.client));
+    accounts.push({ to, inboxes });
+  }
+  await untilAllLive(url, accounts);
+  return accounts;
+}
+
 /** How long each of the replies takes to reach every inbox; `send` posts one with the given sid. */
 export async function oneAccountFanOut(inboxes: Inbox[], send: (sid: string, r: number) => Promise<unknown>) {
   const toLast: number[] = [];
@@ -200,18 +218,28 @@ export async function runInboxFanoutBench(): Promise<Record<string, unknown>> {
   const bare = await forkBareGraphqlWs();
   const clients: Disposable[] = [];
   try {
-    const accounts: Array<{ to: string; inboxes: Inbox[] }> = [];
-    for (let a = 0; a < ACCOUNTS; a++) {
-      const to = usNumber(5000 + a);
-      const account = await setupAccount(server.url, `Fan-out ${a}`, [to]);
-      const inboxes = await openInboxes(server.url, account.key, INBOXES_PER_ACCOUNT);
-      clients.push(...inboxes.map((i) => i.client));
-      accounts.push({ to, inboxes });
-    }
-    await untilAllLive(server.url, accounts);
+    const accounts = await spreadAccounts(server.url, clients);
     const spreads: Array<Awaited<ReturnType<typeof spreadLoad>>> = [];
-    for (let run = 0; run < RUNS; run++) spreads.push(await spreadLoad(server.url, accounts));
+    const commits: Array<Awaited<ReturnType<Awaited<ReturnType<typeof startCommitProbe>>['stop']>>> = [];
+    for (let run = 0; run < RUNS; run++) {
+      const probe = await startCommitProbe(database.url);
+      spreads.push(await spreadLoad(server.url, accounts));
+      commits.push(await probe.stop());
+    }
     await Promise.all(clients.splice(0).map((c) => c.dispose()));
+
+    // The same on SQLite (the embedded default): no network round trip and no redo log flush per commit.
+    const sqliteDir = mkdtempSync(join(tmpdir(), 'sb-bench-fanout-'));
+    const sqliteServer = await spawnSwitchboard(`sqlite:${join(sqliteDir, 'switchboard.db')}`, { SWITCHBOARD_WORKERS: 'off' });
+    const sqliteSpreads: Array<Awaited<ReturnType<typeof spreadLoad>>> = [];
+    try {
+      const sqliteAccounts = await spreadAccounts(sqliteServer.url, clients);
+      for (let run = 0; run < RUNS; run++) sqliteSpreads.push(await spreadLoad(sqliteServer.url, sqliteAccounts));
+      await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    } finally {
+      await sqliteServer.stop();
+      rmSync(sqliteDir, { recursive: true, force: true });
+    }
 
     // One account's 1,000 inboxes; the memory they hold idle is measured as they open.
     const to = usNumber(7777);
@@ -267,6 +295,12 @@ export async function runInboxFanoutBench(): Promise<Record<string, unknown>> {
         accounts: ACCOUNTS, inboxesPerAccount: INBOXES_PER_ACCOUNT, repliesPerSecond: RATE, seconds: SECONDS,
         p50Ms: fig(spreads, (r) => r.p50Ms), p99Ms: fig(spreads, (r) => r.p99Ms), maxMs: fig(spreads, (r) => r.maxMs),
         deliveries: spreads.map((r) => `${r.deliveries}/${r.deliveriesExpected}`), failedRequests: spreads.reduce((n, r) => n + r.failedRequests, 0),
+        // A bare autocommitted INSERT every 10 ms on the same MariaDB during each run (commit-probe.ts).
+        bareCommitP99Ms: fig(commits, (r) => r.p99Ms), bareCommitMaxMs: fig(commits, (r) => r.maxMs),
+      },
+      spreadOnSqlite: {
+        p50Ms: fig(sqliteSpreads, (r) => r.p50Ms), p99Ms: fig(sqliteSpreads, (r) => r.p99Ms), maxMs: fig(sqliteSpreads, (r) => r.maxMs),
+        deliveries: sqliteSpreads.map((r) => `${r.deliveries}/${r.deliveriesExpected}`), failedRequests: sqliteSpreads.reduce((n, r) => n + r.failedRequests, 0),
       },
       oneAccount: {
         inboxes: SINGLE_ACCOUNT_INBOXES, repliesPerRun: SINGLE_ACCOUNT_REPLIES,
@@ -313,7 +347,8 @@ function summary(result: Record<string, any>): string {
   const { spread, oneAccount: one, idleSubscriberMemory: mem } = result;
   return [
     `inbox fan-out, ${result.runs} runs, median (min-max):`,
-    `  1,000 inboxes over 100 accounts at 100 replies/s: p99 ${show(spread.p99Ms, ' ms')}, p50 ${show(spread.p50Ms, ' ms')}`,
+    `  1,000 inboxes over 100 accounts at 100 replies/s: p99 ${show(spread.p99Ms, ' ms')}, p50 ${show(spread.p50Ms, ' ms')}; a bare commit's p99 meanwhile ${show(spread.bareCommitP99Ms, ' ms')} (max ${show(spread.bareCommitMaxMs, ' ms')})`,
+    `  the same on SQLite: p99 ${show(result.spreadOnSqlite.p99Ms, ' ms')}, p50 ${show(result.spreadOnSqlite.p50Ms, ' ms')}`,
     `  one reply to 1,000 inboxes of one account: ${show(one.switchboardAllInboxesMs, ' ms')} vs bare graphql-ws ${show(one.bareAllInboxesMs, ' ms')}: ratio ${show(one.ratio)}`,
     `  the same with light clients: ${show(result.oneAccountLightClients.switchboardAllInboxesMs, ' ms')} vs bare ${show(result.oneAccountLightClients.bareAllInboxesMs, ' ms')}: ratio ${show(result.oneAccountLightClients.ratio)}`,
     `  floor: 1,000 plain socket writes read in ${show(result.socketWriteFloor.receivedMs, ' ms')}; Switchboard ${show(result.socketWriteFloor.switchboardVsFloor)}x of it`,
