@@ -31,12 +31,14 @@ describe('configuration', () => {
   });
 
   it('parses and documents every limit', () => {
-    const config = loadConfig({ CARRIER_SIMULATOR: 'on', GRAPHQL_MAX_COST: '500', GRAPHQL_MAX_DEPTH: '8', GRAPHQL_MAX_ALIASES: '5', GRAPHQL_MAX_TOKENS: '900', GRAPHQL_MAX_DIRECTIVES: '3', GRAPHQL_TIMEOUT_MS: '250', GRAPHQL_MAX_ROWS: '99', AUTH_FAILURE_LIMIT: '4', AUTH_FAILURE_WINDOW_SECONDS: '30' });
+    const config = loadConfig({ CARRIER_SIMULATOR: 'on', GRAPHQL_MAX_COST: '500', GRAPHQL_MAX_DEPTH: '8', GRAPHQL_MAX_ALIASES: '5', GRAPHQL_MAX_TOKENS: '900', GRAPHQL_MAX_DIRECTIVES: '3', GRAPHQL_TIMEOUT_MS: '250', GRAPHQL_MAX_ROWS: '99', AUTH_FAILURE_LIMIT: '4', AUTH_FAILURE_WINDOW_SECONDS: '30', LIVE_EVENTS_MAX_BUFFERED_BYTES: '65536' });
     expect(config.queryLimits).toEqual({ maxCost: 500, maxDepth: 8, maxAliases: 5, maxTokens: 900, maxDirectives: 3 });
     expect(config.execution).toEqual({ timeoutMs: 250, maxRows: 99 });
     expect(config.failedAuth).toEqual({ failures: 4, windowSeconds: 30 });
+    expect(config.liveEvents).toEqual({ maxBufferedBytes: 65536 });
+    expect(loadConfig({ CARRIER_SIMULATOR: 'on' }).liveEvents).toEqual({ maxBufferedBytes: 4 * 1024 * 1024 });
     const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
-    for (const name of ['GRAPHQL_MAX_COST', 'GRAPHQL_MAX_DEPTH', 'GRAPHQL_MAX_ALIASES', 'GRAPHQL_MAX_TOKENS', 'GRAPHQL_MAX_DIRECTIVES', 'GRAPHQL_TIMEOUT_MS', 'GRAPHQL_MAX_ROWS', 'AUTH_FAILURE_LIMIT', 'AUTH_FAILURE_WINDOW_SECONDS', 'CARRIER_SIMULATOR', 'NODE_ENV']) {
+    for (const name of ['GRAPHQL_MAX_COST', 'GRAPHQL_MAX_DEPTH', 'GRAPHQL_MAX_ALIASES', 'GRAPHQL_MAX_TOKENS', 'GRAPHQL_MAX_DIRECTIVES', 'GRAPHQL_TIMEOUT_MS', 'GRAPHQL_MAX_ROWS', 'AUTH_FAILURE_LIMIT', 'AUTH_FAILURE_WINDOW_SECONDS', 'LIVE_EVENTS_MAX_BUFFERED_BYTES', 'CARRIER_SIMULATOR', 'NODE_ENV']) {
       expect(readme).toContain(`| \`${name}\` |`);
     }
   });
@@ -56,6 +58,8 @@ describe('configuration', () => {
     [{ GRAPHQL_MAX_COST: '0' }, /^GRAPHQL_MAX_COST /],
     [{ GRAPHQL_TIMEOUT_MS: 'soon' }, /^GRAPHQL_TIMEOUT_MS /],
     [{ AUTH_FAILURE_LIMIT: '-1' }, /^AUTH_FAILURE_LIMIT /],
+    [{ LIVE_EVENTS_MAX_BUFFERED_BYTES: 'lots' }, /^LIVE_EVENTS_MAX_BUFFERED_BYTES /],
+    [{ LIVE_EVENTS_MAX_BUFFERED_BYTES: '0' }, /^LIVE_EVENTS_MAX_BUFFERED_BYTES /],
     [{ CARRIER_SIMULATOR: 'yes' }, /^CARRIER_SIMULATOR /],
     [{ CARRIER_SIMULATOR: 'off' }, /^TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set, or CARRIER_SIMULATOR=on/],
     [{ NODE_ENV: 'production', CARRIER_SIMULATOR: 'on' }, /^CARRIER_SIMULATOR=on is refused with NODE_ENV=production/],
