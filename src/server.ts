@@ -134,6 +134,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       context: (ctx, id): Context =>
         fanOut.bind({ principal: ctx.extra.principal ?? null, loaders: new Loaders(services, { cache: false }), pubsub: events.pubsub }, ctx.extra.socket, id),
       ...subscriptionMetrics(metrics),
+      onNext: fanOut.onNext,
       subscribe: fanOut.subscribe,
     },
     wsServer,

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLBoolean, GraphQLError, GraphQLInt, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
 import type { Client } from 'graphql-ws';
@@ -30,6 +30,7 @@ function world(maxBufferedBytes = 4 * 1024 * 1024) {
         type: GraphQLString,
         resolve: (event) => {
           counts.executions += 1;
+          if (event.text === 'boom') throw new Error('boom');
           return event.text ?? null;
         },
       },
@@ -43,9 +44,10 @@ function world(maxBufferedBytes = 4 * 1024 * 1024) {
         events: {
           type: new GraphQLNonNull(EventType),
           args: { odd: { type: GraphQLBoolean } },
-          resolve: (event: Event) => event,
+          resolve: (event: unknown) => event,
           subscribe: (_root, args: { odd?: boolean }, context: Context) => {
             if (refused.has(context.tenant)) throw new GraphQLError(`tenant ${context.tenant} refused`, { extensions: { code: 'FORBIDDEN' } });
+            if (context.tenant === 'boom') throw new Error('boom');
             counts.sourcesOpened += 1;
             const source = pubsub.subscribe('events', context.tenant)[Symbol.asyncIterator]() as AsyncIterator<Event>;
             const ending: AsyncIterator<Event> = {
@@ -66,13 +68,16 @@ function world(maxBufferedBytes = 4 * 1024 * 1024) {
     }),
   });
 
-  const fanOut = new LiveFanOut({ visibilityOf: (context) => (context as Context).tenant, formatError: (error) => error, maxBufferedBytes });
+  // As the server maps domain errors: here an Error('boom') gets a code, anything else passes.
+  const formatError = (error: GraphQLError) => (error.originalError?.message === 'boom' ? new GraphQLError('boom', { path: error.path, extensions: { code: 'MAPPED' } }) : error);
+  const fanOut = new LiveFanOut({ visibilityOf: (context) => (context as Context).tenant, formatError, maxBufferedBytes });
   const httpServer = createServer();
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const cleanup = useServer<{ tenant?: string }>(
     {
       schema,
       context: (ctx, id) => fanOut.bind({ tenant: String(ctx.connectionParams?.tenant) }, ctx.extra.socket, id),
+      onNext: fanOut.onNext,
       subscribe: fanOut.subscribe,
     },
     wsServer,
@@ -238,6 +243,20 @@ describe('live fan-out', () => {
     w.publish('a', { n: 7 });
     await member.waitFor(1);
     expect(ns(member)).toEqual([7]);
+  });
+
+  it('formats errors as the server maps them, in what a group writes and in what graphql-ws sends itself', async () => {
+    const raw = await w.raw('a', ALL);
+    await until(() => w.fanOut.size.members === 1, 'the raw member');
+    w.publish('a', { n: 9, text: 'boom' });
+    await until(() => raw.frames.length === 1, 'the frame');
+    expect(JSON.parse(raw.frames[0])).toEqual({
+      id: 'raw', type: 'next',
+      payload: { data: { events: { n: 9, text: null } }, errors: [{ message: 'boom', path: ['events', 'text'], extensions: { code: 'MAPPED' } }] },
+    });
+    // A subscribe that throws: graphql-ws sends the error itself, through onNext.
+    const refused = subscribe<Data>(w.client('boom'), ALL);
+    await expect(refused.error).rejects.toEqual([expect.objectContaining({ message: 'boom', extensions: { code: 'MAPPED' } })]);
   });
 
   it('writes each member its shared result under its own id, as a text frame', async () => {

@@ -69,4 +69,24 @@ describeEachDatabase('graphql-ws authentication', (app) => {
     expect(await own.next()).toEqual({ replyReceived: { message: { body: 'again' } } });
     await Promise.all([client.dispose(), ownerClient.dispose()]);
   });
+  it('answers queries and mutations over graphql-ws with the same error codes as over HTTP', async () => {
+    const acme = await createAccount(app(), 'Errors over ws');
+    const client = wsClient(app().url, acme.key);
+    try {
+      for (const document of [
+        'mutation { markConversationRead(id: "cnv_0000000000000000000000") { id } }',
+        'mutation { createCampaign(input: { groupId: "grp_0000000000000000000000", name: "c", body: "b" }) { id } }',
+        'query { conversations(first: -1) { edges { node { id } } } }',
+      ]) {
+        const overHttp = await app().gql(document, {}, acme.key);
+        const code = overHttp.errors?.[0]?.extensions?.code;
+        expect(code).toEqual(expect.any(String));
+        expect(code).not.toBe('INTERNAL_SERVER_ERROR');
+        const overWs = subscribe(client, document);
+        await expect(overWs.error).rejects.toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code }) })]);
+      }
+    } finally {
+      await client.dispose();
+    }
+  });
 });

@@ -14,6 +14,9 @@ import type { WebSocket } from 'ws';
  * iterator that yields nothing and ends when the group's stream ends (so it sends `complete`),
  * or when graphql-ws returns it (the client's `complete`, a closed socket).
  *
+ * Errors are formatted as over HTTP both in what a group writes and, through `onNext`, in every
+ * result graphql-ws sends itself (queries and mutations over the socket, subscribe-time errors).
+ *
  * Every subscriber's own subscribe still runs (authorization and argument errors are its own);
  * a member joining a live group then drops that stream. A socket that cannot keep up (more than
  * `maxBufferedBytes` unsent) is closed with 1013, which graphql-ws clients retry: its inbox
@@ -150,14 +153,18 @@ export class LiveFanOut {
     return contextValue;
   }
 
+  /** graphql-ws's onNext, for what graphql-ws sends itself: queries and mutations, subscribe-time errors, unshared subscriptions. */
+  readonly onNext = (_ctx: unknown, _id: string, _payload: unknown, _args: unknown, result: ExecutionResult): ExecutionResult | undefined =>
+    result.errors ? this.formatted(result) : undefined;
+
   /** graphql-ws's subscribe. */
   readonly subscribe = async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
     const stream = await createSourceEventStream(args);
-    if (!isAsyncIterable(stream)) return this.formatted(stream as ExecutionResult);
+    if (!isAsyncIterable(stream)) return stream as ExecutionResult;
     const source = stream[Symbol.asyncIterator]();
     const target = typeof args.contextValue === 'object' && args.contextValue !== null ? this.targets.get(args.contextValue) : undefined;
     const visibility = this.options.visibilityOf(args.contextValue);
-    if (!target || visibility === null) return executedEach(source, args, (result) => this.formatted(result));
+    if (!target || visibility === null) return executedEach(source, args);
 
     const key = `${visibility}\n${args.operationName ?? ''}\n${JSON.stringify(args.variableValues ?? {})}\n${print(args.document)}`;
     let group = this.groups.get(key);
@@ -194,12 +201,12 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
 }
 
 /** A subscriber that shares nothing: graphql-js's own mapping (return() reaches the source at once). */
-function executedEach(source: AsyncIterator<unknown>, args: ExecutionArgs, formatted: (result: ExecutionResult) => ExecutionResult): AsyncIterableIterator<ExecutionResult> {
+function executedEach(source: AsyncIterator<unknown>, args: ExecutionArgs): AsyncIterableIterator<ExecutionResult> {
   return {
     async next() {
       const event = await source.next();
       if (event.done) return { value: undefined, done: true };
-      return { value: formatted(await execute({ ...args, rootValue: event.value })), done: false };
+      return { value: await execute({ ...args, rootValue: event.value }), done: false };
     },
     async return() {
       await source.return?.();
