@@ -3,9 +3,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { forkBareGraphqlWs, type MemoryProbe } from './bare-graphql-ws';
 import { agent, messageSid, postInbound, setupAccount, spawnSwitchboard, usNumber } from './inbound';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { freshDatabase } from '../test/helpers/databases';
 import { startCommitProbe } from './commit-probe';
 import { socketFloor } from './socket-floor';
 import { show, spreadOf } from './stats';
@@ -151,6 +149,15 @@ async function spreadAccounts(url: string, clients: Disposable[]): Promise<Array
   return accounts;
 }
 
+/** The spread scenario's runs as the results file shows them: latencies as median (min-max), deliveries per run. */
+function spreadFigures(runs: Array<Awaited<ReturnType<typeof spreadLoad>>>) {
+  const fig = (pick: (r: (typeof runs)[number]) => number) => spreadOf(runs.map(pick));
+  return {
+    p50Ms: fig((r) => r.p50Ms), p99Ms: fig((r) => r.p99Ms), maxMs: fig((r) => r.maxMs),
+    deliveries: runs.map((r) => `${r.deliveries}/${r.deliveriesExpected}`), failedRequests: runs.reduce((n, r) => n + r.failedRequests, 0),
+  };
+}
+
 /** How long each of the replies takes to reach every inbox; `send` posts one with the given sid. */
 export async function oneAccountFanOut(inboxes: Inbox[], send: (sid: string, r: number) => Promise<unknown>) {
   const toLast: number[] = [];
@@ -229,8 +236,8 @@ export async function runInboxFanoutBench(): Promise<Record<string, unknown>> {
     await Promise.all(clients.splice(0).map((c) => c.dispose()));
 
     // The same on SQLite (the embedded default): no network round trip and no redo log flush per commit.
-    const sqliteDir = mkdtempSync(join(tmpdir(), 'sb-bench-fanout-'));
-    const sqliteServer = await spawnSwitchboard(`sqlite:${join(sqliteDir, 'switchboard.db')}`, { SWITCHBOARD_WORKERS: 'off' });
+    const sqlite = await freshDatabase('sqlite');
+    const sqliteServer = await spawnSwitchboard(sqlite.url, { SWITCHBOARD_WORKERS: 'off' });
     const sqliteSpreads: Array<Awaited<ReturnType<typeof spreadLoad>>> = [];
     try {
       const sqliteAccounts = await spreadAccounts(sqliteServer.url, clients);
@@ -238,7 +245,7 @@ export async function runInboxFanoutBench(): Promise<Record<string, unknown>> {
       await Promise.all(clients.splice(0).map((c) => c.dispose()));
     } finally {
       await sqliteServer.stop();
-      rmSync(sqliteDir, { recursive: true, force: true });
+      await sqlite.drop();
     }
 
     // One account's 1,000 inboxes; the memory they hold idle is measured as they open.
@@ -293,15 +300,11 @@ export async function runInboxFanoutBench(): Promise<Record<string, unknown>> {
       runs: RUNS,
       spread: {
         accounts: ACCOUNTS, inboxesPerAccount: INBOXES_PER_ACCOUNT, repliesPerSecond: RATE, seconds: SECONDS,
-        p50Ms: fig(spreads, (r) => r.p50Ms), p99Ms: fig(spreads, (r) => r.p99Ms), maxMs: fig(spreads, (r) => r.maxMs),
-        deliveries: spreads.map((r) => `${r.deliveries}/${r.deliveriesExpected}`), failedRequests: spreads.reduce((n, r) => n + r.failedRequests, 0),
+        ...spreadFigures(spreads),
         // A bare autocommitted INSERT every 10 ms on the same MariaDB during each run (commit-probe.ts).
         bareCommitP99Ms: fig(commits, (r) => r.p99Ms), bareCommitMaxMs: fig(commits, (r) => r.maxMs),
       },
-      spreadOnSqlite: {
-        p50Ms: fig(sqliteSpreads, (r) => r.p50Ms), p99Ms: fig(sqliteSpreads, (r) => r.p99Ms), maxMs: fig(sqliteSpreads, (r) => r.maxMs),
-        deliveries: sqliteSpreads.map((r) => `${r.deliveries}/${r.deliveriesExpected}`), failedRequests: sqliteSpreads.reduce((n, r) => n + r.failedRequests, 0),
-      },
+      spreadOnSqlite: spreadFigures(sqliteSpreads),
       oneAccount: {
         inboxes: SINGLE_ACCOUNT_INBOXES, repliesPerRun: SINGLE_ACCOUNT_REPLIES,
         // From the webhook's POST to the last inbox (Switchboard) or from the publish's POST (bare).

@@ -188,7 +188,7 @@ export class LiveFanOut {
     return result.errors ? { ...result, errors: result.errors.map(this.options.formatError) } : result;
   }
 
-  /** Live groups and their members, for tests and metrics. */
+  /** Live groups and their members (the tests read it). */
   get size(): { groups: number; members: number } {
     let members = 0;
     for (const group of this.groups.values()) members += group.members.size;
