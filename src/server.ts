@@ -33,7 +33,8 @@ import { CarrierSimulator } from './carrier/simulator';
 import { migrations } from '../migrations';
 import { DomainError, toGraphQLError } from './core/errors';
 
-export const MAX_BODY = '5mb';
+/** The largest request: an HTTP body, or one WebSocket frame (a subscribe's variables are bounded by it too). */
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 export interface RunningServer {
   url: string;
@@ -77,7 +78,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.use(metrics.middleware());
   const httpServer = createServer(app);
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: MAX_BODY_BYTES });
   // Subscribers of one account with one document share each event's result and its bytes (see live-fan-out.ts).
   const fanOut = new LiveFanOut({
     visibilityOf: (context) => {
@@ -183,7 +184,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   if (simulator) app.use('/carrier', simulator.router());
   app.use(
     '/graphql',
-    express.json({ limit: MAX_BODY }),
+    express.json({ limit: MAX_BODY_BYTES }),
     refuseOverLimits(schema, limitRules, config.queryLimits.maxTokens),
     authenticateRequest(authenticator, dataSource),
     expressMiddleware(apollo, {
@@ -192,7 +193,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   );
   app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
     if (error.type === 'entity.too.large') {
-      res.status(413).json({ errors: [{ message: `request body exceeds the limit of ${MAX_BODY}`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+      res.status(413).json({ errors: [{ message: `request body exceeds the limit of ${MAX_BODY_BYTES} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
       return;
     }
     if (error.status && error.status >= 400 && error.status < 500) {

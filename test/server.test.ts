@@ -52,6 +52,7 @@ describeEachDatabase('server', (app) => {
     const big = JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(10 * 1024 * 1024) } });
     const res = await fetch(`${app().url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` }, body: big });
     expect(res.status).toBe(413);
+    expect(((await res.json()) as { errors: unknown[] }).errors[0]).toMatchObject({ message: `request body exceeds the limit of ${5 * 1024 * 1024} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } });
   });
 
 });

@@ -1,5 +1,7 @@
 import WebSocket from 'ws';
+import { MAX_BODY_BYTES } from '../src/server';
 import { describeEachDatabase, type TestApp } from './helpers/app';
+import { until } from './helpers/campaign-fixtures';
 import { createAccount } from './helpers/fixtures';
 import { conversationWith, messageSid, postInbound, setupInbox, usNumber } from './helpers/inbox';
 import { subscribe, subscribed, wsClient } from './helpers/ws-client';
@@ -88,5 +90,20 @@ describeEachDatabase('graphql-ws authentication', (app) => {
     } finally {
       await client.dispose();
     }
+  });
+
+  it('takes a subscribe frame up to the HTTP body limit, and closes the socket with 1009 past it', async () => {
+    const acme = await createAccount(app(), 'Big frames');
+    const { socket } = await connect(app(), { authorization: `Bearer ${acme.key}` });
+    const answers: Array<{ id: string; type: string }> = [];
+    socket.on('message', (data) => answers.push(JSON.parse(String(data))));
+    const frame = (id: string, padBytes: number) => JSON.stringify({ id, type: 'subscribe', payload: { query: '{ __typename }', variables: { pad: 'x'.repeat(padBytes) } } });
+    socket.send(frame('under', MAX_BODY_BYTES - 1024));
+    await until('the frame under the limit answered', async () => answers.some((a) => a.id === 'under' && a.type === 'complete'));
+    expect(answers.filter((a) => a.id === 'under').map((a) => a.type)).toEqual(['next', 'complete']);
+    const closing = closed(socket);
+    socket.send(frame('over', MAX_BODY_BYTES + 1));
+    expect(await closing).toBe(1009);
+    expect(answers.some((a) => a.id === 'over')).toBe(false);
   });
 });
