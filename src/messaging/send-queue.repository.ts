@@ -76,8 +76,9 @@ export class SendQueueRepository {
     const token = `sid:${randomUUID()}`;
     const cases = batch.map(() => 'WHEN ? THEN ?').join(' ');
     const pairs = (value: (s: StoredSid) => unknown) => batch.flatMap((s) => [s.id, value(s)]);
+    let changed: number;
     try {
-      await execute(manager,
+      changed = await execute(manager,
         `UPDATE messages SET provider_sid = CASE id ${cases} END, attempts = CASE id ${cases} END, last_provider_response = CASE id ${cases} END,
          send_claim = ?, updated_at = ? WHERE id IN (${placeholders(batch.length)}) AND provider_sid IS NULL AND status = ?`,
         [...pairs((s) => s.sid), ...pairs((s) => s.attempts), ...pairs((s) => s.response.slice(0, 500)), token, this.date(at),
@@ -90,7 +91,8 @@ export class SendQueueRepository {
       }
       return stored;
     }
-    return this.marked(batch.map((s) => s.id), token, manager);
+    // Every row changed: all of them are this write's, no need to read them back.
+    return changed === batch.length ? new Set(batch.map((s) => s.id)) : this.marked(batch.map((s) => s.id), token, manager);
   }
 
   /** Runs `work` in one transaction of the queue's database. */

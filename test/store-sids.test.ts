@@ -1,0 +1,50 @@
+import { decode } from '../src/core/ids';
+import { MessageStatus } from '../src/messaging/message.entity';
+import { SendQueueRepository } from '../src/messaging/send-queue.repository';
+import { describeEachDatabase } from './helpers/app';
+import { createCampaign, setupWorld, usPhone, waitForCampaign } from './helpers/campaign-fixtures';
+import { queriesDuring } from './helpers/query-count';
+
+// SendQueueRepository.storeSids answers the messages whose sid this write stored: a message
+// whose sid something else stored first (another instance's reconciler) is left out, so that
+// its SENDING is announced once. The answer is read back only when the UPDATE changed fewer
+// rows than it was given (the hand-over benchmark's sids were stored in one statement a batch
+// instead of two); these cases hold it to both.
+describeEachDatabase('storing provider sids', (app) => {
+  it.each([
+    { case: 'every message still without its sid', storedFirst: [] as number[], heldElsewhere: [] as number[], answered: [0, 1, 2], statements: 1 },
+    { case: 'one stored first by someone else', storedFirst: [1], heldElsewhere: [], answered: [0, 2], statements: 2 },
+    { case: 'all stored first by someone else', storedFirst: [0, 1, 2], heldElsewhere: [], answered: [], statements: 2 },
+    { case: 'one sid already held by another message', storedFirst: [], heldElsewhere: [2], answered: [0, 1], statements: 4 },
+  ])('answers what this write stored: $case', async ({ storedFirst, heldElsewhere, answered, statements }) => {
+    const world = await setupWorld(app(), 'Sids', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 100 }], contacts: Array.from({ length: 4 }, () => ({ phoneNumber: usPhone() })) });
+    const id = await createCampaign(app(), world, 'Sids');
+    await app().ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, world.account.key);
+    await waitForCampaign(app(), world.account.key, id, ['COMPLETED']);
+    const ds = app().server.services.dataSource;
+    const rows: Array<{ id: number; provider_sid: string }> = await ds.query('SELECT id, provider_sid FROM messages WHERE campaign_id = ? ORDER BY id', [decode('cmp', id)]);
+    const [a, b, c, bystander] = rows.map((r) => Number(r.id));
+    const ids = [a, b, c];
+    // Three hand-overs the carrier took and whose sids are not stored yet.
+    await ds.query(`UPDATE messages SET provider_sid = NULL, status = ? WHERE id IN (?, ?, ?)`, [MessageStatus.SENDING, ...ids]);
+    const queue = new SendQueueRepository(ds);
+    const sid = (i: number) => `SM${'0'.repeat(24)}${String(ids[i]).padStart(8, '0')}`;
+    const firstSid = (i: number) => `SMfirst${ids[i]}`;
+    for (const i of storedFirst) await ds.query('UPDATE messages SET provider_sid = ? WHERE id = ?', [firstSid(i), ids[i]]);
+    const heldSid = rows[3].provider_sid;
+    const batch = ids.map((messageId, i) => ({ id: messageId, sid: heldElsewhere.includes(i) ? heldSid : sid(i), attempts: 1, response: `HTTP 201: ${sid(i)} queued` }));
+
+    const { result: stored, sql } = await queriesDuring(ds, () => queue.storeSids(batch, new Date()));
+
+    expect([...stored].sort((x, y) => x - y)).toEqual(answered.map((i) => ids[i]));
+    // One UPDATE for the batch, read back only when it changed fewer rows; one at a time after a duplicate sid.
+    expect(sql.filter((q) => q.includes('send_claim'))).toHaveLength(statements);
+    const after: Array<{ id: number; provider_sid: string | null }> = await ds.query('SELECT id, provider_sid FROM messages WHERE id IN (?, ?, ?, ?) ORDER BY id', [...ids, bystander]);
+    const sidOf = new Map(after.map((r) => [Number(r.id), r.provider_sid]));
+    for (const [i, messageId] of ids.entries()) {
+      const expected = storedFirst.includes(i) ? firstSid(i) : heldElsewhere.includes(i) ? null : sid(i);
+      expect({ i, sid: sidOf.get(messageId) }).toEqual({ i, sid: expected });
+    }
+    expect(sidOf.get(bystander)).toBe(heldSid);
+  });
+});
