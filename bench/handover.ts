@@ -65,14 +65,20 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
       const cpuStart = process.cpuUsage();
       await world.server.services.dispatcher.start();
       const queueStart = performance.now();
+      // Done when no message waits or lacks its sid. Asked every 50 ms, this must cost the database
+      // next to nothing: it stops at the first QUEUED row (a COUNT of the stored sids read every
+      // row of the campaign each time, 15% of the database's time in the run).
       for (;;) {
-        const [{ n }] = await ds.query('SELECT COUNT(*) AS n FROM messages WHERE campaign_id = ? AND provider_sid IS NOT NULL', [campaignId]);
-        if (Number(n) >= toSend) break;
-        if (performance.now() - queueStart > 180_000) throw new Error(`only ${n} of ${toSend} handed over after 180 s`);
+        const waiting = await ds.query(
+          "SELECT 1 AS one FROM messages WHERE campaign_id = ? AND (status = 'QUEUED' OR (status = 'SENDING' AND provider_sid IS NULL)) LIMIT 1", [campaignId]);
+        if (!waiting.length) break;
+        if (performance.now() - queueStart > 180_000) throw new Error(`not every message handed over after 180 s`);
         await new Promise((r) => setTimeout(r, 50));
       }
       const handoverMs = performance.now() - queueStart;
       const queueCpu = process.cpuUsage(cpuStart);
+      const [{ n }] = await ds.query('SELECT COUNT(*) AS n FROM messages WHERE campaign_id = ? AND provider_sid IS NOT NULL', [campaignId]);
+      if (Number(n) !== toSend) throw new Error(`${n} of ${toSend} messages handed over: the others failed`);
 
       let next = 0;
       const bareCpuStart = process.cpuUsage();
