@@ -3,6 +3,7 @@ import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from '../src/config';
 import { decode } from '../src/core/ids';
 import { buildWorld } from './campaign-world';
 import { forkCarrier } from './carrier';
+import { cpuDuring, localDatabasePid } from './process-cpu';
 import { runBench } from './support';
 
 // Hand-over to the carrier simulator with rate limits lifted (every sender at 10,000/s), on
@@ -31,7 +32,18 @@ interface Round {
   /** CPU of this process (server and bare client) per message, in microseconds: steadier than rates on a shared machine. */
   queueCpuUsPerMessage: number;
   bareCpuUsPerMessage: number;
+  /**
+   * CPU a message of every process that took part, in microseconds: this one (the server, or the
+   * bare client), the carrier's and the database server's (null when it is not on this machine).
+   * Where they share the cores, the throughput ratio follows the ratio of the totals.
+   */
+  processCpuUsPerMessage: { queue: ProcessCpu; bare: ProcessCpu };
+  /** Bare client's total CPU a message over the queue's: the ratio the machine's CPU allows. */
+  cpuRatio: number | null;
 }
+
+interface ProcessCpu { server: number | null; carrier: number | null; database: number | null; total: number | null }
+
 
 export async function runHandoverBench(): Promise<Record<string, unknown>> {
   const carrier = await forkCarrier({ statusCallbacks: false });
@@ -42,6 +54,8 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
     const client = createTwilioClient({ accountSid: SIMULATOR_ACCOUNT_SID, authToken: SIMULATOR_AUTH_TOKEN, apiBaseUrl: carrier.url }, CONCURRENCY);
     const statusCallback = `${world.server.services.config.publicUrl}/webhooks/twilio/status`;
     const rounds: Round[] = [];
+    // This process is the server in the queue's phase and the bare client in the other.
+    const pids = { server: process.pid, carrier: carrier.pid, database: localDatabasePid() };
     let launchMs = 0;
     let toSend = 0;
     for (let round = 0; round < ROUNDS; round++) {
@@ -62,7 +76,7 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
       launchMs = performance.now() - start;
       const [{ queued }] = await ds.query("SELECT COUNT(*) AS queued FROM messages WHERE campaign_id = ? AND status <> 'REJECTED'", [campaignId]);
       toSend = Number(queued);
-      const queue = async () => {
+      const queue = () => cpuDuring(pids, async () => {
         const cpuStart = process.cpuUsage();
         await world!.server.services.dispatcher.start();
         const queueStart = performance.now();
@@ -81,8 +95,8 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
         const [{ n }] = await ds.query('SELECT COUNT(*) AS n FROM messages WHERE campaign_id = ? AND provider_sid IS NOT NULL', [campaignId]);
         if (Number(n) !== toSend) throw new Error(`${n} of ${toSend} messages handed over: the others failed`);
         return { ms, cpu };
-      };
-      const bare = async () => {
+      });
+      const bare = () => cpuDuring(pids, async () => {
         let next = 0;
         const cpuStart = process.cpuUsage();
         const bareStart = performance.now();
@@ -93,12 +107,21 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
           }
         }));
         return { ms: performance.now() - bareStart, cpu: process.cpuUsage(cpuStart) };
-      };
+      });
       // Turn about which goes first: the carrier process slows as it keeps more messages (its CPU a
       // message doubled by the last phase of three rounds), which must not always favour one side.
-      const [{ ms: handoverMs, cpu: queueCpu }, { ms: bareMs, cpu: bareCpu }] = round % 2 === 0
+      const [queuePhase, barePhase] = round % 2 === 0
         ? [await queue(), await bare()]
         : await bare().then(async (b) => [await queue(), b]);
+      const { ms: handoverMs, cpu: queueCpu } = queuePhase.result;
+      const { ms: bareMs, cpu: bareCpu } = barePhase.result;
+      const perMessage = (cpu: Record<keyof typeof pids, number | null>): ProcessCpu => {
+        const each = (us: number | null) => (us === null ? null : Math.round(us / toSend));
+        const parts = { server: each(cpu.server), carrier: each(cpu.carrier), database: each(cpu.database) };
+        const values = Object.values(parts);
+        return { ...parts, total: values.includes(null) ? null : values.reduce((a, b) => a! + b!, 0) };
+      };
+      const processCpu = { queue: perMessage(queuePhase.cpu), bare: perMessage(barePhase.cpu) };
       rounds.push({
         handoverMs: Math.round(handoverMs),
         messagesPerSecond: Math.round(toSend / (handoverMs / 1000)),
@@ -106,6 +129,8 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
         queueVsBareClient: Number((bareMs / handoverMs).toFixed(2)),
         queueCpuUsPerMessage: Math.round((queueCpu.user + queueCpu.system) / toSend),
         bareCpuUsPerMessage: Math.round((bareCpu.user + bareCpu.system) / toSend),
+        processCpuUsPerMessage: processCpu,
+        cpuRatio: processCpu.queue.total && processCpu.bare.total ? Number((processCpu.bare.total / processCpu.queue.total).toFixed(2)) : null,
       });
     }
     const ratios = rounds.map((r) => r.queueVsBareClient);
@@ -121,6 +146,7 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
       queueVsBareClientSpread: [Math.min(...ratios), Math.max(...ratios)],
       queueCpuUsPerMessage: median(rounds.map((r) => r.queueCpuUsPerMessage)),
       bareCpuUsPerMessage: median(rounds.map((r) => r.bareCpuUsPerMessage)),
+      cpuRatio: rounds.every((r) => r.cpuRatio !== null) ? median(rounds.map((r) => r.cpuRatio!)) : null,
       perRound: rounds,
       concurrency: CONCURRENCY,
       carrier: 'simulator in a process of its own',
@@ -136,5 +162,5 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
 
 if (require.main === module) {
   runBench('handover', runHandoverBench, (result) =>
-    `handover: ${result.messages} messages a round, ${result.rounds} rounds: median ${result.messagesPerSecond}/s through the queue, bare twilio client ${result.bareClientMessagesPerSecond}/s; queue = ${result.queueVsBareClient}x the bare client (spread ${(result.queueVsBareClientSpread as number[]).join(' to ')}); CPU per message ${result.queueCpuUsPerMessage} us (queue) vs ${result.bareCpuUsPerMessage} us (bare)`);
+    `handover: ${result.messages} messages a round, ${result.rounds} rounds: median ${result.messagesPerSecond}/s through the queue, bare twilio client ${result.bareClientMessagesPerSecond}/s; queue = ${result.queueVsBareClient}x the bare client (spread ${(result.queueVsBareClientSpread as number[]).join(' to ')}); CPU per message ${result.queueCpuUsPerMessage} us (queue) vs ${result.bareCpuUsPerMessage} us (bare); the machine's CPU a message, bare over queue: ${result.cpuRatio ?? 'not measured'}`);
 }
