@@ -40,6 +40,7 @@ const MAGIC_TO: Record<string, { code: number; message: string }> = {
   '+15005550009': { code: 21614, message: "'To' number is not a valid mobile number" },
 };
 
+/** The newest messages kept for look-ups; up to a tenth more between trims. */
 const KEEP = 100_000;
 /** Posts to the server are tried this often, 250 ms more apart each time (about 10 s in all): a restart is ridden out. */
 const POST_ATTEMPTS = 9;
@@ -155,7 +156,8 @@ export class CarrierSimulator {
     if (!/^\+[1-9]\d{6,14}$/.test(to)) return twilioError(res, 400, 21211, `The 'To' number ${to} is not a valid phone number.`);
     const record: SimulatedMessage = { sid: newSid(), to, from, body, status: 'queued', errorCode: null, createdAt: new Date().toISOString() };
     this.messages.push(record);
-    if (this.messages.length > KEEP) this.messages.splice(0, this.messages.length - KEEP);
+    // Trimmed a tenth at a time: taking one off the front at every message once past KEEP moved the whole array each time.
+    if (this.messages.length > KEEP * 1.1) this.messages.splice(0, this.messages.length - KEEP);
     if (statusCallback && this.options.statusCallbacks !== false) this.scheduleCallbacks(record, statusCallback);
     if (fault?.afterCreate) return failWith(res, fault);
     const answer = () => res.status(201).json(this.resource(record));
