@@ -108,8 +108,9 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
         }));
         return { ms: performance.now() - bareStart, cpu: process.cpuUsage(cpuStart) };
       });
-      // Turn about which goes first: the carrier process slows as it keeps more messages (its CPU a
-      // message doubled by the last phase of three rounds), which must not always favour one side.
+      // Turn about which goes first, so that what drifts over a run (the carrier's heap, the
+      // machine) does not always fall on one side: the carrier simulator's slowing past 100,000
+      // kept messages (mended) fell on the bare client's last phase every time.
       const [queuePhase, barePhase] = round % 2 === 0
         ? [await queue(), await bare()]
         : await bare().then(async (b) => [await queue(), b]);
