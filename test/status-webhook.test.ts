@@ -141,4 +141,30 @@ describeEachDatabase('status callback webhook', (app) => {
     for (const chain of chains) expect(['SENDING,SENT,DELIVERED', 'SENDING,DELIVERED']).toContain(chain);
     await owner.dispose();
   });
+
+  it('stores a status change as TypeORM stores the row: the error columns, and updated_at in the dialect\'s own datetime form', async () => {
+    const world = await setupWorld(app(), 'Columns', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 20 }], contacts: [{ phoneNumber: usPhone() }] });
+    const id = await createCampaign(app(), world, 'Columns');
+    await app().ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, world.account.key);
+    const [message] = await until('the message handed over', async () => {
+      const nodes = (await campaignState(app(), world.account.key, id)).messages.nodes;
+      return nodes.every((m: any) => m.providerSid) ? nodes : null;
+    });
+    const res = await postTwilioWebhook(app(), '/webhooks/twilio/status', { AccountSid: 'AC00000000000000000000000000000000', MessageSid: message.providerSid, MessageStatus: 'undelivered', ErrorCode: '30003' });
+    expect(res.status).toBe(200);
+    const [row] = await app().server.services.dataSource.query(
+      'SELECT status, error_code, provider_code, error_message, created_at, updated_at FROM messages WHERE provider_sid = ?', [message.providerSid]);
+    expect({ ...row, provider_code: Number(row.provider_code), created_at: undefined, updated_at: undefined }).toEqual({
+      status: 'UNDELIVERED', error_code: 'PROVIDER_ERROR', provider_code: 30003, error_message: expect.stringContaining('30003'), created_at: undefined, updated_at: undefined,
+    });
+    // created_at was written by TypeORM's insert: the change's updated_at must have the same form (SQLite compares them as text).
+    if (typeof row.created_at === 'string') {
+      const form = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/;
+      expect({ created: form.test(row.created_at), updated: form.test(row.updated_at) }).toEqual({ created: true, updated: true });
+      expect(row.updated_at >= row.created_at).toBe(true);
+    } else {
+      expect(row.updated_at).toBeInstanceOf(Date);
+      expect(row.updated_at.getTime()).toBeGreaterThanOrEqual(row.created_at.getTime());
+    }
+  });
 }, { env: { SIMULATOR_CALLBACK_DELAY_MS: '600000' } });

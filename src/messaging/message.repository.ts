@@ -1,7 +1,8 @@
 import { In, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import type { Page } from '../core/connection';
 import { byId, keysetPage, type PageArgs } from '../core/pagination';
-import { Message } from './message.entity';
+import { execute } from '../core/sql';
+import { Message, type MessageStatus } from './message.entity';
 
 /**
  * The messages table as the log, one-off sends and status changes read and write it (the send
@@ -36,9 +37,23 @@ export class MessageRepository {
     await manager.getRepository(Message).insert(message);
   }
 
-  /** The change, where the row still matches `where` (a compare-and-set); answers how many rows changed. */
-  async changeWhere(where: FindOptionsWhere<Message>, changes: Partial<Message>, manager: EntityManager = this.dataSource.manager): Promise<number | undefined> {
-    return (await manager.getRepository(Message).update(where, changes)).affected;
+  /**
+   * The change, where the message still has status `from` (a compare-and-set); answers how many
+   * rows changed. Plain SQL, the values prepared as TypeORM would: its update builder cost about
+   * 150 us of CPU a call more (235 against 85 us, measured on MariaDB), and every status callback
+   * makes one.
+   */
+  changeStatusWhere(id: number, from: MessageStatus, changes: Partial<Message>, manager: EntityManager = this.dataSource.manager): Promise<number> {
+    const metadata = this.dataSource.getMetadata(Message);
+    const sets: string[] = [];
+    const values: unknown[] = [];
+    for (const [property, value] of Object.entries(changes)) {
+      const column = metadata.findColumnWithPropertyName(property);
+      if (!column) throw new Error(`messages: no column for ${property}`);
+      sets.push(`${column.databaseName} = ?`);
+      values.push(this.dataSource.driver.preparePersistentValue(value, column));
+    }
+    return execute(manager, `UPDATE messages SET ${sets.join(', ')} WHERE id = ? AND status = ?`, [...values, id, from]);
   }
 
   /** The messages matching `where`, keyset-paginated by id. */

@@ -71,29 +71,28 @@ export class StatusService {
     let message = typeof messageOrId === 'number' ? await this.messages.byId(messageOrId) : messageOrId;
     for (let attempt = 0; message && attempt < 5; attempt++) {
       if (!mayMove(message.status, to)) return null;
-      const previous = message.status;
+      const { id, status: previous } = message;
       const now = new Date();
       const changes: Partial<Message> = { status: to, updatedAt: now };
       if (error) Object.assign(changes, { errorCode: error.code, providerCode: error.providerCode, errorMessage: error.message.slice(0, 500) });
       if (extras.attempts !== undefined) changes.attempts = extras.attempts;
       if (extras.lastProviderResponse !== undefined) changes.lastProviderResponse = extras.lastProviderResponse?.slice(0, 500) ?? null;
       const change = { message: Object.assign(new Message(), message, changes), previousStatus: extras.announcedFrom ?? previous };
-      const where = { id: message.id, status: previous };
       // With a webhook for it, the event is stored in the change's own transaction: both or neither.
       const recorded = await this.deliveryEvents.wantsRecord(message.accountId);
       const affected = recorded
         ? await this.dataSource.transaction(async (manager) => {
-          const changed = await this.messages.changeWhere(where, changes, manager);
+          const changed = await this.messages.changeStatusWhere(id, previous, changes, manager);
           if (changed === 1) await this.deliveryEvents.record(manager, [change], now);
           return changed;
         })
-        : await this.messages.changeWhere(where, changes);
+        : await this.messages.changeStatusWhere(id, previous, changes);
       if (affected === 1) {
         await this.deliveryEvents.publish([change], now, recorded);
         return change.message;
       }
       // Someone else changed it first: decide again from what is stored now.
-      message = await this.messages.byId(message.id);
+      message = await this.messages.byId(id);
     }
     return null;
   }
