@@ -50,7 +50,7 @@ export class MessageRepository {
     for (const [property, value] of Object.entries(changes)) {
       const column = metadata.findColumnWithPropertyName(property);
       if (!column) throw new Error(`messages: no column for ${property}`);
-      sets.push(`${column.databaseName} = ?`);
+      sets.push(`${this.dataSource.driver.escape(column.databaseName)} = ?`);
       values.push(this.dataSource.driver.preparePersistentValue(value, column));
     }
     return execute(manager, `UPDATE messages SET ${sets.join(', ')} WHERE id = ? AND status = ?`, [...values, id, from]);
