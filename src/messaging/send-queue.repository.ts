@@ -54,8 +54,7 @@ export class SendQueueRepository {
     const changed = await execute(this.dataSource,
       `UPDATE messages SET status = ?, send_claim = ?, updated_at = ? WHERE id IN (${placeholders(ids.length)}) AND status = ? AND ${notCancelled}`,
       [MessageStatus.SENDING, claim, this.date(at), ...ids, MessageStatus.QUEUED]);
-    // Every row changed: all of them are this claim's, no need to read them back.
-    return changed === ids.length ? new Set(ids) : this.marked(ids, claim);
+    return this.marked(ids, claim, changed);
   }
 
   /** A hand-over the carrier surely did not take goes back to the queue; false when something else moved it first. */
@@ -91,8 +90,7 @@ export class SendQueueRepository {
       }
       return stored;
     }
-    // Every row changed: all of them are this write's, no need to read them back.
-    return changed === batch.length ? new Set(batch.map((s) => s.id)) : this.marked(batch.map((s) => s.id), token, manager);
+    return this.marked(batch.map((s) => s.id), token, changed, manager);
   }
 
   /** Runs `work` in one transaction of the queue's database. */
@@ -139,7 +137,9 @@ export class SendQueueRepository {
     await execute(this.dataSource, 'UPDATE messages SET updated_at = ? WHERE id = ? AND status = ?', [this.date(at), id, status]);
   }
 
-  private async marked(ids: number[], token: string, manager: EntityManager = this.dataSource.manager): Promise<Set<number>> {
+  /** Which of `ids` the write that set `token` and changed `changed` rows got: all of them when it changed every row, no need to read them back. */
+  private async marked(ids: number[], token: string, changed: number, manager: EntityManager = this.dataSource.manager): Promise<Set<number>> {
+    if (changed === ids.length) return new Set(ids);
     const rows: Array<{ id: number }> = await manager.query(`SELECT id FROM messages WHERE id IN (${placeholders(ids.length)}) AND send_claim = ?`, [...ids, token]);
     return new Set(rows.map((r) => Number(r.id)));
   }
