@@ -7,7 +7,9 @@ import { percentile, round } from './support';
  * (the redo log's flush to this machine's disk) cost while the scenario ran, with none of
  * Switchboard's work in it.
  */
-export async function startCommitProbe(databaseUrl: string): Promise<{ stop(): Promise<{ commits: number; p50Ms: number; p99Ms: number; maxMs: number }> }> {
+export interface CommitFigures { commits: number; p50Ms: number; p99Ms: number; maxMs: number }
+
+export async function startCommitProbe(databaseUrl: string): Promise<{ stop(): Promise<CommitFigures> }> {
   const connection = await createConnection(databaseUrl);
   await connection.query('CREATE TABLE IF NOT EXISTS bench_commit_probe (id INT AUTO_INCREMENT PRIMARY KEY, at DOUBLE NOT NULL) ENGINE=InnoDB');
   const latencies: number[] = [];

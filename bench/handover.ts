@@ -42,7 +42,7 @@ interface Round {
   cpuRatio: number | null;
 }
 
-interface ProcessCpu { server: number | null; carrier: number | null; database: number | null; total: number | null }
+interface ProcessCpu { server: number; carrier: number | null; database: number | null; total: number | null }
 
 
 export async function runHandoverBench(): Promise<Record<string, unknown>> {
@@ -54,8 +54,9 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
     const client = createTwilioClient({ accountSid: SIMULATOR_ACCOUNT_SID, authToken: SIMULATOR_AUTH_TOKEN, apiBaseUrl: carrier.url }, CONCURRENCY);
     const statusCallback = `${world.server.services.config.publicUrl}/webhooks/twilio/status`;
     const rounds: Round[] = [];
-    // This process is the server in the queue's phase and the bare client in the other.
-    const pids = { server: process.pid, carrier: carrier.pid, database: localDatabasePid() };
+    // The other processes' CPU, read from /proc; this one's (the server in the queue's phase, the
+    // bare client in the other) is each phase's own process.cpuUsage.
+    const pids = { carrier: carrier.pid, database: localDatabasePid() };
     let launchMs = 0;
     let toSend = 0;
     for (let round = 0; round < ROUNDS; round++) {
@@ -116,20 +117,21 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
         : await bare().then(async (b) => [await queue(), b]);
       const { ms: handoverMs, cpu: queueCpu } = queuePhase.result;
       const { ms: bareMs, cpu: bareCpu } = barePhase.result;
-      const perMessage = (cpu: Record<keyof typeof pids, number | null>): ProcessCpu => {
+      const perMessage = (own: NodeJS.CpuUsage, others: Record<keyof typeof pids, number | null>): ProcessCpu => {
         const each = (us: number | null) => (us === null ? null : Math.round(us / toSend));
-        const parts = { server: each(cpu.server), carrier: each(cpu.carrier), database: each(cpu.database) };
-        const values = Object.values(parts);
-        return { ...parts, total: values.includes(null) ? null : values.reduce((a, b) => a! + b!, 0) };
+        const server = Math.round((own.user + own.system) / toSend);
+        const carrierUs = each(others.carrier);
+        const database = each(others.database);
+        return { server, carrier: carrierUs, database, total: carrierUs === null || database === null ? null : server + carrierUs + database };
       };
-      const processCpu = { queue: perMessage(queuePhase.cpu), bare: perMessage(barePhase.cpu) };
+      const processCpu = { queue: perMessage(queueCpu, queuePhase.cpu), bare: perMessage(bareCpu, barePhase.cpu) };
       rounds.push({
         handoverMs: Math.round(handoverMs),
         messagesPerSecond: Math.round(toSend / (handoverMs / 1000)),
         bareClientMessagesPerSecond: Math.round(toSend / (bareMs / 1000)),
         queueVsBareClient: Number((bareMs / handoverMs).toFixed(2)),
-        queueCpuUsPerMessage: Math.round((queueCpu.user + queueCpu.system) / toSend),
-        bareCpuUsPerMessage: Math.round((bareCpu.user + bareCpu.system) / toSend),
+        queueCpuUsPerMessage: processCpu.queue.server,
+        bareCpuUsPerMessage: processCpu.bare.server,
         processCpuUsPerMessage: processCpu,
         cpuRatio: processCpu.queue.total && processCpu.bare.total ? Number((processCpu.bare.total / processCpu.queue.total).toFixed(2)) : null,
       });

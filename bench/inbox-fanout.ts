@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { forkBareGraphqlWs, type MemoryProbe } from './bare-graphql-ws';
 import { agent, messageSid, postInbound, setupAccount, spawnSwitchboard, usNumber } from './inbound';
 import { freshDatabase } from '../test/helpers/databases';
-import { startCommitProbe } from './commit-probe';
+import { startCommitProbe, type CommitFigures } from './commit-probe';
 import { socketFloor } from './socket-floor';
 import { show, spreadOf } from './stats';
 import { atFixedRate, freshBenchDatabase, percentile, round, runBench } from './support';
@@ -149,11 +149,13 @@ async function spreadAccounts(url: string, clients: Disposable[]): Promise<Array
   return accounts;
 }
 
+/** A figure over runs: median (min-max) of what `pick` takes from each. */
+const fig = <T>(list: T[], pick: (r: T) => number) => spreadOf(list.map(pick));
+
 /** The spread scenario's runs as the results file shows them: latencies as median (min-max), deliveries per run. */
 function spreadFigures(runs: Array<Awaited<ReturnType<typeof spreadLoad>>>) {
-  const fig = (pick: (r: (typeof runs)[number]) => number) => spreadOf(runs.map(pick));
   return {
-    p50Ms: fig((r) => r.p50Ms), p99Ms: fig((r) => r.p99Ms), maxMs: fig((r) => r.maxMs),
+    p50Ms: fig(runs, (r) => r.p50Ms), p99Ms: fig(runs, (r) => r.p99Ms), maxMs: fig(runs, (r) => r.maxMs),
     deliveries: runs.map((r) => `${r.deliveries}/${r.deliveriesExpected}`), failedRequests: runs.reduce((n, r) => n + r.failedRequests, 0),
   };
 }
@@ -227,7 +229,7 @@ export async function runInboxFanoutBench(): Promise<Record<string, unknown>> {
   try {
     const accounts = await spreadAccounts(server.url, clients);
     const spreads: Array<Awaited<ReturnType<typeof spreadLoad>>> = [];
-    const commits: Array<Awaited<ReturnType<Awaited<ReturnType<typeof startCommitProbe>>['stop']>>> = [];
+    const commits: CommitFigures[] = [];
     for (let run = 0; run < RUNS; run++) {
       const probe = await startCommitProbe(database.url);
       spreads.push(await spreadLoad(server.url, accounts));
@@ -293,7 +295,6 @@ export async function runInboxFanoutBench(): Promise<Record<string, unknown>> {
     const floors: Array<Awaited<ReturnType<typeof socketFloor>>> = [];
     for (let run = 0; run < RUNS; run++) floors.push(await socketFloor(SINGLE_ACCOUNT_INBOXES, 600));
 
-    const fig = <T>(list: T[], pick: (r: T) => number) => spreadOf(list.map(pick));
     return {
       scenario: 'inbox-fanout',
       database: 'MariaDB',
