@@ -104,6 +104,56 @@ describeEachDatabase('grouped inbound look-ups', (app) => {
   });
 });
 
+/** The look-up statement a reply runs (with its parameters), caught as the data source logs it. */
+async function lookUpOf(app: TestApp, work: () => Promise<void>): Promise<{ sql: string; parameters: unknown[] }> {
+  const logger = app.server.services.dataSource.logger;
+  const original = logger.logQuery;
+  const seen: Array<{ sql: string; parameters: unknown[] }> = [];
+  logger.logQuery = function (query, parameters, runner) {
+    seen.push({ sql: query, parameters: Array.isArray(parameters) ? parameters : [] });
+    return original.call(this, query, parameters, runner);
+  };
+  try {
+    await work();
+  } finally {
+    logger.logQuery = original;
+  }
+  const found = seen.find((q) => q.sql.includes('last_campaign_id'));
+  if (!found) throw new Error('the reply ran no look-up');
+  return found;
+}
+
+/** Rows each reading of the messages table `m` went through (MariaDB's ANALYZE runs the statement and counts). */
+function rowsReadOfM(node: unknown): number {
+  if (!node || typeof node !== 'object') return 0;
+  const here = node as Record<string, unknown>;
+  const own = here.table_name === 'm' ? Number(here.r_rows ?? 0) * Number(here.r_loops ?? 1) : 0;
+  return own + Object.values(here).reduce<number>((sum, child) => sum + rowsReadOfM(child), 0);
+}
+
+describeEachDatabase('the reply look-up on a long thread', (app) => {
+  // A reply is credited to the campaign of the thread's latest outbound message. That read once
+  // walked back over every reply since the last outbound message, so each reply of a long
+  // thread cost more than the one before it; it must read the outbound rows only.
+  it('reads none of the thread\'s earlier replies to find its campaign', async () => {
+    const inbox = await setupInbox(app(), 'Long thread');
+    const contact = usNumber();
+    for (let i = 0; i < 300; i += 30) {
+      await Promise.all(Array.from({ length: 30 }, (_, n) => post(app(), inbox.senderValue, contact, `reply ${i + n}`)));
+    }
+    const lookUp = await lookUpOf(app(), () => post(app(), inbox.senderValue, contact, 'one more'));
+    const ds = app().server.services.dataSource;
+    if (ds.options.type === 'better-sqlite3') {
+      const plan: Array<{ detail: string }> = await ds.query(`EXPLAIN QUERY PLAN ${lookUp.sql}`, lookUp.parameters);
+      const ofM = plan.map((row) => row.detail).filter((detail) => /\bm\b/.test(detail));
+      expect(ofM).toEqual([expect.stringMatching(/SEARCH m USING .*INDEX IDX_messages_contact_sender_direction \(contact_id=\? AND sender_id=\? AND direction=\?\)/)]);
+    } else {
+      const [analysed]: Array<Record<string, string>> = await ds.query(`ANALYZE FORMAT=JSON ${lookUp.sql}`, lookUp.parameters);
+      expect(rowsReadOfM(JSON.parse(Object.values(analysed)[0]))).toBe(0);
+    }
+  });
+});
+
 const REDIS_URL = process.env.TEST_REDIS_URL;
 const describeWithRedis = REDIS_URL ? describe : describe.skip;
 

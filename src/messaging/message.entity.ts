@@ -41,6 +41,7 @@ export { MessageEncoding };
 @Index('IDX_messages_campaign_status', ['campaignId', 'status'])
 @Index('IDX_messages_conversation', ['conversationId', 'id'])
 @Index('IDX_messages_contact_sender', ['contactId', 'senderId', 'id'])
+@Index('IDX_messages_contact_sender_direction', ['contactId', 'senderId', 'direction', 'id'])
 @Index('IDX_messages_account', ['accountId', 'id'])
 @Index('IDX_messages_campaign_stats', ['campaignId', 'status', 'country', 'errorCode'])
 export class Message {
