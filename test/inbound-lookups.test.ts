@@ -2,6 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { bootApp, describeEachDatabase, type TestApp } from './helpers/app';
 import { databaseKinds, freshDatabase, type FreshDatabase } from './helpers/databases';
 import { createAccount } from './helpers/fixtures';
+import { InboundContactsRepository } from '../src/contacts/inbound-contacts.repository';
+import { InboundThreadsRepository } from '../src/conversations/inbound-threads.repository';
+import { encode } from '../src/core/ids';
+import { InboundSendersRepository } from '../src/groups/inbound-senders.repository';
+import { senderValueKey } from '../src/groups/sender-rules';
+import { InboundMessagesRepository } from '../src/messaging/inbound-messages.repository';
 import { conversationWith, membershipOf, messageSid, messagesOf, postInbound, setupInbox, usNumber, type InboxFixture } from './helpers/inbox';
 
 // Inbound look-ups are grouped under load (conversations/inbound-lookups.ts): replies arriving
@@ -134,15 +140,36 @@ function rowsReadOfM(node: unknown): number {
 describeEachDatabase('the reply look-up on a long thread', (app) => {
   // A reply is credited to the campaign of the thread's latest outbound message. That read once
   // walked back over every reply since the last outbound message, so each reply of a long
-  // thread cost more than the one before it; it must read the outbound rows only.
-  it('reads none of the thread\'s earlier replies to find its campaign', async () => {
-    const inbox = await setupInbox(app(), 'Long thread');
-    const contact = usNumber();
+  // thread cost more than the one before it; it must read the outbound rows only, alone and
+  // when replies arriving together are looked up in one statement.
+  let inbox: InboxFixture;
+  const contact = usNumber();
+  beforeAll(async () => {
+    inbox = await setupInbox(app(), 'Long thread');
     for (let i = 0; i < 300; i += 30) {
       await Promise.all(Array.from({ length: 30 }, (_, n) => post(app(), inbox.senderValue, contact, `reply ${i + n}`)));
     }
-    const lookUp = await lookUpOf(app(), () => post(app(), inbox.senderValue, contact, 'one more'));
+  });
+
+  it.each([
+    { case: 'one reply alone', keys: ['thread'] },
+    { case: 'replies looked up together', keys: ['thread', 'new contact', 'thread', 'unknown number'] },
+  ])('reads none of the thread\'s earlier replies to find its campaign: $case', async ({ keys }) => {
     const ds = app().server.services.dataSource;
+    const threads = new InboundThreadsRepository(ds, new InboundSendersRepository(ds), new InboundContactsRepository(ds), new InboundMessagesRepository(ds));
+    const activeValue = senderValueKey(inbox.senderValue);
+    const newContact = usNumber();
+    const asked = keys.map((key) => (key === 'unknown number' ? { activeValue: senderValueKey(usNumber()), from: contact } : { activeValue, from: key === 'thread' ? contact : newContact }));
+    let answers: Awaited<ReturnType<InboundThreadsRepository['lookUpMany']>> = [];
+    const lookUp = await lookUpOf(app(), async () => {
+      answers = await threads.lookUpMany(asked);
+    });
+
+    const thread = await threadOf(app(), inbox, contact);
+    expect(answers.map((a) => a && { sender: a.sender.value, contact: a.contact?.phoneNumber ?? null, conversation: a.conversation ? encode('cnv', a.conversation.id) : null })).toEqual(keys.map((key) => (
+      key === 'unknown number' ? null
+        : key === 'thread' ? { sender: inbox.senderValue, contact, conversation: thread.id }
+          : { sender: inbox.senderValue, contact: null, conversation: null })));
     if (ds.options.type === 'better-sqlite3') {
       const plan: Array<{ detail: string }> = await ds.query(`EXPLAIN QUERY PLAN ${lookUp.sql}`, lookUp.parameters);
       const ofM = plan.map((row) => row.detail).filter((detail) => /\bm\b/.test(detail));

@@ -11,14 +11,14 @@ export class InboundContactsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * The account's contact of a phone number, as alias `c`: its columns, and the LEFT JOIN with
-   * its one parameter (the number) on the column that holds the account; `id` is what other
-   * tables join on.
+   * The account's contact of a phone number (`phoneNumber`: a parameter or a column of the
+   * statement), as alias `c`: its columns, and the LEFT JOIN on the column that holds the
+   * account; `id` is what other tables join on.
    */
-  lookUpPart(accountIdColumn: string): { columns: string; join: string; id: string } {
+  lookUpPart(accountIdColumn: string, phoneNumber: string): { columns: string; join: string; id: string } {
     return {
       columns: aliasedColumns(this.dataSource, Contact, 'c'),
-      join: `LEFT JOIN contacts c ON c.account_id = ${accountIdColumn} AND c.phone_number = ?`,
+      join: `LEFT JOIN contacts c ON c.account_id = ${accountIdColumn} AND c.phone_number = ${phoneNumber}`,
       id: 'c.id',
     };
   }

@@ -24,9 +24,10 @@ export interface ThreadTouch {
 }
 
 interface Statements {
+  /** One reply's look-up; parameters: the contact's number, then the sender's value. */
   lookUp: string;
-  /** The look-up with its position in a batch first: batches join these with UNION ALL. */
-  lookUpBranch: string;
+  /** The columns and joins of a look-up of many, each key a row of the derived table `k`. */
+  lookUpManyFrom: string;
 }
 
 /**
@@ -54,18 +55,22 @@ export class InboundThreadsRepository {
   }
 
   private prepare(): Statements {
-    const sender = this.senders.lookUpPart();
-    const contact = this.contacts.lookUpPart(sender.accountId);
-    const lookUpColumns = `${sender.columns}, ${contact.columns}, ${aliasedColumns(this.dataSource, Conversation, 'v')},
-      ${this.messages.lastCampaignColumn(contact.id, sender.id)} AS last_campaign_id`;
-    // Parameters in this order: the contact's number (its join), then the sender's value.
-    const lookUpFrom = `FROM ${sender.from}
-      ${contact.join}
-      LEFT JOIN conversations v ON v.contact_id = ${contact.id} AND v.sender_id = ${sender.id}
-      WHERE ${sender.where}`;
+    const statement = (activeValue: string, from: string) => {
+      const sender = this.senders.lookUpPart(activeValue);
+      const contact = this.contacts.lookUpPart(sender.accountId, from);
+      return {
+        sender,
+        columns: `${sender.columns}, ${contact.columns}, ${aliasedColumns(this.dataSource, Conversation, 'v')},
+          ${this.messages.lastCampaignColumn(contact.id, sender.id)} AS last_campaign_id`,
+        joins: `${contact.join}
+          LEFT JOIN conversations v ON v.contact_id = ${contact.id} AND v.sender_id = ${sender.id}`,
+      };
+    };
+    const one = statement('?', '?');
+    const many = statement('k.active_value', 'k.from_number');
     return {
-      lookUp: `SELECT ${lookUpColumns} ${lookUpFrom}`,
-      lookUpBranch: `SELECT ? AS lookup_index, ${lookUpColumns} ${lookUpFrom}`,
+      lookUp: `SELECT ${one.columns} FROM ${one.sender.from} ${one.joins} WHERE ${one.sender.where}`,
+      lookUpManyFrom: `k.lookup_index, ${many.columns} FROM (KEYS) k JOIN ${many.sender.from} ON ${many.sender.where} ${many.joins}`,
     };
   }
 
@@ -86,13 +91,17 @@ export class InboundThreadsRepository {
   }
 
   /**
-   * Several look-ups in one round trip: the answer for each (activeValue, from), in order, each
-   * hydrated into entities of its own (two replies of one thread must not share a conversation).
+   * Several look-ups in one statement: the keys are the rows of a derived table joined to the
+   * senders, so the database plans the statement once however many keys it holds (a UNION ALL
+   * of one look-up per key was planned once per key: most of the database's CPU a reply). Each
+   * answer is hydrated into entities of its own (two replies of one thread must not share a
+   * conversation).
    */
   async lookUpMany(keys: ReadonlyArray<{ activeValue: string; from: string }>): Promise<Array<KnownThread | null>> {
     if (keys.length === 1) return [await this.lookUp(keys[0].activeValue, keys[0].from)];
-    const sql = keys.map(() => this.statements.lookUpBranch).join(' UNION ALL ');
-    const rows: ObjectLiteral[] = await this.dataSource.query(sql, keys.flatMap((k, i) => [i, k.from, k.activeValue]));
+    const rowsOfKeys = ['SELECT ? AS lookup_index, ? AS active_value, ? AS from_number', ...keys.slice(1).map(() => 'SELECT ?, ?, ?')].join(' UNION ALL ');
+    const sql = `SELECT ${this.statements.lookUpManyFrom.replace('(KEYS)', `(${rowsOfKeys})`)}`;
+    const rows: ObjectLiteral[] = await this.dataSource.query(sql, keys.flatMap((k, i) => [i, k.activeValue, k.from]));
     const byIndex = new Map(rows.map((row) => [Number(row.lookup_index), row]));
     return keys.map((_, i) => {
       const row = byIndex.get(i);

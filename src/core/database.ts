@@ -70,6 +70,8 @@ export interface Dialect {
   rowsPerInsert(columns: number): number;
   /** The ids a multi-row INSERT of `count` rows gave its rows, in order, from the driver's answer. */
   insertedIds(raw: unknown, count: number): number[];
+  /** Written after a table's alias: read it through `index` only, where the planner cannot see which index is better. */
+  throughIndex(index: string): string;
 }
 
 const dialects = new WeakMap<DataSource, Dialect>();
@@ -109,6 +111,7 @@ function makeDialect(dataSource: DataSource, idStep: number): Dialect {
       rowsPerInsert: (columns) => Math.floor(65_535 / columns),
       // InnoDB gives one simple INSERT consecutive values (auto_increment_increment apart) and reports the first.
       insertedIds: (raw, count) => ids(Number((raw as { insertId: number }).insertId), count),
+      throughIndex: (index) => `FORCE INDEX (${index})`,
     };
   }
   return {
@@ -120,6 +123,7 @@ function makeDialect(dataSource: DataSource, idStep: number): Dialect {
     rowsPerInsert: (columns) => Math.floor(32_766 / columns),
     // One connection writes, so one statement's rows take the rowids after the last; the driver reports the last.
     insertedIds: (raw, count) => ids(Number(raw) - count + 1, count),
+    throughIndex: (index) => `INDEXED BY ${index}`,
   };
 }
 

@@ -11,12 +11,12 @@ export class InboundSendersRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * The sender in service holding a value, as alias `s`: its columns, the FROM clause, and the
-   * WHERE condition with its one parameter (the value); `id` and `accountId` are what other
-   * tables join on.
+   * The sender in service holding a value (`value`: a parameter or a column of the statement),
+   * as alias `s`: its columns, its table, and the condition that picks it; `id` and `accountId`
+   * are what other tables join on.
    */
-  lookUpPart(): { columns: string; from: string; where: string; id: string; accountId: string } {
-    return { columns: aliasedColumns(this.dataSource, Sender, 's'), from: 'senders s', where: 's.active_value = ?', id: 's.id', accountId: 's.account_id' };
+  lookUpPart(value: string): { columns: string; from: string; where: string; id: string; accountId: string } {
+    return { columns: aliasedColumns(this.dataSource, Sender, 's'), from: 'senders s', where: `s.active_value = ${value}`, id: 's.id', accountId: 's.account_id' };
   }
 
   /** The sender read back from a row of the look-up. */

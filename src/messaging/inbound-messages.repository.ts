@@ -45,7 +45,11 @@ export class InboundMessagesRepository {
    * given as the look-up's column names.
    */
   lastCampaignColumn(contactId: string, senderId: string): string {
-    return `(SELECT m.campaign_id FROM messages m
+    // Where the contact and sender come from another table's row (a look-up of many), MariaDB
+    // plans without looking at their values and, knowing no better, may take the index without
+    // the direction, which walks back over every reply since the last outbound message.
+    const index = dialectOf(this.dataSource).throughIndex('IDX_messages_contact_sender_direction');
+    return `(SELECT m.campaign_id FROM messages m ${index}
         WHERE m.contact_id = ${contactId} AND m.sender_id = ${senderId} AND m.direction = '${MessageDirection.OUTBOUND}' AND m.status <> '${MessageStatus.REJECTED}'
         ORDER BY m.id DESC LIMIT 1)`;
   }
