@@ -12,6 +12,7 @@ import { SIMULATOR_AUTH_TOKEN } from '../src/config';
 import { atFixedRate, freePort, freshBenchDatabase, percentile, postGraphQL, round, runBench, stopChild } from './support';
 import { show, spreadOf } from './stats';
 import { askMemory, type MemoryProbe } from './bare-graphql-ws';
+import { cpuDuring, localDatabasePid } from './process-cpu';
 
 // Inbound webhook on MariaDB, against a bare express endpoint that only checks the signature and
 // inserts one row, in the same run: throughput from 50 concurrent senders for 10 s, then latency
@@ -201,12 +202,23 @@ async function countPublished(url: string): Promise<{ count(): number; close(): 
   return { count: () => received, close: async () => client.dispose() };
 }
 
-/** One server's figures: closed-loop throughput, then open-loop latency at each rate. */
-async function measure(url: string, to: string[]): Promise<{ requestsPerSecond: number; failed: number; latency: Record<number, Awaited<ReturnType<typeof openLoop>>> }> {
-  const throughput = await closedLoop(url, to, THROUGHPUT_SECONDS, CONCURRENCY);
+/** CPU a reply, in microseconds, of the server and the local database (null where unreadable). */
+interface CpuPerReply {
+  server: number | null;
+  database: number | null;
+}
+
+/**
+ * One server's figures: closed-loop throughput with each process's CPU a reply over it (the
+ * server, the benchmark and the database share the machine's cores, so where a reply's CPU goes
+ * is what the ratio follows), then open-loop latency at each rate.
+ */
+async function measure(server: SpawnedServer, to: string[]): Promise<{ requestsPerSecond: number; failed: number; cpuUsPerReply: CpuPerReply; latency: Record<number, Awaited<ReturnType<typeof openLoop>>> }> {
+  const { result: throughput, cpu } = await cpuDuring({ server: server.pid, database: localDatabasePid() }, () => closedLoop(server.url, to, THROUGHPUT_SECONDS, CONCURRENCY));
+  const perReply = (us: number | null) => (us === null || !throughput.ok ? null : Math.round(us / throughput.ok));
   const latency: Record<number, Awaited<ReturnType<typeof openLoop>>> = {};
-  for (const rate of LATENCY_RATES) latency[rate] = await openLoop(url, to, rate, LATENCY_SECONDS);
-  return { requestsPerSecond: round(throughput.ok / throughput.seconds), failed: throughput.failed, latency };
+  for (const rate of LATENCY_RATES) latency[rate] = await openLoop(server.url, to, rate, LATENCY_SECONDS);
+  return { requestsPerSecond: round(throughput.ok / throughput.seconds), failed: throughput.failed, cpuUsPerReply: { server: perReply(cpu.server), database: perReply(cpu.database) }, latency };
 }
 
 /** One run: Switchboard, then the bare endpoint, each in a process and a database of its own. */
@@ -226,7 +238,7 @@ async function runOnce(run: number) {
       const published = await countPublished(server.url);
       const storedBefore = await countRows(database.url, "SELECT COUNT(*) AS n FROM messages WHERE direction = 'INBOUND'");
       const eventsBefore = published.count();
-      switchboard = await measure(server.url, to);
+      switchboard = await measure(server, to);
       await new Promise((r) => setTimeout(r, 500));
       stored = (await countRows(database.url, "SELECT COUNT(*) AS n FROM messages WHERE direction = 'INBOUND'")) - storedBefore;
       events = published.count() - eventsBefore;
@@ -238,7 +250,7 @@ async function runOnce(run: number) {
     let bare: Awaited<ReturnType<typeof measure>>;
     try {
       await closedLoop(baseline.url, to, 2, CONCURRENCY);
-      bare = await measure(baseline.url, to);
+      bare = await measure(baseline, to);
     } finally {
       await baseline.stop();
     }
@@ -253,6 +265,7 @@ export async function runInboundBench(): Promise<Record<string, unknown>> {
   const runs: Array<Awaited<ReturnType<typeof runOnce>>> = [];
   for (let run = 0; run < RUNS; run++) runs.push(await runOnce(run));
   const figures = (pick: (r: (typeof runs)[number]) => number) => spreadOf(runs.map(pick));
+  const cpuFigures = (pick: (r: (typeof runs)[number]) => number | null) => (runs.every((r) => pick(r) !== null) ? figures((r) => pick(r)!) : null);
   const latencyTable = LATENCY_RATES.map((rate) => ({
     requestsPerSecond: rate,
     switchboardP99Ms: figures((r) => r.switchboard.latency[rate].p99),
@@ -273,6 +286,12 @@ export async function runInboundBench(): Promise<Record<string, unknown>> {
       ratio: figures((r) => r.switchboard.requestsPerSecond / r.bare.requestsPerSecond),
       failed: runs.reduce((n, r) => n + r.switchboard.failed + r.bare.failed, 0),
     },
+    cpuUsPerReply: {
+      switchboardServer: cpuFigures((r) => r.switchboard.cpuUsPerReply.server),
+      switchboardDatabase: cpuFigures((r) => r.switchboard.cpuUsPerReply.database),
+      bareServer: cpuFigures((r) => r.bare.cpuUsPerReply.server),
+      bareDatabase: cpuFigures((r) => r.bare.cpuUsPerReply.database),
+    },
     latencyByRate: latencyTable,
     // Replies stored and events published over the throughput and latency phases: equal when each is published once.
     storedVsPublished: runs.map((r) => ({ stored: r.stored, published: r.published })),
@@ -284,6 +303,8 @@ export async function runInboundBench(): Promise<Record<string, unknown>> {
 function summary(result: Record<string, any>): string {
   const t = result.throughput;
   const lines = [`inbound, ${result.runs} runs, median (min-max): ${show(t.switchboardPerSecond, '/s')} vs bare ${show(t.barePerSecond, '/s')}: ratio ${show(t.ratio)}`];
+  const cpu = result.cpuUsPerReply;
+  if (cpu.switchboardServer && cpu.switchboardDatabase) lines.push(`  CPU a reply: server ${show(cpu.switchboardServer, ' us')}, database ${show(cpu.switchboardDatabase, ' us')}; bare ${show(cpu.bareServer, ' us')}, ${show(cpu.bareDatabase, ' us')}`);
   for (const row of result.latencyByRate) lines.push(`  p99 at ${row.requestsPerSecond}/s: ${show(row.switchboardP99Ms, ' ms')} vs bare ${show(row.bareP99Ms, ' ms')}: ratio ${show(row.p99Ratio)}`);
   return lines.join('\n');
 }
