@@ -26,8 +26,8 @@ export interface ThreadTouch {
 interface Statements {
   /** One reply's look-up; parameters: the contact's number, then the sender's value. */
   lookUp: string;
-  /** The columns and joins of a look-up of many, each key a row of the derived table `k`. */
-  lookUpManyFrom: string;
+  /** A look-up of many, given the derived table `k` whose rows are its keys. */
+  lookUpMany(keys: string): string;
 }
 
 /**
@@ -70,7 +70,7 @@ export class InboundThreadsRepository {
     const many = statement('k.active_value', 'k.from_number');
     return {
       lookUp: `SELECT ${one.columns} FROM ${one.sender.from} ${one.joins} WHERE ${one.sender.where}`,
-      lookUpManyFrom: `k.lookup_index, ${many.columns} FROM (KEYS) k JOIN ${many.sender.from} ON ${many.sender.where} ${many.joins}`,
+      lookUpMany: (keys) => `SELECT k.lookup_index, ${many.columns} FROM (${keys}) k JOIN ${many.sender.from} ON ${many.sender.where} ${many.joins}`,
     };
   }
 
@@ -100,8 +100,7 @@ export class InboundThreadsRepository {
   async lookUpMany(keys: ReadonlyArray<{ activeValue: string; from: string }>): Promise<Array<KnownThread | null>> {
     if (keys.length === 1) return [await this.lookUp(keys[0].activeValue, keys[0].from)];
     const rowsOfKeys = ['SELECT ? AS lookup_index, ? AS active_value, ? AS from_number', ...keys.slice(1).map(() => 'SELECT ?, ?, ?')].join(' UNION ALL ');
-    const sql = `SELECT ${this.statements.lookUpManyFrom.replace('(KEYS)', `(${rowsOfKeys})`)}`;
-    const rows: ObjectLiteral[] = await this.dataSource.query(sql, keys.flatMap((k, i) => [i, k.activeValue, k.from]));
+    const rows: ObjectLiteral[] = await this.dataSource.query(this.statements.lookUpMany(rowsOfKeys), keys.flatMap((k, i) => [i, k.activeValue, k.from]));
     const byIndex = new Map(rows.map((row) => [Number(row.lookup_index), row]));
     return keys.map((_, i) => {
       const row = byIndex.get(i);
