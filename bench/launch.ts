@@ -130,7 +130,7 @@ async function plainInsert(ds: DataSource, campaignId: number, into: 'copy' | 't
  * minutes), so that each timed step starts from a settled database. Each run deletes what the one
  * before it wrote (100,000 rows of the messages table and all its indexes), and InnoDB purges
  * them in the background for seconds after the DELETE has answered: a launch timed during that
- * purge took 6.7-9.8 s against 4.1-4.9 s (its database CPU 11-13 s against 3), which is what
+ * purge took 6.7-9.8 s against 4.1-5.1 s (its database CPU 11-13 s against 3), which is what
  * earlier medians of this benchmark measured in every run but the first.
  */
 async function settled(): Promise<void> {
