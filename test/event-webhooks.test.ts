@@ -103,8 +103,13 @@ describeEachDatabase('event webhooks', (app) => {
       return e.deliveries.nodes[0]?.status === 'SUCCEEDED' && e;
     });
     const [delivery] = endpoint.deliveries.nodes;
+    // Each attempt reaches the receiver once; a slow answer is recorded when it is sent, which
+    // may be after the retry succeeded. On a loaded machine a later attempt may time out too,
+    // so the faults are a floor: each case's first answer is one.
+    await until('every attempt recorded by the receiver', async () => hook.requests.length >= delivery.attempts);
+    expect(hook.requests).toHaveLength(delivery.attempts);
     const failures = hook.requests.filter((r) => r.answer === 'close' || r.answer.status !== 200).length + (_case.includes('slowly') ? 1 : 0);
-    expect(delivery.attempts).toBe(failures + 1);
+    expect(delivery.attempts).toBeGreaterThanOrEqual(failures + 1);
     expect(delivery.lastResponseCode).toBe(200);
     expect(hook.requests.every((r) => r.path === '/hooks')).toBe(true);
     expect(new Set(hook.requests.map((r) => r.event.id)).size).toBe(1);
