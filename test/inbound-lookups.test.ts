@@ -8,6 +8,7 @@ import { encode } from '../src/core/ids';
 import { InboundSendersRepository } from '../src/groups/inbound-senders.repository';
 import { senderValueKey } from '../src/groups/sender-rules';
 import { InboundMessagesRepository } from '../src/messaging/inbound-messages.repository';
+import { queriesDuring } from './helpers/query-count';
 import { conversationWith, membershipOf, messageSid, messagesOf, postInbound, setupInbox, usNumber, type InboxFixture } from './helpers/inbox';
 
 // Inbound look-ups are grouped under load (conversations/inbound-lookups.ts): replies arriving
@@ -110,25 +111,6 @@ describeEachDatabase('grouped inbound look-ups', (app) => {
   });
 });
 
-/** The look-up statement a reply runs (with its parameters), caught as the data source logs it. */
-async function lookUpOf(app: TestApp, work: () => Promise<void>): Promise<{ sql: string; parameters: unknown[] }> {
-  const logger = app.server.services.dataSource.logger;
-  const original = logger.logQuery;
-  const seen: Array<{ sql: string; parameters: unknown[] }> = [];
-  logger.logQuery = function (query, parameters, runner) {
-    seen.push({ sql: query, parameters: Array.isArray(parameters) ? parameters : [] });
-    return original.call(this, query, parameters, runner);
-  };
-  try {
-    await work();
-  } finally {
-    logger.logQuery = original;
-  }
-  const found = seen.find((q) => q.sql.includes('last_campaign_id'));
-  if (!found) throw new Error('the reply ran no look-up');
-  return found;
-}
-
 /** Rows each reading of the messages table `m` went through (MariaDB's ANALYZE runs the statement and counts). */
 function rowsReadOfM(node: unknown): number {
   if (!node || typeof node !== 'object') return 0;
@@ -160,10 +142,9 @@ describeEachDatabase('the reply look-up on a long thread', (app) => {
     const activeValue = senderValueKey(inbox.senderValue);
     const newContact = usNumber();
     const asked = keys.map((key) => (key === 'unknown number' ? { activeValue: senderValueKey(usNumber()), from: contact } : { activeValue, from: key === 'thread' ? contact : newContact }));
-    let answers: Awaited<ReturnType<InboundThreadsRepository['lookUpMany']>> = [];
-    const lookUp = await lookUpOf(app(), async () => {
-      answers = await threads.lookUpMany(asked);
-    });
+    const { result: answers, statements } = await queriesDuring(ds, () => threads.lookUpMany(asked));
+    const lookUp = statements.find((q) => q.sql.includes('last_campaign_id'));
+    if (!lookUp) throw new Error('the look-up ran no statement naming last_campaign_id');
 
     const thread = await threadOf(app(), inbox, contact);
     expect(answers.map((a) => a && { sender: a.sender.value, contact: a.contact?.phoneNumber ?? null, conversation: a.conversation ? encode('cnv', a.conversation.id) : null })).toEqual(keys.map((key) => (

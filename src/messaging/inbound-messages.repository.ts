@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager, EntityMetadata } from 'typeorm';
 import { dialectOf } from '../core/database';
-import { Message, MessageDirection, MessageStatus } from './message.entity';
+import { Message, MessageDirection, MessageStatus, REPLY_CAMPAIGN_INDEX } from './message.entity';
 
 interface Statements {
   insertColumns: EntityMetadata['columns'];
@@ -48,7 +48,7 @@ export class InboundMessagesRepository {
     // Where the contact and sender come from another table's row (a look-up of many), MariaDB
     // plans without looking at their values and, knowing no better, may take the index without
     // the direction, which walks back over every reply since the last outbound message.
-    const index = dialectOf(this.dataSource).throughIndex('IDX_messages_contact_sender_direction');
+    const index = dialectOf(this.dataSource).throughIndex(REPLY_CAMPAIGN_INDEX);
     return `(SELECT m.campaign_id FROM messages m ${index}
         WHERE m.contact_id = ${contactId} AND m.sender_id = ${senderId} AND m.direction = '${MessageDirection.OUTBOUND}' AND m.status <> '${MessageStatus.REJECTED}'
         ORDER BY m.id DESC LIMIT 1)`;

@@ -33,6 +33,9 @@ registerEnumType(MessageStatus, {
 registerEnumType(MessageEncoding, { name: 'MessageEncoding' });
 export { MessageEncoding };
 
+/** The index the inbound look-up's last-campaign subquery names (see InboundMessagesRepository). */
+export const REPLY_CAMPAIGN_INDEX = 'IDX_messages_contact_sender_direction';
+
 @ObjectType()
 @Entity('messages')
 @Index('UQ_messages_campaign_contact', ['campaignId', 'contactId'], { unique: true })
@@ -41,7 +44,7 @@ export { MessageEncoding };
 @Index('IDX_messages_campaign_status', ['campaignId', 'status'])
 @Index('IDX_messages_conversation', ['conversationId', 'id'])
 @Index('IDX_messages_contact_sender', ['contactId', 'senderId', 'id'])
-@Index('IDX_messages_contact_sender_direction', ['contactId', 'senderId', 'direction', 'id'])
+@Index(REPLY_CAMPAIGN_INDEX, ['contactId', 'senderId', 'direction', 'id'])
 @Index('IDX_messages_account', ['accountId', 'id'])
 @Index('IDX_messages_campaign_stats', ['campaignId', 'status', 'country', 'errorCode'])
 export class Message {
