@@ -14,6 +14,7 @@ import { OperatorToken } from './accounts/operator-token';
 import type { Config } from './config';
 import type { Context, Principal } from './core/auth';
 import { createDataSource, loadDialect } from './core/database';
+import { takeTurnsOnSqlite } from './core/sqlite-turns';
 import { budgetErrorsOnce, ExecutionBudget } from './core/execution-budget';
 import { loadIdSecret } from './core/id-secret';
 import { useIdSecret } from './core/ids';
@@ -58,6 +59,7 @@ export async function openDatabase(config: Config): Promise<DataSource> {
   await dataSource.initialize();
   await loadDialect(dataSource);
   await dataSource.runMigrations({ transaction: 'each' });
+  takeTurnsOnSqlite(dataSource);
   return dataSource;
 }
 
