@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { isDuplicateKeyError } from '../core/database';
+import { GroupedWriter } from '../core/grouped-writer';
 import type { InboundMessagesRepository } from '../messaging/inbound-messages.repository';
 import type { Message } from '../messaging/message.entity';
 import type { InboundThreadsRepository, ThreadTouch } from './inbound-threads.repository';
@@ -19,14 +20,9 @@ export interface PendingInbound {
 
 export type StoreOutcome = 'stored' | 'duplicate';
 
-interface Waiting {
-  item: PendingInbound;
-  resolve(outcome: StoreOutcome): void;
-  reject(error: unknown): void;
-}
-
-const MAX_BATCH = 200;
-const MAX_IN_FLIGHT = 2;
+// Messages that arrive while these are in flight share the next transaction.
+const STORES_IN_FLIGHT = 2;
+const STORE_BATCH = 200;
 
 /**
  * Stores inbound messages in as few transactions as the load allows. Alone, a message gets a
@@ -38,8 +34,8 @@ const MAX_IN_FLIGHT = 2;
  * rolls back and its messages are stored one by one, where the key tells each its outcome.
  */
 export class InboundWriter {
-  private readonly queue: Waiting[] = [];
-  private inFlight = 0;
+  private readonly grouped = new GroupedWriter<PendingInbound, StoreOutcome>((items) => this.storeBatch(items),
+    { maxInFlight: STORES_IN_FLIGHT, maxBatch: STORE_BATCH });
 
   constructor(
     private readonly dataSource: DataSource,
@@ -49,38 +45,21 @@ export class InboundWriter {
   ) {}
 
   store(item: PendingInbound): Promise<StoreOutcome> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
-      this.pump();
-    });
+    return this.grouped.add(item);
   }
 
-  private pump(): void {
-    while (this.inFlight < MAX_IN_FLIGHT && this.queue.length) {
-      const batch = this.queue.splice(0, MAX_BATCH);
-      this.inFlight += 1;
-      void this.flush(batch).finally(() => {
-        this.inFlight -= 1;
-        this.pump();
-      });
+  private async storeBatch(items: PendingInbound[]): Promise<Array<PromiseSettledResult<StoreOutcome>>> {
+    if (items.length > 1) {
+      try {
+        const outcomes = await this.dataSource.transaction((manager) => this.storeMany(manager, items));
+        return outcomes.map((value) => ({ status: 'fulfilled', value }));
+      } catch (error) {
+        // A duplicate that raced in, or a deadlock: each message on its own decides (and a real
+        // fault, such as the database gone, fails each of them again and reaches its webhook).
+        this.log.debug({ err: error, batch: items.length }, 'inbound: a shared transaction failed; storing its messages one by one');
+      }
     }
-  }
-
-  private async flush(batch: Waiting[]): Promise<void> {
-    if (batch.length === 1) {
-      const [one] = batch;
-      await this.storeOne(one.item).then(one.resolve, one.reject);
-      return;
-    }
-    try {
-      const outcomes = await this.dataSource.transaction((manager) => this.storeMany(manager, batch.map((w) => w.item)));
-      batch.forEach((waiting, i) => waiting.resolve(outcomes[i]));
-    } catch (error) {
-      // A duplicate that raced in, or a deadlock: each message on its own decides (and a real
-      // fault, such as the database gone, fails each of them again and reaches its webhook).
-      this.log.debug({ err: error, batch: batch.length }, 'inbound: a shared transaction failed; storing its messages one by one');
-      await Promise.all(batch.map((w) => this.storeOne(w.item).then(w.resolve, w.reject)));
-    }
+    return Promise.allSettled(items.map((item) => this.storeOne(item)));
   }
 
   private async storeOne(item: PendingInbound): Promise<StoreOutcome> {
