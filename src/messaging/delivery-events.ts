@@ -69,7 +69,7 @@ export function mayReceiveDelivery(principal: Principal, payload: DeliveryEventP
   return mayReceive(principal, { accountId: payload.message.accountId, rootAccountId: payload.rootAccountId });
 }
 
-type Change = { message: Message; previousStatus: MessageStatus | null };
+export type Change = { message: Message; previousStatus: MessageStatus | null };
 
 export type ChangeListener = (changes: Array<{ campaignId: number | null; status: MessageStatus }>) => void;
 

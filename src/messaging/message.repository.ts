@@ -1,7 +1,7 @@
 import { In, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import type { Page } from '../core/connection';
 import { byId, keysetPage, type PageArgs } from '../core/pagination';
-import { execute } from '../core/sql';
+import { execute, placeholders } from '../core/sql';
 import { Message, type MessageStatus } from './message.entity';
 
 /**
@@ -44,16 +44,42 @@ export class MessageRepository {
    * makes one.
    */
   changeStatusWhere(id: number, from: MessageStatus, changes: Partial<Message>, manager: EntityManager = this.dataSource.manager): Promise<number> {
-    const metadata = this.dataSource.getMetadata(Message);
     const sets: string[] = [];
     const values: unknown[] = [];
     for (const [property, value] of Object.entries(changes)) {
-      const column = metadata.findColumnWithPropertyName(property);
-      if (!column) throw new Error(`messages: no column for ${property}`);
-      sets.push(`${this.dataSource.driver.escape(column.databaseName)} = ?`);
-      values.push(this.dataSource.driver.preparePersistentValue(value, column));
+      const column = this.column(property);
+      sets.push(`${column.name} = ?`);
+      values.push(column.prepare(value));
     }
     return execute(manager, `UPDATE messages SET ${sets.join(', ')} WHERE id = ? AND status = ?`, [...values, id, from]);
+  }
+
+  /**
+   * Several such compare-and-sets of distinct messages in one statement; answers how many rows
+   * changed (each write changes its own row or none, so all of them changed when that is their
+   * number). A column one write leaves alone keeps its value in that row.
+   */
+  changeStatusesWhere(writes: ReadonlyArray<{ id: number; from: MessageStatus; changes: Partial<Message> }>, manager: EntityManager): Promise<number> {
+    const properties = [...new Set(writes.flatMap((w) => Object.keys(w.changes)))];
+    const sets: string[] = [];
+    const values: unknown[] = [];
+    for (const property of properties) {
+      const column = this.column(property);
+      const setting = writes.filter((w) => property in w.changes);
+      sets.push(`${column.name} = CASE id ${setting.map(() => 'WHEN ? THEN ?').join(' ')} ELSE ${column.name} END`);
+      for (const w of setting) values.push(w.id, column.prepare(w.changes[property as keyof Message]));
+    }
+    const ids = writes.map((w) => w.id);
+    return execute(manager,
+      `UPDATE messages SET ${sets.join(', ')} WHERE id IN (${placeholders(ids.length)}) AND status = CASE id ${writes.map(() => 'WHEN ? THEN ?').join(' ')} END`,
+      [...values, ...ids, ...writes.flatMap((w) => [w.id, w.from])]);
+  }
+
+  /** A Message property's column as raw SQL names it, and its value prepared as TypeORM would store it. */
+  private column(property: string): { name: string; prepare(value: unknown): unknown } {
+    const column = this.dataSource.getMetadata(Message).findColumnWithPropertyName(property);
+    if (!column) throw new Error(`messages: no column for ${property}`);
+    return { name: this.dataSource.driver.escape(column.databaseName), prepare: (value) => this.dataSource.driver.preparePersistentValue(value, column) };
   }
 
   /** The messages matching `where`, keyset-paginated by id. */

@@ -4,6 +4,7 @@ import type { DeliveryEvents } from './delivery-events';
 import { Message, MessageStatus } from './message.entity';
 import type { MessageRepository } from './message.repository';
 import { movesForward } from './message-status';
+import { StatusWriter } from './status-writer';
 
 export interface StatusError {
   code: SendErrorCode;
@@ -26,17 +27,22 @@ export interface TransitionExtras {
 /**
  * Every status change of a stored message goes through here: compare-and-set on the current
  * status, so that concurrent or repeated callbacks make at most one change each, statuses only
- * move forward, and each change publishes exactly one DeliveryEvent.
+ * move forward, and each change publishes exactly one DeliveryEvent. The compare-and-sets are
+ * group-committed (StatusWriter): changes that come together share a statement and a commit.
  */
 export class StatusService {
   /** The last queued change of each message that has one in flight. */
   private readonly inFlight = new Map<number, Promise<unknown>>();
 
+  private readonly writer: StatusWriter;
+
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly messages: MessageRepository,
     private readonly deliveryEvents: DeliveryEvents,
-  ) {}
+  ) {
+    this.writer = new StatusWriter(dataSource, messages, deliveryEvents);
+  }
 
   /**
    * Moves the message to `to` when that is forward; answers the changed message, or null for a no-op.
@@ -80,14 +86,7 @@ export class StatusService {
       const change = { message: Object.assign(new Message(), message, changes), previousStatus: extras.announcedFrom ?? previous };
       // With a webhook for it, the event is stored in the change's own transaction: both or neither.
       const recorded = await this.deliveryEvents.wantsRecord(message.accountId);
-      const affected = recorded
-        ? await this.dataSource.transaction(async (manager) => {
-          const changed = await this.messages.changeStatusWhere(id, previous, changes, manager);
-          if (changed === 1) await this.deliveryEvents.record(manager, [change], now);
-          return changed;
-        })
-        : await this.messages.changeStatusWhere(id, previous, changes);
-      if (affected === 1) {
+      if (await this.writer.write({ id, from: previous, changes, change, recorded, at: now })) {
         await this.deliveryEvents.publish([change], now, recorded);
         return change.message;
       }
