@@ -1,85 +1,107 @@
 import { GroupedWriter } from '../src/core/grouped-writer';
 
-// Group commit for the webhooks' writes (inbound replies, status callbacks): alone a write runs
-// at once, writes arriving while batches are in flight share the next one, and each caller
-// learns its own item's outcome.
+// Group commit for the webhooks' writes (inbound replies, status changes): alone an item is
+// written at once and on its own, items arriving while batches are in flight share the next
+// one, and a batch that fails together is written item by item, each learning its own outcome.
 
 interface Gate {
   items: readonly number[];
-  open(outcomes?: Array<PromiseSettledResult<number>>): void;
+  open(outcomes?: number[]): void;
   fail(error: Error): void;
 }
 
-function controlledWriter() {
+function controlledWriter(alone: (item: number) => Promise<number> = async (item) => item) {
   const batches: Gate[] = [];
-  const writer = new GroupedWriter<number, number>((items) => new Promise((resolve, reject) => {
-    batches.push({
-      items,
-      open: (outcomes) => resolve(outcomes ?? items.map((i) => ({ status: 'fulfilled', value: i * 10 }))),
-      fail: reject,
-    });
-  }), { maxInFlight: 2, maxBatch: 3 });
-  return { writer, batches };
+  const lone: number[] = [];
+  const sharedFailures: string[] = [];
+  const writer = new GroupedWriter<number, number>({
+    together: (items) => new Promise((resolve, reject) => {
+      batches.push({ items, open: (outcomes) => resolve(outcomes ?? items.map((i) => i * 10)), fail: reject });
+    }),
+    alone: (item) => {
+      lone.push(item);
+      return alone(item);
+    },
+  }, { maxInFlight: 2, maxBatch: 3, onSharedFailure: (error) => sharedFailures.push((error as Error).message) });
+  return { writer, batches, lone, sharedFailures };
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 const settle = <T>(promises: Array<Promise<T>>) => Promise.allSettled(promises).then((all) => all.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)));
 
+
 describe('GroupedWriter', () => {
-  it('writes a lone item at once, in a batch of its own', async () => {
-    const { writer, batches } = controlledWriter();
-    const outcome = writer.add(7);
-    expect(batches.map((b) => b.items)).toEqual([[7]]);
-    batches[0].open();
-    await expect(outcome).resolves.toBe(70);
+  it('writes a lone item at once, on its own', async () => {
+    const { writer, batches, lone } = controlledWriter();
+    await expect(writer.add(7)).resolves.toBe(7);
+    expect({ lone, batches: batches.length }).toEqual({ lone: [7], batches: 0 });
   });
 
-  it('holds the items that arrive while maxInFlight batches run, then writes them together, at most maxBatch a batch', async () => {
-    const { writer, batches } = controlledWriter();
-    const first = writer.add(1);
-    const second = writer.add(2);
+  it('holds the items that arrive while maxInFlight writes run, then writes them together, at most maxBatch at once', async () => {
+    const open: Array<() => void> = [];
+    const gates = [0, 1].map(() => new Promise<void>((resolve) => open.push(resolve)));
+    const { writer, batches, lone } = controlledWriter(async (item) => {
+      await gates[item - 1];
+      return item;
+    });
+    const alone = [writer.add(1), writer.add(2)];
     const waiting = [3, 4, 5, 6, 7].map((i) => writer.add(i));
-    expect(batches.map((b) => b.items)).toEqual([[1], [2]]);
-    batches[1].open();
-    await second;
     await tick();
-    expect(batches.map((b) => b.items)).toEqual([[1], [2], [3, 4, 5]]);
+    expect({ lone, batches: batches.map((b) => b.items) }).toEqual({ lone: [1, 2], batches: [] });
+    open[1]();
+    await alone[1];
+    await tick();
+    expect(batches.map((b) => b.items)).toEqual([[3, 4, 5]]);
+    open[0]();
+    await alone[0];
+    await tick();
+    expect(batches.map((b) => b.items)).toEqual([[3, 4, 5], [6, 7]]);
     batches[0].open();
-    await first;
-    await tick();
-    expect(batches.map((b) => b.items)).toEqual([[1], [2], [3, 4, 5], [6, 7]]);
-    batches[2].open();
-    batches[3].open();
+    batches[1].open();
     await expect(Promise.all(waiting)).resolves.toEqual([30, 40, 50, 60, 70]);
   });
 
   it.each([
+    { name: 'a batch written together gives each item its outcome', end: (g: Gate) => g.open(), alone: async (i: number) => i, expected: [10, 20, 30], lone: [], shared: [] },
     {
-      name: 'each item gets its own outcome, a failed one only its own',
-      end: (g: Gate) => g.open([{ status: 'fulfilled', value: 1 }, { status: 'rejected', reason: new Error('duplicate') }, { status: 'fulfilled', value: 3 }]),
-      expected: [1, 'duplicate', 3],
+      name: 'a batch that fails together is written item by item, each with its own outcome',
+      end: (g: Gate) => g.fail(new Error('duplicate in the batch')),
+      alone: async (i: number) => (i === 2 ? Promise.reject(new Error('duplicate')) : i),
+      expected: [1, 'duplicate', 3], lone: [1, 2, 3], shared: ['duplicate in the batch'],
     },
-    { name: 'a batch that throws fails every item of it', end: (g: Gate) => g.fail(new Error('database gone')), expected: ['database gone', 'database gone', 'database gone'] },
     {
-      name: 'an item the batch gave no outcome fails rather than hangs',
-      end: (g: Gate) => g.open([{ status: 'fulfilled', value: 1 }]),
-      expected: [1, 'grouped write: no outcome for this item', 'grouped write: no outcome for this item'],
+      name: 'a batch answered with too few outcomes is written item by item rather than left hanging',
+      end: (g: Gate) => g.open([10]),
+      alone: async (i: number) => i,
+      expected: [1, 2, 3], lone: [1, 2, 3], shared: ['grouped write: 1 outcomes for 3 items'],
     },
-  ])('$name', async ({ end, expected }) => {
-    const { writer, batches } = controlledWriter();
+    {
+      name: 'a real fault fails every item',
+      end: (g: Gate) => g.fail(new Error('database gone')),
+      alone: async (i: number) => (i <= 3 ? Promise.reject(new Error('database gone')) : i),
+      expected: ['database gone', 'database gone', 'database gone'], lone: [1, 2, 3], shared: ['database gone'],
+    },
+  ])('$name', async ({ end, alone, expected, lone: loneExpected, shared }) => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const setup = controlledWriter(async (item) => {
+      if (item === 0) {
+        await held;
+        return 0;
+      }
+      return alone(item);
+    });
+    const { writer, batches, lone, sharedFailures } = setup;
     const blockers = [writer.add(0), writer.add(0)];
     const items = [writer.add(1), writer.add(2), writer.add(3)];
-    batches[0].open();
-    await blockers[0];
+    release();
+    await Promise.all(blockers);
     await tick();
-    expect(batches[2].items).toEqual([1, 2, 3]);
-    end(batches[2]);
+    expect(batches.map((b) => b.items)).toEqual([[1, 2, 3]]);
+    end(batches[0]);
     expect(await settle(items)).toEqual(expected);
-    // The writer goes on after a failed batch.
-    batches[1].open();
-    await blockers[1];
-    const after = writer.add(9);
-    batches[3].open();
-    await expect(after).resolves.toBe(90);
+    expect({ lone: lone.filter((i) => i !== 0), shared: sharedFailures }).toEqual({ lone: loneExpected, shared });
+    // The writer goes on after a failed batch (the database back).
+    await expect(writer.add(9)).resolves.toBe(9);
   });
 });

@@ -55,14 +55,19 @@ describeEachDatabase('status changes, group-committed', (app) => {
   afterAll(async () => {
     for (const r of receivers) await r.close();
   });
-
-  it('applies a burst of callbacks over two tenants, each once, with its event and, where wanted, its webhook event', async () => {
+  /** Two tenants' handed-over messages, one tenant with a webhook for their events, each tenant's owner subscribed. */
+  const twoTenants = async (name: string, contacts: number) => {
     const hook = await startReceiver();
     receivers.push(hook);
-    const recorded = await handedOver(app(), 'Burst with webhooks', 30, hook);
-    const plain = await handedOver(app(), 'Burst without', 30);
+    const recorded = await handedOver(app(), `${name} with webhooks`, contacts, hook);
+    const plain = await handedOver(app(), `${name} without`, contacts);
     const owners = [recorded, plain].map((t) => wsClient(app().url, t.world.account.key));
     const live = await subscribed(app().url, () => owners.map((c) => subscribe(c, EVENT)));
+    return { hook, recorded, plain, owners, live };
+  };
+
+  it('applies a burst of callbacks over two tenants, each once, with its event and, where wanted, its webhook event', async () => {
+    const { hook, recorded, plain, owners, live } = await twoTenants('Burst', 30);
 
     const callbacks = [...recorded.messages, ...plain.messages].flatMap((m) => [
       { MessageSid: m.providerSid, MessageStatus: 'sent' }, { MessageSid: m.providerSid, MessageStatus: 'sent' }]);
@@ -77,12 +82,7 @@ describeEachDatabase('status changes, group-committed', (app) => {
   });
 
   it('shares one UPDATE and one commit among the changes that arrive while others are written', async () => {
-    const hook = await startReceiver();
-    receivers.push(hook);
-    const recorded = await handedOver(app(), 'Together with webhooks', 10, hook);
-    const plain = await handedOver(app(), 'Together without', 10);
-    const owners = [recorded, plain].map((t) => wsClient(app().url, t.world.account.key));
-    const live = await subscribed(app().url, () => owners.map((c) => subscribe(c, EVENT)));
+    const { hook, recorded, plain, owners, live } = await twoTenants('Together', 10);
     const { dataSource, statuses } = app().server.services;
     const loaded = await dataSource.getRepository(Message).findBy({ id: In([...recorded.messages, ...plain.messages].map((m) => decode('msg', m.id)!)) });
 

@@ -34,8 +34,14 @@ const STORE_BATCH = 200;
  * rolls back and its messages are stored one by one, where the key tells each its outcome.
  */
 export class InboundWriter {
-  private readonly grouped = new GroupedWriter<PendingInbound, StoreOutcome>((items) => this.storeBatch(items),
-    { maxInFlight: STORES_IN_FLIGHT, maxBatch: STORE_BATCH });
+  private readonly grouped = new GroupedWriter<PendingInbound, StoreOutcome>({
+    together: (items) => this.dataSource.transaction((manager) => this.storeMany(manager, items)),
+    alone: (item) => this.storeOne(item),
+  }, {
+    maxInFlight: STORES_IN_FLIGHT,
+    maxBatch: STORE_BATCH,
+    onSharedFailure: (error, batch) => this.log.debug({ err: error, batch }, 'inbound: a shared transaction failed; storing its messages one by one'),
+  });
 
   constructor(
     private readonly dataSource: DataSource,
@@ -46,20 +52,6 @@ export class InboundWriter {
 
   store(item: PendingInbound): Promise<StoreOutcome> {
     return this.grouped.add(item);
-  }
-
-  private async storeBatch(items: PendingInbound[]): Promise<Array<PromiseSettledResult<StoreOutcome>>> {
-    if (items.length > 1) {
-      try {
-        const outcomes = await this.dataSource.transaction((manager) => this.storeMany(manager, items));
-        return outcomes.map((value) => ({ status: 'fulfilled', value }));
-      } catch (error) {
-        // A duplicate that raced in, or a deadlock: each message on its own decides (and a real
-        // fault, such as the database gone, fails each of them again and reaches its webhook).
-        this.log.debug({ err: error, batch: items.length }, 'inbound: a shared transaction failed; storing its messages one by one');
-      }
-    }
-    return Promise.allSettled(items.map((item) => this.storeOne(item)));
   }
 
   private async storeOne(item: PendingInbound): Promise<StoreOutcome> {

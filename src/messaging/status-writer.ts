@@ -33,8 +33,10 @@ class MovedMeanwhile extends Error {}
  * tells whether it changed; a fault fails every write of the batch.
  */
 export class StatusWriter {
-  private readonly grouped = new GroupedWriter<StatusWrite, boolean>((writes) => this.writeMany(writes),
-    { maxInFlight: WRITES_IN_FLIGHT, maxBatch: WRITE_BATCH });
+  private readonly grouped = new GroupedWriter<StatusWrite, boolean>({
+    together: (writes) => this.writeTogether(writes),
+    alone: (write) => this.writeAlone(write),
+  }, { maxInFlight: WRITES_IN_FLIGHT, maxBatch: WRITE_BATCH });
 
   constructor(
     private readonly dataSource: DataSource,
@@ -47,22 +49,15 @@ export class StatusWriter {
     return this.grouped.add(write);
   }
 
-  private async writeMany(writes: StatusWrite[]): Promise<Array<PromiseSettledResult<boolean>>> {
-    if (writes.length > 1) {
-      try {
-        await this.dataSource.transaction(async (manager) => {
-          if (await this.messages.changeStatusesWhere(writes, manager) !== writes.length) throw new MovedMeanwhile();
-          await this.record(manager, writes);
-        });
-        return writes.map(() => ({ status: 'fulfilled', value: true }));
-      } catch {
-        // Moved meanwhile, a deadlock, or a real fault: each write on its own decides or fails.
-      }
-    }
-    return Promise.allSettled(writes.map((write) => this.writeOne(write)));
+  private async writeTogether(writes: StatusWrite[]): Promise<boolean[]> {
+    await this.dataSource.transaction(async (manager) => {
+      if (await this.messages.changeStatusesWhere(writes, manager) !== writes.length) throw new MovedMeanwhile();
+      await this.record(manager, writes);
+    });
+    return writes.map(() => true);
   }
 
-  private async writeOne(write: StatusWrite): Promise<boolean> {
+  private async writeAlone(write: StatusWrite): Promise<boolean> {
     if (!write.recorded) return (await this.messages.changeStatusWhere(write.id, write.from, write.changes)) === 1;
     return this.dataSource.transaction(async (manager) => {
       const changed = (await this.messages.changeStatusWhere(write.id, write.from, write.changes, manager)) === 1;
