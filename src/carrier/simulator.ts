@@ -5,6 +5,7 @@ import express, { Router, type Request, type Response } from 'express';
 import twilio from 'twilio';
 import type { Logger } from '../core/logger';
 import { segmentsOf } from '../core/segments';
+import { FormPoster } from './form-poster';
 import { failWith, parseFault, twilioError, type CarrierFault } from './simulator-faults';
 
 export type { CarrierFault };
@@ -44,6 +45,8 @@ const MAGIC_TO: Record<string, { code: number; message: string }> = {
 const KEEP = 100_000;
 /** Posts to the server are tried this often, 250 ms more apart each time (about 10 s in all): a restart is ridden out. */
 const POST_ATTEMPTS = 9;
+/** How long a post waits for the server's answer, as Twilio waits for a webhook's. */
+const POST_TIMEOUT_MS = 15_000;
 
 
 /**
@@ -58,6 +61,7 @@ export class CarrierSimulator {
   private faults: CarrierFault[] = [];
   /** Final outcomes set for numbers through /dev/outcomes, e.g. failed with 21610. */
   private readonly outcomes = new Map<string, { status: string; errorCode: number | null }>();
+  private readonly poster = new FormPoster(POST_TIMEOUT_MS);
 
   constructor(
     private readonly options: SimulatorOptions,
@@ -133,6 +137,7 @@ export class CarrierSimulator {
     this.pending.clear();
     for (const [timer] of waiting) clearTimeout(timer);
     await Promise.allSettled(waiting.map(([, run]) => run()));
+    this.poster.close();
   }
 
   private createMessage(req: Request, res: Response): void {
@@ -244,13 +249,8 @@ export class CarrierSimulator {
     const signature = twilio.getExpectedTwilioSignature(this.options.authToken, url, params);
     for (let attempt = 1; ; attempt++) {
       try {
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
-          body: new URLSearchParams(params).toString(),
-        });
-        const response = await res.text();
-        if (res.status < 500 || attempt >= POST_ATTEMPTS) return { status: res.status, response };
+        const answer = await this.poster.post(url, params, { 'x-twilio-signature': signature });
+        if (answer.status < 500 || attempt >= POST_ATTEMPTS) return answer;
       } catch (error) {
         if (attempt >= POST_ATTEMPTS) {
           this.log.warn({ err: error, url }, 'simulator: could not reach the webhook');
