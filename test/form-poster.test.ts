@@ -36,7 +36,7 @@ describe('FormPoster', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  it.each([
+  it.each<{ path: string; form: Record<string, string>; answer: { status: number; response: string } }>([
     { path: '/ok', form: { MessageSid: 'SM1', MessageStatus: 'sent', Body: 'a & b = ü' }, answer: { status: 200, response: '<Response/>' } },
     { path: '/fail', form: { MessageSid: 'SM2' }, answer: { status: 500, response: 'broken' } },
   ])('posts $path as a signed form and answers what the server said', async ({ path, form, answer }) => {
