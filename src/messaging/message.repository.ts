@@ -10,6 +10,8 @@ import { Message, type MessageStatus } from './message.entity';
  * the inbound webhook's in InboundMessagesRepository).
  */
 export class MessageRepository {
+  private readonly columns = new Map<string, { name: string; prepare(value: unknown): unknown }>();
+
   constructor(private readonly dataSource: DataSource) {}
 
   private get repo() {
@@ -75,11 +77,20 @@ export class MessageRepository {
       [...values, ...ids, ...writes.flatMap((w) => [w.id, w.from])]);
   }
 
-  /** A Message property's column as raw SQL names it, and its value prepared as TypeORM would store it. */
+  /**
+   * A Message property's column as raw SQL names it, and its value prepared as TypeORM would
+   * store it. Looked up once per property: every status change asks for several, and the
+   * entity's metadata does not change once the data source is up.
+   */
   private column(property: string): { name: string; prepare(value: unknown): unknown } {
-    const column = this.dataSource.getMetadata(Message).findColumnWithPropertyName(property);
-    if (!column) throw new Error(`messages: no column for ${property}`);
-    return { name: this.dataSource.driver.escape(column.databaseName), prepare: (value) => this.dataSource.driver.preparePersistentValue(value, column) };
+    let found = this.columns.get(property);
+    if (!found) {
+      const column = this.dataSource.getMetadata(Message).findColumnWithPropertyName(property);
+      if (!column) throw new Error(`messages: no column for ${property}`);
+      found = { name: this.dataSource.driver.escape(column.databaseName), prepare: (value) => this.dataSource.driver.preparePersistentValue(value, column) };
+      this.columns.set(property, found);
+    }
+    return found;
   }
 
   /** The messages matching `where`, keyset-paginated by id. */
