@@ -2,12 +2,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import 'reflect-metadata';
-import { DataSource } from 'typeorm';
+import { Column, DataSource, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { createDataSource } from '../src/core/database';
 import { takeTurnsOnSqlite } from '../src/core/sqlite-turns';
 
 // TypeORM's better-sqlite3 driver shares one connection among all callers. Without turns, each
 // case below lost or kept the wrong rows (checked against the bare driver: see `bare`).
+
+@Entity('t')
+class Row {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column('text')
+  v!: string;
+}
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fails = (message: string) => Promise.reject(new Error(message));
@@ -97,13 +106,13 @@ describe('SQLite takes turns', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const open = async (name: string, turns: boolean) => {
-    const ds = createDataSource({ type: 'sqlite', path: join(dir, `${name}.db`) }, [], []);
+    const ds = createDataSource({ type: 'sqlite', path: join(dir, `${name}.db`) }, [Row], []);
     await ds.initialize();
     await ds.query('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
     if (turns) takeTurnsOnSqlite(ds);
     return ds;
   };
-  const rowsOf = async (ds: DataSource) => (await ds.query('SELECT v FROM t ORDER BY id')).map((r: { v: string }) => r.v);
+  const rowsOf = async (ds: DataSource): Promise<string[]> => (await ds.query('SELECT v FROM t ORDER BY id')).map((r: { v: string }) => r.v);
 
   it.each(cases.map((c, i) => ({ ...c, i })))('$name', async ({ run, answers, rows, bare, i }) => {
     const ds = await open(`turns-${i}`, true);
@@ -121,6 +130,50 @@ describe('SQLite takes turns', () => {
       expect(await rowsOf(plain)).toEqual(bare.rows);
     } finally {
       await plain.destroy();
+    }
+  });
+
+  // save() and remove() begin a transaction of their own, on the shared connection, whenever
+  // none is open. Out of turn, one begun as another's transaction was ending answered
+  // TransactionNotStartedError and left the connection inside a transaction that never ended:
+  // nothing written after it reached the file.
+  it('a save() begun while another transaction is ending, at every step of its end: each committed, none left open', async () => {
+    const path = join(dir, 'save-window.db');
+    const ds = await open('save-window', true);
+    const runner = ds.createQueryRunner();
+    const answers: unknown[] = [];
+    for (let step = 0; step < 40; step++) {
+      let ended = false;
+      const first = ds.transaction(async (m) => { await insert(m, `first${step}`); }).finally(() => { ended = true; });
+      // Steps through the microtasks from the first one's COMMIT to its end; at `step`, another
+      // transaction is asked for and then a save(), outside any transaction.
+      let seen = false;
+      let waited = 0;
+      let late: Array<Promise<unknown>> = [];
+      while (!ended) {
+        await Promise.resolve();
+        if (runner.isTransactionActive) seen = true;
+        else if (seen && waited++ === step) {
+          late = [outcome(ds.transaction(async (m) => { await insert(m, `then${step}`); })), outcome(ds.manager.save(Row, { v: `save${step}` }).then(() => 'ok'))];
+          break;
+        }
+      }
+      await first;
+      answers.push(...(await Promise.all(late)));
+    }
+    expect(answers.filter((a) => a !== 'ok')).toEqual([]);
+    // The window is some microtasks wide: the steps inside it are the ones that count.
+    expect(answers.length).toBeGreaterThanOrEqual(2 * 5);
+    expect((ds.driver as unknown as { databaseConnection: { inTransaction: boolean } }).databaseConnection.inTransaction).toBe(false);
+    await ds.destroy();
+    const again = createDataSource({ type: 'sqlite', path }, [Row], []);
+    await again.initialize();
+    try {
+      const rows = await rowsOf(again);
+      expect(rows.filter((v) => v.startsWith('save')).length).toBe(answers.length / 2);
+      expect(rows.filter((v) => v.startsWith('then')).length).toBe(answers.length / 2);
+    } finally {
+      await again.destroy();
     }
   });
 });

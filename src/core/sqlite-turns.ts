@@ -16,6 +16,11 @@ const READ = /^\s*(SELECT|WITH|EXPLAIN|PRAGMA)\b/i;
  * nested transaction, as the savepoint it is. Reads from outside still run at once: a transaction
  * may itself wait for a read another request began (a cache's pending look-up), and holding that
  * read back would hold both for ever.
+ *
+ * save() and remove() begin a transaction of their own on the shared connection whenever none is
+ * open, and end it with later statements, out of turn: one begun as another transaction was ending
+ * failed with TransactionNotStartedError and left the connection inside a transaction that never
+ * ended, so nothing written after it reached the file. Outside a transaction they take a turn too.
  */
 export function takeTurnsOnSqlite(dataSource: DataSource): void {
   if (dataSource.options.type !== 'better-sqlite3') return;
@@ -47,4 +52,12 @@ export function takeTurnsOnSqlite(dataSource: DataSource): void {
       });
     });
   }) as typeof manager.transaction;
+
+  for (const method of ['save', 'remove', 'softRemove', 'recover'] as const) {
+    const persist = manager[method].bind(manager) as (...args: unknown[]) => Promise<unknown>;
+    (manager as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+      if (inOpenTransaction()) return persist(...args);
+      return manager.transaction((inTurn) => (inTurn[method] as (...a: unknown[]) => Promise<unknown>)(...args));
+    };
+  }
 }
