@@ -1,6 +1,8 @@
 import { decode } from '../src/core/ids';
 import { MessageStatus } from '../src/messaging/message.entity';
+import { MessageRepository } from '../src/messaging/message.repository';
 import { SendQueueRepository } from '../src/messaging/send-queue.repository';
+import { SidRecorder } from '../src/messaging/sid-recorder';
 import { describeEachDatabase } from './helpers/app';
 import { createCampaign, setupWorld, usPhone, waitForCampaign } from './helpers/campaign-fixtures';
 import { queriesDuring } from './helpers/query-count';
@@ -46,5 +48,28 @@ describeEachDatabase('storing provider sids', (app) => {
       expect({ i, sid: sidOf.get(messageId) }).toEqual({ i, sid: expected });
     }
     expect(sidOf.get(bystander)).toBe(heldSid);
+  });
+
+  // A hand-over keeps its slot until its sid is stored once many are waiting: a sid recorded as
+  // the write before it ended (its flush had looked at the list for the last time, and not yet
+  // said it was done) waited for the next sid to come, and with every slot waiting, none came.
+  it('stores a sid recorded just as the write before it ends', async () => {
+    const world = await setupWorld(app(), 'Late sid', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 100 }], contacts: Array.from({ length: 2 }, () => ({ phoneNumber: usPhone() })) });
+    const id = await createCampaign(app(), world, 'Late sid');
+    await app().ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, world.account.key);
+    await waitForCampaign(app(), world.account.key, id, ['COMPLETED']);
+    const { dataSource: ds, statuses, deliveryEvents, log } = app().server.services;
+    const ids = (await ds.query('SELECT id FROM messages WHERE campaign_id = ? ORDER BY id', [decode('cmp', id)])).map((r: { id: number }) => Number(r.id));
+    await ds.query(`UPDATE messages SET provider_sid = NULL, status = ? WHERE id IN (?, ?)`, [MessageStatus.SENDING, ...ids]);
+    const messages = (await new MessageRepository(ds).byIds(ids)).sort((x, y) => x.id - y.id);
+    const recorder = new SidRecorder(new SendQueueRepository(ds), statuses, deliveryEvents, log, async () => undefined);
+    const accepted = (i: number) => ({ message: messages[i], sid: `SMlate${ids[i]}`, attempts: 1, response: 'HTTP 201' });
+
+    const second = recorder.record(accepted(0)).then(() => recorder.record(accepted(1)));
+    const outcome = await Promise.race([second.then(() => 'stored'), new Promise((r) => setTimeout(() => r('still waiting'), 3000))]);
+
+    expect(outcome).toBe('stored');
+    const rows: Array<{ provider_sid: string }> = await ds.query('SELECT provider_sid FROM messages WHERE id IN (?, ?) ORDER BY id', ids);
+    expect(rows.map((r) => r.provider_sid)).toEqual(ids.map((i: number) => `SMlate${i}`));
   });
 });

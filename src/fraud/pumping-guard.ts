@@ -74,7 +74,12 @@ export class PumpingGuard {
   }
 
   private flush(): Promise<void> {
-    this.flushing ??= (async () => {
+    this.flushing ??= this.judgePending();
+    return this.flushing;
+  }
+
+  private async judgePending(): Promise<void> {
+    try {
       while (this.pending.length) {
         const batch = this.pending.splice(0, 500);
         try {
@@ -85,10 +90,10 @@ export class PumpingGuard {
           this.log.error({ err: error }, 'pumping guard: could not record or judge hand-overs');
         }
       }
-    })().finally(() => {
+    } finally {
+      // In the same step as the loop's last look: hand-overs observed a moment later start the next flush.
       this.flushing = null;
-    });
-    return this.flushing;
+    }
   }
 
   private async record(batch: Message[]): Promise<void> {

@@ -77,7 +77,12 @@ export class SidRecorder {
   }
 
   private flush(): Promise<void> {
-    this.flushing ??= (async () => {
+    this.flushing ??= this.writePending();
+    return this.flushing;
+  }
+
+  private async writePending(): Promise<void> {
+    try {
       // One turn of the event loop lets the hand-overs finishing together share the UPDATE.
       await new Promise<void>((resolve) => setImmediate(resolve));
       while (this.pending.length) {
@@ -96,10 +101,11 @@ export class SidRecorder {
           await new Promise((resolve) => setTimeout(resolve, this.retryDelay));
         }
       }
-    })().finally(() => {
+    } finally {
+      // In the same step as the loop's last look at the list: a sid recorded a moment later
+      // starts the next flush instead of waiting, unwritten, for a sid after it.
       this.flushing = null;
-    });
-    return this.flushing;
+    }
   }
 
   private async anyWantsRecord(batch: AcceptedHandOver[]): Promise<boolean> {
