@@ -2,6 +2,7 @@ import { getExampleNumber, type CountryCode } from 'libphonenumber-js/max';
 import examples from 'libphonenumber-js/mobile/examples';
 import { describeEachDatabase, type TestApp } from './helpers/app';
 import { campaignState, createCampaign, setupWorld, until, type CampaignWorld } from './helpers/campaign-fixtures';
+import { decode } from '../src/core/ids';
 import { parsePhone } from '../src/core/phone';
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from '../src/config';
 import { subscribe, subscribed, wsClient } from './helpers/ws-client';
@@ -144,7 +145,12 @@ describeEachDatabase('automatic pumping guard', (app) => {
     const done = await until('every message handed over', async () => {
       const state = await campaignState(app(), world.account.key, id);
       return state.stats.recipients === contacts.length && state.stats.queued === 0 ? state : null;
-    }, 120_000);
+    }, 120_000).catch(async (error: Error) => {
+      // What was left, and why, so that a rare failure here can be read from the CI log.
+      const left = await app().server.services.dataSource.query(
+        `SELECT status, attempts, provider_sid IS NULL AS no_sid, MIN(send_after) AS first_due, COUNT(*) AS n FROM messages WHERE campaign_id = ? GROUP BY status, attempts, provider_sid IS NULL`, [decode('cmp', id)]);
+      throw new Error(`${error.message} at ${new Date().toISOString()}: ${JSON.stringify(left)}`);
+    });
     await app().server.services.dispatcher.settle(10_000);
     await app().server.services.pumpingGuard.idle();
     expect(await blocks(app(), world)).toEqual([]);
