@@ -74,7 +74,8 @@ export class PumpingGuard {
   }
 
   private flush(): Promise<void> {
-    this.flushing ??= this.judgePending();
+    // Begun a microtask later, so that its end (which clears `flushing`) always comes after this assignment.
+    this.flushing ??= Promise.resolve().then(() => this.judgePending());
     return this.flushing;
   }
 
