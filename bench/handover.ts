@@ -4,6 +4,7 @@ import { decode } from '../src/core/ids';
 import { buildWorld } from './campaign-world';
 import { forkCarrier } from './carrier';
 import { cpuDuring, localDatabasePid } from './process-cpu';
+import { profiledPhase } from './phase-profile';
 import { runBench } from './support';
 
 // Hand-over to the carrier simulator with rate limits lifted (every sender at 10,000/s), on
@@ -77,7 +78,7 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
       launchMs = performance.now() - start;
       const [{ queued }] = await ds.query("SELECT COUNT(*) AS queued FROM messages WHERE campaign_id = ? AND status <> 'REJECTED'", [campaignId]);
       toSend = Number(queued);
-      const queue = () => cpuDuring(pids, async () => {
+      const queue = () => cpuDuring(pids, () => profiledPhase(`handover-queue-${round}`, async () => {
         const cpuStart = process.cpuUsage();
         await world!.server.services.dispatcher.start();
         const queueStart = performance.now();
@@ -96,8 +97,8 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
         const [{ n }] = await ds.query('SELECT COUNT(*) AS n FROM messages WHERE campaign_id = ? AND provider_sid IS NOT NULL', [campaignId]);
         if (Number(n) !== toSend) throw new Error(`${n} of ${toSend} messages handed over: the others failed`);
         return { ms, cpu };
-      });
-      const bare = () => cpuDuring(pids, async () => {
+      }));
+      const bare = () => cpuDuring(pids, () => profiledPhase(`handover-bare-${round}`, async () => {
         let next = 0;
         const cpuStart = process.cpuUsage();
         const bareStart = performance.now();
@@ -108,7 +109,7 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
           }
         }));
         return { ms: performance.now() - bareStart, cpu: process.cpuUsage(cpuStart) };
-      });
+      }));
       // Turn about which goes first, so that what drifts over a run (the carrier's heap, the
       // machine) does not always fall on one side: the carrier simulator's slowing past 100,000
       // kept messages (mended) fell on the bare client's last phase every time.
