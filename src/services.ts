@@ -188,7 +188,7 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   // Sending starts with the first chunks while later ones are still being planned.
   launcher.planner.onChunk(() => dispatcher.wake());
   const campaignWorker = new CampaignWorker(campaigns, deliveryEvents, log, launcher.planner);
-  const campaignProgress = new CampaignProgress(campaigns, accounts, campaignStats, deliveryEvents, events, log, launcher.planner);
+  const campaignProgress = new CampaignProgress(campaigns, accounts, campaignStats, deliveryEvents, events, log, launcher.planner, metrics);
   const conversations = new ConversationService(new ConversationRepository(dataSource), accounts, groups, contacts, messages);
   const replies = new ReplyService(conversations, senders, contacts, memberships, routing, outbound);
   const confirmationRequests = new ConfirmationRequests(contacts, routing, conversations, replies);

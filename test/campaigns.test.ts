@@ -84,6 +84,46 @@ describeEachDatabase('campaigns', (app) => {
     await client.dispose();
   });
 
+  it('counts a campaign for campaignProgress only while someone of its tenant (or the operator) listens', async () => {
+    const counts = async () => {
+      const text = await (await fetch(`${app().url}/metrics`)).text();
+      const of = (outcome: string) => Number(new RegExp(`^switchboard_campaign_progress_counts_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+      return { counted: of('counted'), unwatched: of('unwatched') };
+    };
+    const world = await setupWorld(app(), 'Watched', {
+      countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 50 }], contacts: [{ phoneNumber: usPhone() }, { phoneNumber: usPhone() }],
+    });
+    const delivered = async (id: string) => {
+      const { stats } = await campaignState(app(), world.account.key, id);
+      return stats.delivered + stats.undelivered + stats.failed === 2;
+    };
+    const launch = (id: string) => app().ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, world.account.key);
+
+    // No one listens: the campaign is planned, sent and delivered without one count of its stats.
+    const before = await counts();
+    const quiet = await createCampaign(app(), world, 'Nobody watches {{phone_number}}');
+    await launch(quiet);
+    await until('the unwatched campaign delivered', () => delivered(quiet));
+    // Its last change is passed over a quarter of a second later.
+    await new Promise((r) => setTimeout(r, 1000));
+    const afterQuiet = await counts();
+    expect(afterQuiet.unwatched).toBeGreaterThan(before.unwatched);
+    expect(afterQuiet.counted).toBe(before.counted);
+
+    // Someone of the tenant listens: counted and published.
+    const watched = await createCampaign(app(), world, 'Someone watches {{phone_number}}');
+    const client = wsClient(app().url, world.account.key);
+    const [progress] = await subscribed(app().url, () => [subscribe(client, `subscription($c: ID!) { campaignProgress(campaignId: $c) { ${STATS} } }`, { c: watched })]);
+    await launch(watched);
+    await until('the watched campaign delivered, as its progress says', async () => {
+      const last = progress.events[progress.events.length - 1]?.campaignProgress;
+      return last && last.delivered + last.undelivered + last.failed === 2;
+    });
+    expect((await counts()).counted).toBeGreaterThan(afterQuiet.counted);
+    await progress.close();
+    await client.dispose();
+  });
+
   it('refuses bad campaign input with the field named', async () => {
     const world = await setupWorld(app(), 'Bad', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone() }], contacts: [] });
     const create = (body: string, extra: Record<string, unknown> = {}) => app().gql(

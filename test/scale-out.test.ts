@@ -85,6 +85,27 @@ for (const kind of databaseKinds()) {
       expect(Math.min(...gaps)).toBeGreaterThanOrEqual(700);
     });
 
+    it("publishes a campaign's progress to a subscriber of the tenant on the other instance, and counts none while no one listens", async () => {
+      const countedOn = async (app: TestApp) => Number(/^switchboard_campaign_progress_counts_total\{outcome="counted"\} (\d+)$/m.exec(await (await fetch(`${app.url}/metrics`)).text())?.[1] ?? 0);
+      const world = await setupWorld(a, 'Scale progress', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 50 }], contacts: [{ phoneNumber: usPhone() }, { phoneNumber: usPhone() }] });
+      const launch = (id: string) => a.ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, world.account.key);
+      const unwatched = await createCampaign(a, world, 'Nobody watches {{phone_number}}');
+      const before = [await countedOn(a), await countedOn(b)];
+      await launch(unwatched);
+      await until('every message of it delivered', async () => (await waitForCampaign(a, world.account.key, unwatched, ['COMPLETED'])).stats.delivered === 2);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect([await countedOn(a), await countedOn(b)]).toEqual(before);
+
+      // The changes are made on either instance; the subscriber listens on B only.
+      const watched = await createCampaign(a, world, 'Watched from B {{phone_number}}');
+      const client = wsClient(b.url, world.account.key);
+      const [progress] = await subscribed(b.url, () => [subscribe(client, 'subscription($c: ID!) { campaignProgress(campaignId: $c) { recipients delivered } }', { c: watched })]);
+      await launch(watched);
+      await until("B's subscriber told of both messages delivered", async () => progress.events.some((e: any) => e.campaignProgress.recipients === 2 && e.campaignProgress.delivered === 2));
+      await progress.close();
+      await client.dispose();
+    });
+
     it('holds on both instances what a block made through one of them forbids, and hands each message over once', async () => {
       const numbers = Array.from({ length: 8 }, () => usPhone());
       const world = await setupWorld(a, 'Scale guard', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 2 }], contacts: numbers.map((phoneNumber) => ({ phoneNumber })) });

@@ -64,7 +64,12 @@ class Subscription implements AsyncIterableIterator<unknown> {
 /** Every topic carries (channel, payload), as the event bus publishes them. */
 export type ChannelTopics = Record<string, [channel: string | number, payload: unknown]>;
 
-export function createLocalPubSub(shared?: TypedEventTarget<CustomEvent>): PubSub<ChannelTopics> {
+export type LocalPubSub = PubSub<ChannelTopics> & {
+  /** True while this process has a subscriber to the topic on that channel. */
+  listened(routingKey: string, id: unknown): boolean;
+};
+
+export function createLocalPubSub(shared?: TypedEventTarget<CustomEvent>): LocalPubSub {
   const topics = new Map<string, { subscribers: Set<Subscription>; listener: (event: CustomEvent) => void }>();
 
   const deliver = (topic: string, payload: unknown) => {
@@ -102,5 +107,8 @@ export function createLocalPubSub(shared?: TypedEventTarget<CustomEvent>): PubSu
       subscribers.add(subscription);
       return subscription;
     },
-  } as unknown as PubSub<ChannelTopics>;
+    listened(routingKey: string, id: unknown) {
+      return topics.has(topicOf(routingKey, id));
+    },
+  } as unknown as LocalPubSub;
 }

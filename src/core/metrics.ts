@@ -53,6 +53,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly campaignProgressCounts = new Counter({
+    name: 'switchboard_campaign_progress_counts_total',
+    help: "Campaigns' stats counted for campaignProgress (counted), or not counted because no one listened (unwatched)",
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(withDefaults = true) {
     if (withDefaults) collectDefaultMetrics({ register: this.registry });
   }

@@ -17,12 +17,21 @@ export interface EventBus {
   redis?: Redis;
   /** Prefix of every Redis key and channel of this deployment. */
   prefix: string;
+  /**
+   * Whether anyone, on any instance, subscribes to the topic on that channel now: for events
+   * that cost work to build (a count over a campaign's messages), built only when listened to.
+   * True when it cannot be told (Redis not answering): the event is built as before.
+   */
+  listened(routingKey: string, channel: string | number): Promise<boolean>;
   close(): Promise<void>;
   ping(): Promise<boolean>;
 }
 
 export function createEventBus(redisUrl?: string, prefix = 'switchboard'): EventBus {
-  if (!redisUrl) return { pubsub: createLocalPubSub(), prefix, close: async () => {}, ping: async () => true };
+  if (!redisUrl) {
+    const pubsub = createLocalPubSub();
+    return { pubsub, prefix, listened: async (routingKey, channel) => pubsub.listened(routingKey, channel), close: async () => {}, ping: async () => true };
+  }
   const publishClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
   const subscribeClient = new Redis(redisUrl, { lazyConnect: false });
   const eventTarget = prefixed(createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient }), `${prefix}:`);
@@ -30,6 +39,15 @@ export function createEventBus(redisUrl?: string, prefix = 'switchboard'): Event
     pubsub: createLocalPubSub(eventTarget),
     redis: publishClient,
     prefix,
+    listened: async (routingKey, channel) => {
+      try {
+        // The Redis channel a topic's listener subscribes to (createLocalPubSub's topic, prefixed).
+        const [, count] = (await publishClient.pubsub('NUMSUB', `${prefix}:${routingKey}:${String(channel)}`)) as [string, number];
+        return Number(count) > 0;
+      } catch {
+        return true;
+      }
+    },
     close: async () => {
       publishClient.disconnect();
       subscribeClient.disconnect();
