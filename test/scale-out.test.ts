@@ -85,9 +85,10 @@ for (const kind of databaseKinds()) {
       expect(Math.min(...gaps)).toBeGreaterThanOrEqual(700);
     });
 
-    it("publishes a campaign's progress to a subscriber of the tenant on the other instance, and counts none while no one listens", async () => {
+    it("publishes a campaign's progress and delivery events to a subscriber of the tenant on the other instance, and counts none while no one listens", async () => {
       const countedOn = async (app: TestApp) => Number(/^switchboard_campaign_progress_counts_total\{outcome="counted"\} (\d+)$/m.exec(await (await fetch(`${app.url}/metrics`)).text())?.[1] ?? 0);
-      const world = await setupWorld(a, 'Scale progress', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 50 }], contacts: [{ phoneNumber: usPhone() }, { phoneNumber: usPhone() }] });
+      const phones = [usPhone(), usPhone()];
+      const world = await setupWorld(a, 'Scale progress', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 50 }], contacts: phones.map((phoneNumber) => ({ phoneNumber })) });
       const launch = (id: string) => a.ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, world.account.key);
       const unwatched = await createCampaign(a, world, 'Nobody watches {{phone_number}}');
       const before = [await countedOn(a), await countedOn(b)];
@@ -99,10 +100,18 @@ for (const kind of databaseKinds()) {
       // The changes are made on either instance; the subscriber listens on B only.
       const watched = await createCampaign(a, world, 'Watched from B {{phone_number}}');
       const client = wsClient(b.url, world.account.key);
-      const [progress] = await subscribed(b.url, () => [subscribe(client, 'subscription($c: ID!) { campaignProgress(campaignId: $c) { recipients delivered } }', { c: watched })]);
+      const [progress, deliveries] = await subscribed(b.url, () => [
+        subscribe(client, 'subscription($c: ID!) { campaignProgress(campaignId: $c) { recipients delivered } }', { c: watched }),
+        subscribe(client, 'subscription($c: ID) { deliveryEvents(campaignId: $c) { status message { to } } }', { c: watched }),
+      ]);
       await launch(watched);
       await until("B's subscriber told of both messages delivered", async () => progress.events.some((e: any) => e.campaignProgress.recipients === 2 && e.campaignProgress.delivered === 2));
+      // Each change is published once on the tenant's channel, wherever it was made.
+      await until('every delivery event at B', async () => deliveries.events.length >= 6);
+      const seen = deliveries.events.map((e: any) => `${e.deliveryEvents.message.to} ${e.deliveryEvents.status}`).sort();
+      expect(seen).toEqual(phones.flatMap((to) => ['DELIVERED', 'SENDING', 'SENT'].map((status) => `${to} ${status}`)).sort());
       await progress.close();
+      await deliveries.close();
       await client.dispose();
     });
 

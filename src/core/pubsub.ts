@@ -35,18 +35,27 @@ export function createEventBus(redisUrl?: string, prefix = 'switchboard'): Event
   const publishClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
   const subscribeClient = new Redis(redisUrl, { lazyConnect: false });
   const eventTarget = prefixed(createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient }), `${prefix}:`);
+  /** Channels someone listened to when last asked, until when that answer is kept. */
+  const heard = new Map<string, number>();
   return {
     pubsub: createLocalPubSub(eventTarget),
     redis: publishClient,
     prefix,
     listened: async (routingKey, channel) => {
+      // The Redis channel a topic's listener subscribes to (createLocalPubSub's topic, prefixed).
+      const name = `${prefix}:${routingKey}:${String(channel)}`;
+      // A yes is kept for a second (publishing to no one is only waste); a no is asked afresh,
+      // so that a subscriber is heard from its first event on.
+      if ((heard.get(name) ?? 0) > Date.now()) return true;
       try {
-        // The Redis channel a topic's listener subscribes to (createLocalPubSub's topic, prefixed).
-        const [, count] = (await publishClient.pubsub('NUMSUB', `${prefix}:${routingKey}:${String(channel)}`)) as [string, number];
-        return Number(count) > 0;
+        const [, count] = (await publishClient.pubsub('NUMSUB', name)) as [string, number];
+        if (Number(count) === 0) return false;
       } catch {
         return true;
       }
+      if (heard.size >= 10_000) heard.clear();
+      heard.set(name, Date.now() + 1000);
+      return true;
     },
     close: async () => {
       publishClient.disconnect();

@@ -115,11 +115,17 @@ export class DeliveryEvents {
       await this.record(null, changes, occurredAt).catch((error) => this.log?.error({ err: error }, 'webhooks: could not store message.status events'));
     }
     const roots = await this.accounts.rootsOf(changes.map((c) => c.message.accountId));
+    // An event is built and published only on the channels someone listens to: a campaign's
+    // hand-over announces every message, and most of them to no one.
+    const channels = [OPERATOR_CHANNEL, ...new Set(roots.values())];
+    const listened = await Promise.all(channels.map((channel) => this.events.listened(DELIVERY_TOPIC, channel)));
+    const heard = new Set(channels.filter((_, i) => listened[i]));
     for (const { message, previousStatus } of changes) {
       const root = roots.get(message.accountId)!;
+      if (!heard.has(root) && !heard.has(OPERATOR_CHANNEL)) continue;
       const payload = toPayload(message, root, previousStatus, occurredAt);
-      this.events.pubsub.publish(DELIVERY_TOPIC, root, payload);
-      this.events.pubsub.publish(DELIVERY_TOPIC, OPERATOR_CHANNEL, payload);
+      if (heard.has(root)) this.events.pubsub.publish(DELIVERY_TOPIC, root, payload);
+      if (heard.has(OPERATOR_CHANNEL)) this.events.pubsub.publish(DELIVERY_TOPIC, OPERATOR_CHANNEL, payload);
     }
     const summary = changes.map((c) => ({ campaignId: c.message.campaignId, status: c.message.status }));
     for (const listener of this.listeners) listener(summary);
