@@ -27,6 +27,9 @@ export interface EventBus {
   ping(): Promise<boolean>;
 }
 
+/** Longest wait for Redis to say whether a channel is listened to; past it, it is taken as listened. */
+const LISTENED_WAIT_MS = 200;
+
 export function createEventBus(redisUrl?: string, prefix = 'switchboard'): EventBus {
   if (!redisUrl) {
     const pubsub = createLocalPubSub();
@@ -47,11 +50,20 @@ export function createEventBus(redisUrl?: string, prefix = 'switchboard'): Event
       // A yes is kept for a second (publishing to no one is only waste); a no is asked afresh,
       // so that a subscriber is heard from its first event on.
       if ((heard.get(name) ?? 0) > Date.now()) return true;
+      // Redis away: no wait (callers ask in a message's turn, e.g. the sid recorder's), build as before.
+      if (publishClient.status !== 'ready') return true;
+      let timer: NodeJS.Timeout | undefined;
       try {
-        const [, count] = (await publishClient.pubsub('NUMSUB', name)) as [string, number];
-        if (Number(count) === 0) return false;
+        const asked = publishClient.pubsub('NUMSUB', name) as Promise<[string, number]>;
+        const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LISTENED_WAIT_MS)));
+        const answer = await Promise.race([asked, late]);
+        asked.catch(() => undefined);
+        if (answer && Number(answer[1]) === 0) return false;
+        if (!answer) return true;
       } catch {
         return true;
+      } finally {
+        clearTimeout(timer);
       }
       if (heard.size >= 10_000) heard.clear();
       heard.set(name, Date.now() + 1000);
