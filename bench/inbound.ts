@@ -9,7 +9,7 @@ import { createConnection, createPool } from 'mysql2/promise';
 import twilio from 'twilio';
 import WebSocket from 'ws';
 import { SIMULATOR_AUTH_TOKEN } from '../src/config';
-import { atFixedRate, freePort, freshBenchDatabase, percentile, postGraphQL, round, runBench, stopChild } from './support';
+import { atFixedRate, freePort, freshBenchDatabase, percentile, postGraphQL, round, runBench, serverNodeFlags, stopChild } from './support';
 import { show, spreadOf } from './stats';
 import { askMemory, type MemoryProbe } from './bare-graphql-ws';
 import { cpuDuring, localDatabasePid } from './process-cpu';
@@ -57,7 +57,7 @@ export async function spawnSwitchboard(databaseUrl: string, env: Record<string, 
   const url = `http://127.0.0.1:${port}`;
   const probe = options.memoryProbe ? ['--expose-gc', '-r', join(__dirname, 'memory-probe.js')] : [];
   const child = fork(join(__dirname, '../src/main.js'), [], {
-    execArgv: [...probe, ...(process.env.BENCH_SERVER_NODE_ARGS ? process.env.BENCH_SERVER_NODE_ARGS.split(' ') : [])],
+    execArgv: [...serverNodeFlags(), ...probe, ...(process.env.BENCH_SERVER_NODE_ARGS ? process.env.BENCH_SERVER_NODE_ARGS.split(' ') : [])],
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, ADMIN_TOKEN, PUBLIC_URL: url, LOG_LEVEL: 'error', CARRIER_SIMULATOR: 'on', ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

@@ -6,10 +6,10 @@ import { createDataSource } from '../src/core/database';
 import { PLANNED_COLUMNS as LAUNCH_COLUMNS } from '../src/messaging/campaign-messages.repository';
 import { ADMIN_TOKEN, seedWorld } from './campaign-world';
 import { localDatabasePid, processCpuMicros } from './process-cpu';
-import { freePort, freshBenchDatabase, postGraphQL, round, runBench, stopChild } from './support';
+import { freePort, freshBenchDatabase, postGraphQL, round, runBench, serverNodeFlags, stopChild } from './support';
 
 // launchCampaign to groups of 10,000, 100,000 and (BENCH_LAUNCH_1M=1) 1,000,000 members over ten
-// countries on MariaDB, the server a process of its own (`node dist/src/main.js`, workers off, so
+// countries on MariaDB, the server a process of its own (run as `npm start` runs it, workers off, so
 // only the launch runs) whose RSS is sampled from /proc. Each launch is timed to its answer and
 // to its planning's end, and compared in the same run with a plain multi-row INSERT of the very
 // same rows into an empty copy of the messages table (the floor), streamed as the launch does.
@@ -30,7 +30,7 @@ async function startServer(databaseUrl: string): Promise<Server> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, MAIN], {
+  const child = spawn(process.execPath, [...serverNodeFlags(), ...profile, MAIN], {
     env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, ADMIN_TOKEN, PUBLIC_URL: url, LOG_LEVEL: 'error', CARRIER_SIMULATOR: 'on', SWITCHBOARD_WORKERS: 'off',
       // As the other benchmarks: the law's hours off (BENCH_LEGAL_RULES=on to measure the launch with them).
       LEGAL_RULES: process.env.BENCH_LEGAL_RULES ?? 'off', ...(process.env.BENCH_LAUNCH_CHUNK ? { LAUNCH_CHUNK_SIZE: process.env.BENCH_LAUNCH_CHUNK } : {}) },

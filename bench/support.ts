@@ -1,11 +1,22 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freshMysqlDatabase, type FreshDatabase } from '../test/helpers/databases';
 
 // What the benchmarks share. Databases and ports come from the test helpers that hold no jest
 // code, so that a benchmark and a test make them the same way (the build compiles those two).
 export { freePort } from '../test/helpers/net';
+
+/**
+ * The Node flags `npm start` gives the server (package.json's start script): a benchmark that
+ * starts the server itself starts it with these, so that it measures the product as it runs.
+ */
+export function serverNodeFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const flags = /\bnode((?: --[^\s]+)*) dist\/src\/main\.js/.exec(scripts.start);
+  if (!flags) throw new Error(`package.json's start script does not run node dist/src/main.js: ${scripts.start}`);
+  return flags[1].trim().split(' ').filter(Boolean);
+}
 
 export const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
 
