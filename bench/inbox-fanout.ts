@@ -164,6 +164,8 @@ function spreadFigures(runs: Array<Awaited<ReturnType<typeof spreadLoad>>>) {
 export async function oneAccountFanOut(inboxes: Inbox[], send: (sid: string, r: number) => Promise<unknown>) {
   const toLast: number[] = [];
   const toFirst: number[] = [];
+  // When the webhook was answered (the reply stored): inboxes hear of a reply only after that.
+  const toAnswer: number[] = [];
   for (let r = 0; r < SINGLE_ACCOUNT_REPLIES; r++) {
     const sid = messageSid();
     let received = 0;
@@ -184,15 +186,18 @@ export async function oneAccountFanOut(inboxes: Inbox[], send: (sid: string, r: 
       }
     });
     await send(sid, r);
+    toAnswer.push(performance.now() - t0);
     toLast.push(await all);
     toFirst.push(first);
     await new Promise((r2) => setTimeout(r2, 200));
   }
   toLast.sort((a, b) => a - b);
   toFirst.sort((a, b) => a - b);
+  toAnswer.sort((a, b) => a - b);
   return {
     inboxes: inboxes.length,
     replies: SINGLE_ACCOUNT_REPLIES,
+    answeredMedianMs: round(percentile(toAnswer, 50)),
     firstInboxMedianMs: round(percentile(toFirst, 50)),
     allInboxesMedianMs: round(percentile(toLast, 50)),
     allInboxesMaxMs: round(toLast[toLast.length - 1]),
@@ -314,6 +319,7 @@ export async function runInboxFanoutBench(): Promise<Record<string, unknown>> {
         ratio: spreadOf(oneAccount.map((r, i) => r.allInboxesMedianMs / bareOneAccount[i].allInboxesMedianMs)),
         switchboardPerDeliveryMicroseconds: fig(oneAccount, (r) => r.perDeliveryMicroseconds),
         barePerDeliveryMicroseconds: fig(bareOneAccount, (r) => r.perDeliveryMicroseconds),
+        switchboardAnsweredMs: fig(oneAccount, (r) => r.answeredMedianMs),
         switchboardFirstInboxMs: fig(oneAccount, (r) => r.firstInboxMedianMs),
       },
       // 1,000 plain loopback socket writes of 600 bytes until all are read (socket-floor.ts): what no server can beat here.
@@ -329,6 +335,7 @@ export async function runInboxFanoutBench(): Promise<Record<string, unknown>> {
         bareAllInboxesMs: fig(bareOneAccountLight, (r) => r.allInboxesMedianMs),
         ratio: spreadOf(oneAccountLight.map((r, i) => r.allInboxesMedianMs / bareOneAccountLight[i].allInboxesMedianMs)),
         switchboardPerDeliveryMicroseconds: fig(oneAccountLight, (r) => r.perDeliveryMicroseconds),
+        switchboardAnsweredMs: fig(oneAccountLight, (r) => r.answeredMedianMs),
         switchboardFirstInboxMs: fig(oneAccountLight, (r) => r.firstInboxMedianMs),
       },
       idleSubscriberMemory: {
@@ -354,7 +361,9 @@ function summary(result: Record<string, any>): string {
     `  1,000 inboxes over 100 accounts at 100 replies/s: p99 ${show(spread.p99Ms, ' ms')}, p50 ${show(spread.p50Ms, ' ms')}; a bare commit's p99 meanwhile ${show(spread.bareCommitP99Ms, ' ms')} (max ${show(spread.bareCommitMaxMs, ' ms')})`,
     `  the same on SQLite: p99 ${show(result.spreadOnSqlite.p99Ms, ' ms')}, p50 ${show(result.spreadOnSqlite.p50Ms, ' ms')}`,
     `  one reply to 1,000 inboxes of one account: ${show(one.switchboardAllInboxesMs, ' ms')} vs bare graphql-ws ${show(one.bareAllInboxesMs, ' ms')}: ratio ${show(one.ratio)}`,
+    `    (webhook answered ${show(one.switchboardAnsweredMs, ' ms')}, first inbox ${show(one.switchboardFirstInboxMs, ' ms')})`,
     `  the same with light clients: ${show(result.oneAccountLightClients.switchboardAllInboxesMs, ' ms')} vs bare ${show(result.oneAccountLightClients.bareAllInboxesMs, ' ms')}: ratio ${show(result.oneAccountLightClients.ratio)}`,
+    `    (webhook answered ${show(result.oneAccountLightClients.switchboardAnsweredMs, ' ms')}, first inbox ${show(result.oneAccountLightClients.switchboardFirstInboxMs, ' ms')})`,
     `  floor: 1,000 plain socket writes read in ${show(result.socketWriteFloor.receivedMs, ' ms')}; Switchboard ${show(result.socketWriteFloor.switchboardVsFloor)}x of it`,
     `  idle subscriber: ${mem.switchboardHeapBytes} B heap vs bare ${mem.bareHeapBytes} B: ratio ${mem.heapRatio}`,
   ].join('\n');
