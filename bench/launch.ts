@@ -8,16 +8,18 @@ import { ADMIN_TOKEN, seedWorld } from './campaign-world';
 import { localDatabasePid, processCpuMicros } from './process-cpu';
 import { freePort, freshBenchDatabase, postGraphQL, round, runBench, serverNodeFlags, stopChild } from './support';
 
-// launchCampaign to groups of 10,000, 100,000 and (BENCH_LAUNCH_1M=1) 1,000,000 members over ten
+// launchCampaign to groups of 10,000, 100,000 and 1,000,000 members over ten
 // countries on MariaDB, the server a process of its own (run as `npm start` runs it, workers off, so
 // only the launch runs) whose RSS is sampled from /proc. Each launch is timed to its answer and
 // to its planning's end, and compared in the same run with a plain multi-row INSERT of the very
 // same rows into an empty copy of the messages table (the floor), streamed as the launch does.
 
 const MAIN = join(__dirname, '..', 'src', 'main.js');
-const SIZES = (process.env.BENCH_LAUNCH_SIZES ?? '10000,100000').split(',').map(Number).concat(process.env.BENCH_LAUNCH_1M === '1' ? [1_000_000] : []);
+// The million is one of the speed targets, so it is measured by default (about 10 minutes for its
+// three runs); BENCH_LAUNCH_1M=0 leaves it out.
+const SIZES = (process.env.BENCH_LAUNCH_SIZES ?? '10000,100000').split(',').map(Number).concat(process.env.BENCH_LAUNCH_1M === '0' ? [] : [1_000_000]);
 const RUNS = Number(process.env.BENCH_LAUNCH_RUNS ?? 3);
-const RUNS_1M = Number(process.env.BENCH_LAUNCH_1M_RUNS ?? 1);
+const RUNS_1M = Number(process.env.BENCH_LAUNCH_1M_RUNS ?? 3);
 const BODY = 'Hi {{first_name}}, your {{attributes.tier}} offer ends tonight. Reply STOP to opt out.';
 
 interface Server {
