@@ -56,10 +56,11 @@ export function createEventBus(redisUrl?: string, prefix = 'switchboard'): Event
       try {
         const asked = publishClient.pubsub('NUMSUB', name) as Promise<[string, number]>;
         const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LISTENED_WAIT_MS)));
+        // The race holds a handler on `asked`, so a late failure of it is not left unhandled.
         const answer = await Promise.race([asked, late]);
-        asked.catch(() => undefined);
-        if (answer && Number(answer[1]) === 0) return false;
+        // No answer in time: taken as heard, and not remembered.
         if (!answer) return true;
+        if (Number(answer[1]) === 0) return false;
       } catch {
         return true;
       } finally {
