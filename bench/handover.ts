@@ -3,6 +3,7 @@ import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from '../src/config';
 import { decode } from '../src/core/ids';
 import { buildWorld } from './campaign-world';
 import { forkCarrier } from './carrier';
+import { durableHandOver, queuedRows } from './durable-client';
 import { cpuDuring, localDatabasePid } from './process-cpu';
 import { profiledPhase } from './phase-profile';
 import { runBench } from './support';
@@ -13,7 +14,8 @@ import { runBench } from './support';
 // its status callbacks are off, so that the figure is the hand-over alone (they cost as much
 // again). Every hand-over guard is on: each batch re-reads the rules before it leaves. Compared
 // in the same run with the bare twilio client sending as many messages to the same carrier
-// process at the same concurrency.
+// process at the same concurrency, and with that client plus the two writes at-most-once needs
+// and nothing else (bench/durable-client.ts): the share of the gap that is those writes.
 
 const MESSAGES = Number(process.env.BENCH_HANDOVER_MESSAGES ?? 20_000);
 // The queue's own concurrency: as many hand-overs in flight as the client has sockets.
@@ -24,12 +26,19 @@ const TARGET_PER_SECOND = 1500;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
+const spread = (values: number[]) => [Math.min(...values), Math.max(...values)];
+/** Which phase goes first turns with the rounds. */
+const ORDERS = [['queue', 'bare', 'durable'], ['bare', 'durable', 'queue'], ['durable', 'queue', 'bare']] as const;
 
 interface Round {
   handoverMs: number;
   messagesPerSecond: number;
   bareClientMessagesPerSecond: number;
   queueVsBareClient: number;
+  /** The bare client in the queue's rhythm with its claim and sid writes and nothing else (bench/durable-client.ts). */
+  durableClientMessagesPerSecond: number;
+  durableVsBareClient: number;
+  queueVsDurableClient: number;
   /** CPU of this process (server and bare client) per message, in microseconds: steadier than rates on a shared machine. */
   queueCpuUsPerMessage: number;
   bareCpuUsPerMessage: number;
@@ -38,7 +47,7 @@ interface Round {
    * bare client), the carrier's and the database server's (null when it is not on this machine).
    * Where they share the cores, the throughput ratio follows the ratio of the totals.
    */
-  processCpuUsPerMessage: { queue: ProcessCpu; bare: ProcessCpu };
+  processCpuUsPerMessage: { queue: ProcessCpu; bare: ProcessCpu; durable: ProcessCpu };
   /** Bare client's total CPU a message over the queue's: the ratio the machine's CPU allows. */
   cpuRatio: number | null;
 }
@@ -60,27 +69,33 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
     const pids = { carrier: carrier.pid, database: localDatabasePid() };
     let launchMs = 0;
     let toSend = 0;
+    // A campaign of its own for each phase that hands over from the table, to the same members;
+    // planned before its clock starts, with the queue stopped.
+    const launch = async (name: string) => {
+      const { createCampaign } = await world!.gql('mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }',
+        { input: { groupId: world!.groupId, name, body: 'Hi {{first_name}}, your offer ends tonight.' } });
+      const campaignId = decode('cmp', createCampaign.id)!;
+      await world!.server.services.dispatcher.stop();
+      const start = performance.now();
+      await world!.gql('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id: createCampaign.id });
+      for (;;) {
+        const { campaign } = await world!.gql('query($id: ID!) { campaign(id: $id) { planningStatus } }', { id: createCampaign.id });
+        if (campaign.planningStatus !== 'PLANNING') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const ms = performance.now() - start;
+      const [{ queued }] = await ds.query("SELECT COUNT(*) AS queued FROM messages WHERE campaign_id = ? AND status <> 'REJECTED'", [campaignId]);
+      return { campaignId, queued: Number(queued), ms };
+    };
     // Round -1 warms up and is not counted: whichever phase ran first in a process paid for the
     // JIT of the client, the carrier and the database's first reads (the carrier's CPU a message
     // 330-350 us in the first phase against 254-317 us later), and it was always the queue's.
     for (let round = -1; round < ROUNDS; round++) {
-      // A campaign of its own each round, to the same members.
-      const { createCampaign } = await world.gql('mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }',
-        { input: { groupId: world.groupId, name: `bench ${round}`, body: 'Hi {{first_name}}, your offer ends tonight.' } });
-      const campaignId = decode('cmp', createCampaign.id)!;
       // The hand-over alone: the queue waits while the launch plans in the background, and its
       // clock starts once every message is stored.
-      await world.server.services.dispatcher.stop();
-      const start = performance.now();
-      await world.gql('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id: createCampaign.id });
-      for (;;) {
-        const { campaign } = await world.gql('query($id: ID!) { campaign(id: $id) { planningStatus } }', { id: createCampaign.id });
-        if (campaign.planningStatus !== 'PLANNING') break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      launchMs = performance.now() - start;
-      const [{ queued }] = await ds.query("SELECT COUNT(*) AS queued FROM messages WHERE campaign_id = ? AND status <> 'REJECTED'", [campaignId]);
-      toSend = Number(queued);
+      const { campaignId, queued, ms } = await launch(`bench ${round}`);
+      toSend = queued;
+      launchMs = ms;
       const queue = () => cpuDuring(pids, () => profiledPhase(`handover-queue-${round}`, async () => {
         const cpuStart = process.cpuUsage();
         await world!.server.services.dispatcher.start();
@@ -113,14 +128,28 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
         }));
         return { ms: performance.now() - bareStart, cpu: process.cpuUsage(cpuStart) };
       }));
+      const durable = async () => {
+        const { campaignId: floorCampaign } = await launch(`bench ${round} durable floor`);
+        const rows = await queuedRows(ds, floorCampaign);
+        if (rows.length !== toSend) throw new Error(`${rows.length} messages to hand over in the floor's campaign, ${toSend} in the queue's`);
+        return cpuDuring(pids, () => profiledPhase(`handover-durable-${round}`, async () => {
+          const cpuStart = process.cpuUsage();
+          const start = performance.now();
+          await durableHandOver(ds, client, rows, statusCallback, CONCURRENCY);
+          return { ms: performance.now() - start, cpu: process.cpuUsage(cpuStart) };
+        }));
+      };
       // Turn about which goes first, so that what drifts over a run (the carrier's heap, the
       // machine) does not always fall on one side: the carrier simulator's slowing past 100,000
       // kept messages (mended) fell on the bare client's last phase every time.
-      const [queuePhase, barePhase] = round % 2 === 0
-        ? [await queue(), await bare()]
-        : await bare().then(async (b) => [await queue(), b]);
+      const phases = { queue, bare, durable };
+      const order = ORDERS[(round + ORDERS.length) % ORDERS.length];
+      const done: Partial<Record<keyof typeof phases, Awaited<ReturnType<typeof queue>>>> = {};
+      for (const name of order) done[name] = await phases[name]();
+      const [queuePhase, barePhase, durablePhase] = [done.queue!, done.bare!, done.durable!];
       const { ms: handoverMs, cpu: queueCpu } = queuePhase.result;
       const { ms: bareMs, cpu: bareCpu } = barePhase.result;
+      const { ms: durableMs, cpu: durableCpu } = durablePhase.result;
       const perMessage = (own: NodeJS.CpuUsage, others: Record<keyof typeof pids, number | null>): ProcessCpu => {
         const each = (us: number | null) => (us === null ? null : Math.round(us / toSend));
         const server = Math.round((own.user + own.system) / toSend);
@@ -128,13 +157,16 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
         const database = each(others.database);
         return { server, carrier: carrierUs, database, total: carrierUs === null || database === null ? null : server + carrierUs + database };
       };
-      const processCpu = { queue: perMessage(queueCpu, queuePhase.cpu), bare: perMessage(bareCpu, barePhase.cpu) };
+      const processCpu = { queue: perMessage(queueCpu, queuePhase.cpu), bare: perMessage(bareCpu, barePhase.cpu), durable: perMessage(durableCpu, durablePhase.cpu) };
       if (round < 0) continue;
       rounds.push({
         handoverMs: Math.round(handoverMs),
         messagesPerSecond: Math.round(toSend / (handoverMs / 1000)),
         bareClientMessagesPerSecond: Math.round(toSend / (bareMs / 1000)),
         queueVsBareClient: Number((bareMs / handoverMs).toFixed(2)),
+        durableClientMessagesPerSecond: Math.round(toSend / (durableMs / 1000)),
+        durableVsBareClient: Number((bareMs / durableMs).toFixed(2)),
+        queueVsDurableClient: Number((durableMs / handoverMs).toFixed(2)),
         queueCpuUsPerMessage: processCpu.queue.server,
         bareCpuUsPerMessage: processCpu.bare.server,
         processCpuUsPerMessage: processCpu,
@@ -152,6 +184,11 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
       bareClientMessagesPerSecond: median(rounds.map((r) => r.bareClientMessagesPerSecond)),
       queueVsBareClient: median(ratios),
       queueVsBareClientSpread: [Math.min(...ratios), Math.max(...ratios)],
+      durableClientMessagesPerSecond: median(rounds.map((r) => r.durableClientMessagesPerSecond)),
+      durableVsBareClient: median(rounds.map((r) => r.durableVsBareClient)),
+      durableVsBareClientSpread: spread(rounds.map((r) => r.durableVsBareClient)),
+      queueVsDurableClient: median(rounds.map((r) => r.queueVsDurableClient)),
+      queueVsDurableClientSpread: spread(rounds.map((r) => r.queueVsDurableClient)),
       queueCpuUsPerMessage: median(rounds.map((r) => r.queueCpuUsPerMessage)),
       bareCpuUsPerMessage: median(rounds.map((r) => r.bareCpuUsPerMessage)),
       cpuRatio: rounds.every((r) => r.cpuRatio !== null) ? median(rounds.map((r) => r.cpuRatio!)) : null,
@@ -170,5 +207,5 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
 
 if (require.main === module) {
   runBench('handover', runHandoverBench, (result) =>
-    `handover: ${result.messages} messages a round, ${result.rounds} rounds: median ${result.messagesPerSecond}/s through the queue, bare twilio client ${result.bareClientMessagesPerSecond}/s; queue = ${result.queueVsBareClient}x the bare client (spread ${(result.queueVsBareClientSpread as number[]).join(' to ')}); CPU per message ${result.queueCpuUsPerMessage} us (queue) vs ${result.bareCpuUsPerMessage} us (bare); the machine's CPU a message, bare over queue: ${result.cpuRatio ?? 'not measured'}`);
+    `handover: ${result.messages} messages a round, ${result.rounds} rounds: median ${result.messagesPerSecond}/s through the queue, bare twilio client ${result.bareClientMessagesPerSecond}/s; queue = ${result.queueVsBareClient}x the bare client (spread ${(result.queueVsBareClientSpread as number[]).join(' to ')}); bare client with the claim and sid writes alone ${result.durableClientMessagesPerSecond}/s = ${result.durableVsBareClient}x the bare client, the queue ${result.queueVsDurableClient}x it; CPU per message ${result.queueCpuUsPerMessage} us (queue) vs ${result.bareCpuUsPerMessage} us (bare); the machine's CPU a message, bare over queue: ${result.cpuRatio ?? 'not measured'}`);
 }
