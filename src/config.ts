@@ -261,7 +261,7 @@ export function loadConfig(env: Env = process.env): Config {
       defaultExpirySeconds: parseCount(env, 'DOUBLE_OPT_IN_EXPIRY_SECONDS', 48 * 3600),
       sweepMs: parseWholeMs('DOUBLE_OPT_IN_SWEEP_MS', env.DOUBLE_OPT_IN_SWEEP_MS, 60_000),
     },
-    launchPlanning: { chunk: parseCount(env, 'LAUNCH_CHUNK_SIZE', 10_000), leaseMs: parseWholeMs('LAUNCH_PLANNING_LEASE_MS', env.LAUNCH_PLANNING_LEASE_MS, 15_000) },
+    launchPlanning: { chunk: parseCount(env, 'LAUNCH_CHUNK_SIZE', 5_000), leaseMs: parseWholeMs('LAUNCH_PLANNING_LEASE_MS', env.LAUNCH_PLANNING_LEASE_MS, 15_000) },
     queryLimits: {
       maxTokens: parseCount(env, 'GRAPHQL_MAX_TOKENS', 5_000),
       maxAliases: parseCount(env, 'GRAPHQL_MAX_ALIASES', 30),
