@@ -30,7 +30,11 @@ export async function durableHandOver(ds: DataSource, client: TwilioClient, rows
   const storeSids = () => {
     writing ??= (async () => {
       await new Promise<void>((resolve) => setImmediate(resolve));
-      while (pending.length) await queue.storeSids(pending.splice(0, 500), new Date());
+      while (pending.length) {
+        const batch = pending.splice(0, 500);
+        const stored = await queue.storeSids(batch, new Date());
+        if (stored.size !== batch.length) throw new Error(`stored ${stored.size} of ${batch.length} sids`);
+      }
     })().finally(() => { writing = null; });
     return writing;
   };
