@@ -183,7 +183,7 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
       messagesPerSecond: median(rounds.map((r) => r.messagesPerSecond)),
       bareClientMessagesPerSecond: median(rounds.map((r) => r.bareClientMessagesPerSecond)),
       queueVsBareClient: median(ratios),
-      queueVsBareClientSpread: [Math.min(...ratios), Math.max(...ratios)],
+      queueVsBareClientSpread: spread(ratios),
       durableClientMessagesPerSecond: median(rounds.map((r) => r.durableClientMessagesPerSecond)),
       durableVsBareClient: median(rounds.map((r) => r.durableVsBareClient)),
       durableVsBareClientSpread: spread(rounds.map((r) => r.durableVsBareClient)),
