@@ -5,6 +5,7 @@ import { buildWorld } from './campaign-world';
 import { forkCarrier } from './carrier';
 import { durableHandOver, queuedRows } from './durable-client';
 import { cpuDuring, localDatabasePid } from './process-cpu';
+import { statementCounts, type StatementCounts } from './database-statements';
 import { profiledPhase } from './phase-profile';
 import { runBench } from './support';
 
@@ -48,12 +49,30 @@ interface Round {
    * Where they share the cores, the throughput ratio follows the ratio of the totals.
    */
   processCpuUsPerMessage: { queue: ProcessCpu; bare: ProcessCpu; durable: ProcessCpu };
+  /** The database server's reads and writes a message (its own counters), the queue's and the durable floor's; the bare client makes none. */
+  statementsPerMessage: { queue: StatementCounts | null; durable: StatementCounts | null };
   /** Bare client's total CPU a message over the queue's: the ratio the machine's CPU allows. */
   cpuRatio: number | null;
 }
 
 interface ProcessCpu { server: number; carrier: number | null; database: number | null; total: number | null }
 
+
+/** The median of each count over the rounds; null when a round was not counted. */
+function medianCounts(counts: Array<StatementCounts | null>): StatementCounts | null {
+  if (counts.some((c) => c === null)) return null;
+  return { reads: median(counts.map((c) => c!.reads)), writes: median(counts.map((c) => c!.writes)) };
+}
+
+/**
+ * Statements a message between two readings of the counters, leaving out `polls` reads of the
+ * bench's own (its look every 50 ms for whether the hand-over is done).
+ */
+function perMessageSince(before: StatementCounts | null, after: StatementCounts | null, polls: number, messages: number): StatementCounts | null {
+  if (!before || !after) return null;
+  const each = (n: number) => Math.round((n / messages) * 1000) / 1000;
+  return { reads: each(after.reads - before.reads - polls), writes: each(after.writes - before.writes) };
+}
 
 export async function runHandoverBench(): Promise<Record<string, unknown>> {
   const carrier = await forkCarrier({ statusCallbacks: false });
@@ -98,6 +117,8 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
       launchMs = ms;
       const queue = () => cpuDuring(pids, () => profiledPhase(`handover-queue-${round}`, async () => {
         const cpuStart = process.cpuUsage();
+        const counted = await statementCounts(ds);
+        let polls = 0;
         await world!.server.services.dispatcher.start();
         const queueStart = performance.now();
         // Done when no message waits or lacks its sid. Asked every 50 ms, this must cost the database
@@ -106,15 +127,17 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
         for (;;) {
           const waiting = await ds.query(
             "SELECT 1 AS one FROM messages WHERE campaign_id = ? AND (status = 'QUEUED' OR (status = 'SENDING' AND provider_sid IS NULL)) LIMIT 1", [campaignId]);
+          polls += 1;
           if (!waiting.length) break;
           if (performance.now() - queueStart > 180_000) throw new Error(`not every message handed over after 180 s`);
           await new Promise((r) => setTimeout(r, 50));
         }
         const ms = performance.now() - queueStart;
         const cpu = process.cpuUsage(cpuStart);
+        const statements = perMessageSince(counted, await statementCounts(ds), polls, toSend);
         const [{ n }] = await ds.query('SELECT COUNT(*) AS n FROM messages WHERE campaign_id = ? AND provider_sid IS NOT NULL', [campaignId]);
         if (Number(n) !== toSend) throw new Error(`${n} of ${toSend} messages handed over: the others failed`);
-        return { ms, cpu };
+        return { ms, cpu, statements };
       }));
       const bare = () => cpuDuring(pids, () => profiledPhase(`handover-bare-${round}`, async () => {
         let next = 0;
@@ -126,7 +149,7 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
             await client.messages.create({ to: `+1415${String(5_000_000 + i).padStart(7, '0')}`, from: '+12025550100', body: 'Hi there, your offer ends tonight.', statusCallback });
           }
         }));
-        return { ms: performance.now() - bareStart, cpu: process.cpuUsage(cpuStart) };
+        return { ms: performance.now() - bareStart, cpu: process.cpuUsage(cpuStart), statements: null };
       }));
       const durable = async () => {
         const { campaignId: floorCampaign } = await launch(`bench ${round} durable floor`);
@@ -134,9 +157,11 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
         if (rows.length !== toSend) throw new Error(`${rows.length} messages to hand over in the floor's campaign, ${toSend} in the queue's`);
         return cpuDuring(pids, () => profiledPhase(`handover-durable-${round}`, async () => {
           const cpuStart = process.cpuUsage();
+          const counted = await statementCounts(ds);
           const start = performance.now();
           await durableHandOver(ds, client, rows, statusCallback, CONCURRENCY);
-          return { ms: performance.now() - start, cpu: process.cpuUsage(cpuStart) };
+          const ms = performance.now() - start;
+          return { ms, cpu: process.cpuUsage(cpuStart), statements: perMessageSince(counted, await statementCounts(ds), 0, toSend) };
         }));
       };
       // Turn about which goes first, so that what drifts over a run (the carrier's heap, the
@@ -170,6 +195,7 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
         queueCpuUsPerMessage: processCpu.queue.server,
         bareCpuUsPerMessage: processCpu.bare.server,
         processCpuUsPerMessage: processCpu,
+        statementsPerMessage: { queue: queuePhase.result.statements, durable: durablePhase.result.statements },
         cpuRatio: processCpu.queue.total && processCpu.bare.total ? Number((processCpu.bare.total / processCpu.queue.total).toFixed(2)) : null,
       });
     }
@@ -189,6 +215,10 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
       durableVsBareClientSpread: spread(rounds.map((r) => r.durableVsBareClient)),
       queueVsDurableClient: median(rounds.map((r) => r.queueVsDurableClient)),
       queueVsDurableClientSpread: spread(rounds.map((r) => r.queueVsDurableClient)),
+      statementsPerMessage: {
+        queue: medianCounts(rounds.map((r) => r.statementsPerMessage.queue)),
+        durable: medianCounts(rounds.map((r) => r.statementsPerMessage.durable)),
+      },
       queueCpuUsPerMessage: median(rounds.map((r) => r.queueCpuUsPerMessage)),
       bareCpuUsPerMessage: median(rounds.map((r) => r.bareCpuUsPerMessage)),
       cpuRatio: rounds.every((r) => r.cpuRatio !== null) ? median(rounds.map((r) => r.cpuRatio!)) : null,
@@ -207,5 +237,5 @@ export async function runHandoverBench(): Promise<Record<string, unknown>> {
 
 if (require.main === module) {
   runBench('handover', runHandoverBench, (result) =>
-    `handover: ${result.messages} messages a round, ${result.rounds} rounds: median ${result.messagesPerSecond}/s through the queue, bare twilio client ${result.bareClientMessagesPerSecond}/s; queue = ${result.queueVsBareClient}x the bare client (spread ${(result.queueVsBareClientSpread as number[]).join(' to ')}); bare client with the claim and sid writes alone ${result.durableClientMessagesPerSecond}/s = ${result.durableVsBareClient}x the bare client, the queue ${result.queueVsDurableClient}x it; CPU per message ${result.queueCpuUsPerMessage} us (queue) vs ${result.bareCpuUsPerMessage} us (bare); the machine's CPU a message, bare over queue: ${result.cpuRatio ?? 'not measured'}`);
+    `handover: ${result.messages} messages a round, ${result.rounds} rounds: median ${result.messagesPerSecond}/s through the queue, bare twilio client ${result.bareClientMessagesPerSecond}/s; queue = ${result.queueVsBareClient}x the bare client (spread ${(result.queueVsBareClientSpread as number[]).join(' to ')}); bare client with the claim and sid writes alone ${result.durableClientMessagesPerSecond}/s = ${result.durableVsBareClient}x the bare client, the queue ${result.queueVsDurableClient}x it; database statements a message: ${JSON.stringify(result.statementsPerMessage)}; CPU per message ${result.queueCpuUsPerMessage} us (queue) vs ${result.bareCpuUsPerMessage} us (bare); the machine's CPU a message, bare over queue: ${result.cpuRatio ?? 'not measured'}`);
 }
