@@ -41,6 +41,8 @@ export const REPLY_CAMPAIGN_INDEX = 'IDX_messages_contact_sender_direction';
 @Index('UQ_messages_campaign_contact', ['campaignId', 'contactId'], { unique: true })
 @Index('UQ_messages_provider_sid', ['providerSid'], { unique: true })
 @Index('IDX_messages_queue', ['status', 'sendAfter', 'id'])
+// Not a duplicate of the stats index's leading part: it holds a campaign's QUEUED rows in id order,
+// which a cancel's or an expiry's batches read (ORDER BY id LIMIT) without sorting the whole campaign.
 @Index('IDX_messages_campaign_status', ['campaignId', 'status'])
 @Index('IDX_messages_conversation', ['conversationId', 'id'])
 @Index('IDX_messages_contact_sender', ['contactId', 'senderId', 'id'])
