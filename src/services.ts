@@ -12,6 +12,7 @@ import type { Metrics } from './core/metrics';
 import { AccountGeoResolver } from './geo/account-geo.resolver';
 import { GeoResolver } from './geo/geo.resolver';
 import { BlockedPrefixRepository } from './geo/blocked-prefix.repository';
+import { SendRulesRepository } from './geo/send-rules.repository';
 import { GeoPermissionRepository } from './geo/geo-permission.repository';
 import { grantInitialRegions } from './geo/initial-regions';
 import { GeoService } from './geo/geo.service';
@@ -115,7 +116,7 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const regions = new GeoPermissionRepository(dataSource);
   const accounts = new AccountService(dataSource, accountRows, apiKeys, (manager, accountId, start) => grantInitialRegions(regions, manager, accountId, start));
   const webhooks = createEventWebhooks(dataSource, config.webhooks, accounts, events, log);
-  const geo = new GeoService(dataSource, regions, new BlockedPrefixRepository(dataSource), accounts);
+  const geo = new GeoService(dataSource, regions, new BlockedPrefixRepository(dataSource), accounts, new SendRulesRepository(dataSource));
   const keywords = new KeywordService(dataSource, new KeywordSetRepository(dataSource));
   const groups = new GroupService(dataSource, new SubscriptionGroupRepository(dataSource), accounts, keywords);
   const senders = new SenderService(new SenderRepository(dataSource), groups);

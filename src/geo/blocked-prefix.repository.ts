@@ -27,9 +27,4 @@ export class BlockedPrefixRepository {
   blocksHeldBy(accountIds: readonly number[]): Promise<BlockedPrefix[]> {
     return this.repo.find({ where: { accountId: In([...accountIds]) }, order: { prefix: 'ASC', id: 'ASC' } });
   }
-
-  /** The blocks of many accounts in one query, in no order: the send checks sort what they keep. */
-  blockedPrefixesOf(accountIds: readonly number[]): Promise<BlockedPrefix[]> {
-    return this.repo.findBy({ accountId: In([...accountIds]) });
-  }
 }

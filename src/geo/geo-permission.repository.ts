@@ -10,11 +10,6 @@ export class GeoPermissionRepository {
     return (await manager.find(GeoPermission, { where: { accountId } })).map((r) => r.country);
   }
 
-  /** The enabled regions of many accounts in one query. */
-  enabledRegionsOf(accountIds: readonly number[]): Promise<GeoPermission[]> {
-    return this.dataSource.getRepository(GeoPermission).findBy({ accountId: In([...accountIds]) });
-  }
-
   /** Enables regions the account does not have yet, in one statement. */
   async enable(accountId: number, countries: readonly string[], manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.insert(GeoPermission, countries.map((country) => ({ accountId, country })));

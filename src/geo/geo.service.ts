@@ -11,6 +11,7 @@ import type { BlockedPrefix } from './blocked-prefix.entity';
 import type { BlockedPrefixRepository } from './blocked-prefix.repository';
 import type { GeoPermissionRepository } from './geo-permission.repository';
 import { grantInitialRegions } from './initial-regions';
+import type { SendRulesRepository } from './send-rules.repository';
 import type { SendPolicy } from './send-policy';
 
 export interface GeoPermissionsState {
@@ -33,6 +34,7 @@ export class GeoService {
     private readonly regions: GeoPermissionRepository,
     private readonly blocks: BlockedPrefixRepository,
     private readonly accounts: AccountService,
+    private readonly sendRules: SendRulesRepository,
   ) {}
 
   /** Where a subaccount inherits, its parent's settings, live; otherwise its own. */
@@ -146,7 +148,7 @@ export class GeoService {
   }
 
   /**
-   * What the send checks need for many accounts, read now in three queries at once whatever
+   * What the send checks need for many accounts, read now in two queries at once whatever
    * their number (an account's parent, which never changes, comes from memory): the send queue
    * calls this for every batch it hands over, so that no change is missed.
    */
@@ -157,11 +159,7 @@ export class GeoService {
     const parentIds = [...new Set([...parentOf.values()].filter((id): id is number => id !== null))];
     // Whether a subaccount inherits may change at any moment: both its own regions and its parent's are read.
     const holders = [...new Set([...ids, ...parentIds])];
-    const [rows, regions, blocks] = await Promise.all([
-      this.accounts.findByIds(holders),
-      this.regions.enabledRegionsOf(holders),
-      this.blocks.blockedPrefixesOf(holders),
-    ]);
+    const [rows, { regions, blocks }] = await Promise.all([this.accounts.findByIds(holders), this.sendRules.of(holders)]);
     const byId = new Map(rows.map((a) => [a.id, a]));
     const policies = new Map<number, AccountSendPolicy>();
     for (const id of ids) {
