@@ -126,7 +126,7 @@ export function createServices(dataSource: DataSource, config: Config, events: E
   const contacts = new ContactService(contactRepository, accounts);
   const memberships = new MembershipService(dataSource, membershipRepository, consentRecords, groups, webhooks.outbox);
   const conversationSenders = new ConversationSendersRepository(dataSource);
-  const routing = new RoutingService((groupId, contactIds) => conversationSenders.threadSendersOf(groupId, contactIds), geo, groups, senders, contacts, memberships);
+  const routing = new RoutingService((groupId, contactIds) => conversationSenders.threadSendersOf(groupId, contactIds), geo, groups, contacts, memberships);
   // The confirmation channel is the conversations' (made below): called only once the server runs.
   const doubleOptIn = new DoubleOptIn(membershipRepository, memberships, { sendConfirmationRequest: (...args) => confirmationRequests.sendConfirmationRequest(...args) }, config.doubleOptIn, log);
   const subscriptions = new SubscriptionService(accounts, groups, contacts, memberships, doubleOptIn);

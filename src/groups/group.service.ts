@@ -45,6 +45,11 @@ export class GroupService {
     return ids.length ? this.repo.findByIds(ids) : [];
   }
 
+  /** Groups with their senders in service, oldest first, read now in one statement (the send queue's re-check). */
+  async withActiveSenders(ids: readonly number[]): Promise<Array<{ group: SubscriptionGroup; senders: Sender[] }>> {
+    return ids.length ? this.repo.withActiveSenders(ids) : [];
+  }
+
   /** groupId -> its account id, from memory after the first look-up. */
   accountIdsOf(groupIds: readonly number[]): Promise<Map<number, number>> {
     return this.accountOf.of(groupIds);

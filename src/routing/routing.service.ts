@@ -6,7 +6,6 @@ import type { GeoService } from '../geo/geo.service';
 import type { GroupService } from '../groups/group.service';
 import { decideRoute, type RoutingContext } from './routing';
 import { Route } from './routing.types';
-import type { SenderService } from '../groups/sender.service';
 
 /**
  * contactId -> the senders of the group it has conversations with, the most recently active
@@ -20,7 +19,6 @@ export class RoutingService {
     private readonly threadSendersOf: ThreadSenders,
     private readonly geo: GeoService,
     private readonly groups: GroupService,
-    private readonly senders: SenderService,
     private readonly contacts: ContactService,
     private readonly memberships: MembershipService,
   ) {}
@@ -38,16 +36,12 @@ export class RoutingService {
   async loadRoutingContexts(groupIds: readonly number[]): Promise<Map<number, RoutingContext>> {
     const ids = [...new Set(groupIds)];
     const accountOf = await this.groups.accountIdsOf(ids);
-    const [groups, policies, senders] = await Promise.all([
-      this.groups.findByIds(ids),
-      this.geo.loadSendPolicies([...new Set(accountOf.values())]),
-      this.senders.activeSendersOfGroups(ids),
-    ]);
+    const [groups, policies] = await Promise.all([this.groups.withActiveSenders(ids), this.geo.loadSendPolicies([...new Set(accountOf.values())])]);
     const contexts = new Map<number, RoutingContext>();
-    for (const group of groups) {
+    for (const { group, senders } of groups) {
       const policy = policies.get(group.accountId);
       if (!policy) continue;
-      contexts.set(group.id, { group, policy, senders: senders.filter((s) => s.groupId === group.id), homeCountry: policy.homeCountry });
+      contexts.set(group.id, { group, policy, senders, homeCountry: policy.homeCountry });
     }
     return contexts;
   }
