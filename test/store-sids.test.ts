@@ -72,4 +72,41 @@ describeEachDatabase('storing provider sids', (app) => {
     const rows: Array<{ provider_sid: string }> = await ds.query('SELECT provider_sid FROM messages WHERE id IN (?, ?) ORDER BY id', ids);
     expect(rows.map((r) => r.provider_sid)).toEqual(ids.map((i: number) => `SMlate${i}`));
   });
+
+  // After each write the callbacks that came before its sids are looked for. Under a burst a
+  // write ends every few milliseconds, and a look-up after each was a fifth of the send queue's
+  // reads: the sids stored close together are looked up together, each once, soon after, and
+  // at once when the recorder is drained.
+  it('looks up the sids of writes close together once, together, soon after they are stored', async () => {
+    const count = 5;
+    const world = await setupWorld(app(), 'Early look-ups', { countries: [], senders: [{ type: 'LONG_CODE', value: usPhone(), maxPerSecond: 100 }], contacts: Array.from({ length: count }, () => ({ phoneNumber: usPhone() })) });
+    const id = await createCampaign(app(), world, 'Early look-ups');
+    await app().ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, world.account.key);
+    await waitForCampaign(app(), world.account.key, id, ['COMPLETED']);
+    const { dataSource: ds, statuses, deliveryEvents, log } = app().server.services;
+    const ids: number[] = (await ds.query('SELECT id FROM messages WHERE campaign_id = ? ORDER BY id', [decode('cmp', id)])).map((r: { id: number }) => Number(r.id));
+    await ds.query(`UPDATE messages SET provider_sid = NULL, status = ? WHERE campaign_id = ?`, [MessageStatus.SENDING, decode('cmp', id)]);
+    const messages = (await new MessageRepository(ds).byIds(ids)).sort((x, y) => x.id - y.id);
+    const told: string[][] = [];
+    let applied = 0;
+    const recorder = new SidRecorder(new SendQueueRepository(ds), statuses, deliveryEvents, log, async (sids) => {
+      told.push([...sids]);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      applied += sids.length;
+    });
+    const sidOf = (i: number) => `SMnear${ids[i]}`;
+
+    // One write each, one after another.
+    for (let i = 0; i < count - 1; i++) await recorder.record({ message: messages[i], sid: sidOf(i), attempts: 1, response: 'HTTP 201' });
+    const soon = Date.now() + 2000;
+    while (told.length === 0 && Date.now() < soon) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(told.length).toBeGreaterThan(0);
+    expect(told.length).toBeLessThan(count - 1);
+    // The last one is looked up when the recorder is drained, and drain waits for it to be applied.
+    await recorder.record({ message: messages[count - 1], sid: sidOf(count - 1), attempts: 1, response: 'HTTP 201' });
+    await recorder.drain();
+
+    expect(told.flat().sort()).toEqual(ids.map((_, i) => sidOf(i)).sort());
+    expect(applied).toBe(count);
+  });
 });

@@ -18,6 +18,12 @@ export type SidsStored = (sids: string[]) => Promise<void>;
 const BATCH = 500;
 const FIRST_RETRY_MS = 100;
 const LAST_RETRY_MS = 5000;
+/**
+ * The sids stored within this long are looked up together for callbacks that came before them.
+ * Under a burst a sid batch is stored every few milliseconds, and a look-up after each was a
+ * fifth of the send queue's reads; a callback applied this much later changes nothing.
+ */
+const EARLY_LOOK_UP_MS = 50;
 
 /**
  * Stores the carrier's sids of accepted hand-overs, many per UPDATE, and never drops one: a
@@ -37,6 +43,9 @@ export class SidRecorder {
   private writing = 0;
   /** The early callbacks of stored sids being applied. */
   private readonly applying = new Set<Promise<void>>();
+  /** Sids stored and not yet looked up for early callbacks, and the timer that will. */
+  private stored: string[] = [];
+  private lookUpTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly queue: SendQueueRepository,
@@ -66,6 +75,7 @@ export class SidRecorder {
       if (Date.now() > deadline) return false;
       await Promise.race([this.flush(), new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(1000, deadline - Date.now()))))]);
     }
+    this.lookUpEarly();
     const applied = Promise.allSettled([...this.applying]);
     if (giveUpAfterMs === Infinity) await applied;
     else {
@@ -134,10 +144,23 @@ export class SidRecorder {
       return stored;
     });
     if (!changes.length) return;
-    // The sids are stored: what follows may fail without their being written again (the periodic
-    // sweep applies early callbacks too), and the next batch of sids, and the slots waiting for
-    // them, need not wait for it: under a burst most callbacks overtake their sids.
-    const applying = this.onStored(changes.map((c) => c.message.providerSid!)).catch((error) => {
+    this.stored.push(...changes.map((c) => c.message.providerSid!));
+    if (this.stored.length >= BATCH) this.lookUpEarly();
+    else this.lookUpTimer ??= setTimeout(() => this.lookUpEarly(), EARLY_LOOK_UP_MS).unref();
+  }
+
+  /**
+   * Applies the callbacks that came before the sids stored since the last look-up. The sids are
+   * stored: what this does may fail without their being written again (the periodic sweep applies
+   * early callbacks too), and the next batch of sids, and the slots waiting for them, need not
+   * wait for it: under a burst most callbacks overtake their sids.
+   */
+  private lookUpEarly(): void {
+    if (this.lookUpTimer) clearTimeout(this.lookUpTimer);
+    this.lookUpTimer = null;
+    const sids = this.stored.splice(0);
+    if (!sids.length) return;
+    const applying = this.onStored(sids).catch((error) => {
       this.log.error({ err: error }, 'send queue: could not apply the status callbacks that came before their sids');
     });
     this.applying.add(applying);
