@@ -89,19 +89,19 @@ describeEachDatabase('storing provider sids', (app) => {
     const messages = (await new MessageRepository(ds).byIds(ids)).sort((x, y) => x.id - y.id);
     const told: string[][] = [];
     let applied = 0;
+    // A window wide enough that four writes fall in it on a loaded machine too (the server's is 50 ms).
     const recorder = new SidRecorder(new SendQueueRepository(ds), statuses, deliveryEvents, log, async (sids) => {
       told.push([...sids]);
       await new Promise((resolve) => setTimeout(resolve, 20));
       applied += sids.length;
-    });
+    }, 1000);
     const sidOf = (i: number) => `SMnear${ids[i]}`;
 
     // One write each, one after another.
     for (let i = 0; i < count - 1; i++) await recorder.record({ message: messages[i], sid: sidOf(i), attempts: 1, response: 'HTTP 201' });
-    const soon = Date.now() + 2000;
+    const soon = Date.now() + 5000;
     while (told.length === 0 && Date.now() < soon) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(told.length).toBeGreaterThan(0);
-    expect(told.length).toBeLessThan(count - 1);
+    expect(told).toEqual([ids.slice(0, count - 1).map((_, i) => sidOf(i))]);
     // The last one is looked up when the recorder is drained, and drain waits for it to be applied.
     await recorder.record({ message: messages[count - 1], sid: sidOf(count - 1), attempts: 1, response: 'HTTP 201' });
     await recorder.drain();

@@ -53,6 +53,8 @@ export class SidRecorder {
     private readonly deliveryEvents: DeliveryEvents,
     private readonly log: Logger,
     private readonly onStored: SidsStored,
+    /** How long stored sids wait to be looked up together for early callbacks. */
+    private readonly earlyLookUpMs = EARLY_LOOK_UP_MS,
   ) {}
 
   /** Sids recorded and not yet stored, the batch being written included. */
@@ -146,7 +148,7 @@ export class SidRecorder {
     if (!changes.length) return;
     this.stored.push(...changes.map((c) => c.message.providerSid!));
     if (this.stored.length >= BATCH) this.lookUpEarly();
-    else this.lookUpTimer ??= setTimeout(() => this.lookUpEarly(), EARLY_LOOK_UP_MS).unref();
+    else this.lookUpTimer ??= setTimeout(() => this.lookUpEarly(), this.earlyLookUpMs).unref();
   }
 
   /**
