@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 
 // Statements the database server ran, from its own counters (MariaDB/MySQL's global status):
-// how many reads and writes a phase of a benchmark cost it, per message. Counts, unlike rates
+// how many reads and writes a phase of a benchmark cost it. Counts, unlike rates
 // and CPU, do not move with the machine's noise. The counters are the server's, not this
 // connection's: whatever else runs on that server at the time is counted too.
 
@@ -19,12 +19,4 @@ export async function statementCounts(ds: DataSource): Promise<StatementCounts |
     `SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_select', ${WRITES.map(() => '?').join(', ')})`, WRITES);
   const value = (name: string) => Number(rows.find((r) => r.Variable_name === name)?.Value ?? 0);
   return { reads: value('Com_select'), writes: WRITES.reduce((sum, name) => sum + value(name), 0) };
-}
-
-/** The reads and writes the server ran while `work` ran; null where not counted. */
-export async function statementsDuring<T>(ds: DataSource, work: () => Promise<T>): Promise<{ result: T; statements: StatementCounts | null }> {
-  const before = await statementCounts(ds);
-  const result = await work();
-  const after = await statementCounts(ds);
-  return { result, statements: before && after ? { reads: after.reads - before.reads, writes: after.writes - before.writes } : null };
 }
