@@ -201,7 +201,7 @@ export function createServices(dataSource: DataSource, config: Config, events: E
     { conversationOf: (contactId, senderId) => conversations.idOf(contactId, senderId), recordOutbound: (id, message) => conversations.recordOutbound(id, message) },
     { validate: validateTemplate, render: renderTemplate }, new IdempotencyKeys(new IdempotencyKeyRepository(dataSource)));
   const validitySweeper = new ValiditySweeper(campaigns, log);
-  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, dispatcher, outbound, messages, campaignMessages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound, sendMessages, pumpingSettings, pumpingGuard, webhooks, lawBook, frequencyCaps, validitySweeper, doubleOptIn, subscriptions, campaignPlanner: launcher.planner };
+  return { dataSource, config, events, log, metrics, apiKeys, accounts, geo, keywords, groups, senders, contacts, memberships, routing, contactImports, deliveryEvents, statuses, statusCallbacks, provider, guardState, dispatcher, outbound, messages, campaignMessages, campaignStats, campaigns, campaignWorker, campaignProgress, conversations, replies, inbound, sendMessages, pumpingSettings, pumpingGuard, webhooks, lawBook, frequencyCaps, validitySweeper, doubleOptIn, subscriptions, campaignPlanner: launcher.planner };
 }
 
 export type Services = ReturnType<typeof createServices>;
