@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { isMysql } from '../src/core/database';
 
 // Statements the database server ran, from its own counters (MariaDB/MySQL's global status):
 // how many reads and writes a phase of a benchmark cost it. Counts, unlike rates
@@ -14,7 +15,7 @@ const WRITES = ['Com_insert', 'Com_update', 'Com_delete', 'Com_replace'];
 
 /** The server's statement counters now; null on a database without them (SQLite). */
 export async function statementCounts(ds: DataSource): Promise<StatementCounts | null> {
-  if (ds.options.type !== 'mysql' && ds.options.type !== 'mariadb') return null;
+  if (!isMysql(ds)) return null;
   const rows: Array<{ Variable_name: string; Value: string }> = await ds.query(
     `SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_select', ${WRITES.map(() => '?').join(', ')})`, WRITES);
   const value = (name: string) => Number(rows.find((r) => r.Variable_name === name)?.Value ?? 0);

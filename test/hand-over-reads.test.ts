@@ -1,7 +1,7 @@
 import { decode } from '../src/core/ids';
 import { Message } from '../src/messaging/message.entity';
 import { describeEachDatabase } from './helpers/app';
-import { createCampaign, setupWorld, usPhone, type CampaignWorld } from './helpers/campaign-fixtures';
+import { createCampaign, setupWorld, usPhone } from './helpers/campaign-fixtures';
 import { queriesDuring } from './helpers/query-count';
 
 // The send queue reads every rule fresh for each batch it hands over. What that costs is a
@@ -9,7 +9,6 @@ import { queriesDuring } from './helpers/query-count';
 // would multiply the queue's cost on a machine where each statement is its round trip. Workers
 // are off, so that nothing else runs while the statements are counted.
 describeEachDatabase('the hand-over guard reads the rules of a batch', (app) => {
-  const worlds: CampaignWorld[] = [];
   const queued: Message[][] = [];
 
   beforeAll(async () => {
@@ -21,7 +20,6 @@ describeEachDatabase('the hand-over guard reads the rules of a batch', (app) => 
       });
       const id = await createCampaign(app(), world, 'Hello {{first_name}}');
       await app().ok('mutation($id: ID!) { launchCampaign(id: $id) { id } }', { id }, world.account.key);
-      worlds.push(world);
       queued.push(await app().server.services.dataSource.getRepository(Message).find({ where: { campaignId: decode('cmp', id)! }, order: { id: 'ASC' } }));
     }
     expect(queued.map((messages) => messages.length)).toEqual([60, 30]);

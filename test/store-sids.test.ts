@@ -4,7 +4,7 @@ import { MessageRepository } from '../src/messaging/message.repository';
 import { SendQueueRepository } from '../src/messaging/send-queue.repository';
 import { SidRecorder } from '../src/messaging/sid-recorder';
 import { describeEachDatabase } from './helpers/app';
-import { createCampaign, setupWorld, usPhone, waitForCampaign } from './helpers/campaign-fixtures';
+import { createCampaign, setupWorld, until, usPhone, waitForCampaign } from './helpers/campaign-fixtures';
 import { queriesDuring } from './helpers/query-count';
 
 // SendQueueRepository.storeSids answers the messages whose sid this write stored: a message
@@ -99,8 +99,7 @@ describeEachDatabase('storing provider sids', (app) => {
 
     // One write each, one after another.
     for (let i = 0; i < count - 1; i++) await recorder.record({ message: messages[i], sid: sidOf(i), attempts: 1, response: 'HTTP 201' });
-    const soon = Date.now() + 5000;
-    while (told.length === 0 && Date.now() < soon) await new Promise((resolve) => setTimeout(resolve, 5));
+    await until('the first look-up', async () => told.length > 0, 5000, 5);
     expect(told).toEqual([ids.slice(0, count - 1).map((_, i) => sidOf(i))]);
     // The last one is looked up when the recorder is drained, and drain waits for it to be applied.
     await recorder.record({ message: messages[count - 1], sid: sidOf(count - 1), attempts: 1, response: 'HTTP 201' });
