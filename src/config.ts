@@ -43,7 +43,7 @@ export interface Config {
   /** Double opt-in: how long an unanswered request stays PENDING (a group may set its own), and how often expiry is checked. */
   doubleOptIn: { defaultExpirySeconds: number; sweepMs: number };
   /** A launch's background planning: members per chunk (one transaction each), and the lease an instance holds it by. */
-  launchPlanning: { chunk: number; leaseMs: number };
+  launchPlanning: { chunk: number; leaseMs: number; writers: number };
   /** What one GraphQL document may ask, checked before it runs. */
   queryLimits: QueryLimits;
   /** The second line, while it runs: a time budget and a cap on the rows its resolvers return. */
@@ -211,6 +211,21 @@ function parseLegal(env: Env): Config['legal'] {
   }
 }
 
+/**
+ * A launch writes its chunks over `writers` connections at once (each chunk still commits after
+ * the one before it). SQLite has one writer and TypeORM one connection to it: always 1 there.
+ */
+function launchPlanning(env: Env, database: DatabaseConfig['type']): Config['launchPlanning'] {
+  const writers = parseCount(env, 'LAUNCH_WRITERS', 2);
+  // Each writer holds one of the pool's 20 connections for as long as its chunk takes.
+  if (writers > 4) throw new ConfigError(`LAUNCH_WRITERS must be at most 4, got "${env.LAUNCH_WRITERS}"`);
+  return {
+    chunk: parseCount(env, 'LAUNCH_CHUNK_SIZE', 5_000),
+    leaseMs: parseWholeMs('LAUNCH_PLANNING_LEASE_MS', env.LAUNCH_PLANNING_LEASE_MS, 15_000),
+    writers: database === 'sqlite' ? 1 : writers,
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const port = parsePort(env);
   const logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
@@ -234,10 +249,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (adminToken !== undefined && adminToken.length < 16) throw new ConfigError('ADMIN_TOKEN must be at least 16 characters');
   const idSecret = env.ID_SECRET || undefined;
   if (idSecret !== undefined && idSecret.length < 32) throw new ConfigError('ID_SECRET must be at least 32 characters');
+  const database = parseDatabase(env);
   return {
     port,
     host: env.HOST || '0.0.0.0',
-    database: parseDatabase(env),
+    database,
     redisUrl: env.REDIS_URL ? parseUrl('REDIS_URL', env.REDIS_URL) : undefined,
     redisPrefix: parseRedisPrefix(env.REDIS_PREFIX),
     adminToken,
@@ -261,7 +277,7 @@ export function loadConfig(env: Env = process.env): Config {
       defaultExpirySeconds: parseCount(env, 'DOUBLE_OPT_IN_EXPIRY_SECONDS', 48 * 3600),
       sweepMs: parseWholeMs('DOUBLE_OPT_IN_SWEEP_MS', env.DOUBLE_OPT_IN_SWEEP_MS, 60_000),
     },
-    launchPlanning: { chunk: parseCount(env, 'LAUNCH_CHUNK_SIZE', 5_000), leaseMs: parseWholeMs('LAUNCH_PLANNING_LEASE_MS', env.LAUNCH_PLANNING_LEASE_MS, 15_000) },
+    launchPlanning: launchPlanning(env, database.type),
     queryLimits: {
       maxTokens: parseCount(env, 'GRAPHQL_MAX_TOKENS', 5_000),
       maxAliases: parseCount(env, 'GRAPHQL_MAX_ALIASES', 30),

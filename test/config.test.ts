@@ -44,6 +44,16 @@ describe('configuration', () => {
   });
 
   it.each([
+    [{}, 1],
+    [{ LAUNCH_WRITERS: '3' }, 1],
+    [{ DATABASE_URL: 'mysql://db/switchboard' }, 2],
+    [{ DATABASE_URL: 'mysql://db/switchboard', LAUNCH_WRITERS: '1' }, 1],
+    [{ DATABASE_URL: 'mysql://db/switchboard', LAUNCH_WRITERS: '4' }, 4],
+  ])('writes a launch over two connections on MariaDB and one on SQLite: %j', (env, writers) => {
+    expect(loadConfig({ CARRIER_SIMULATOR: 'on', ...env }).launchPlanning.writers).toBe(writers);
+  });
+
+  it.each([
     [{ PORT: 'eighty' }, /^PORT /],
     [{ PORT: '70000' }, /^PORT /],
     [{ DATABASE_URL: 'postgres://x/y' }, /^DATABASE_URL /],
@@ -61,6 +71,8 @@ describe('configuration', () => {
     [{ LIVE_EVENTS_MAX_BUFFERED_BYTES: 'lots' }, /^LIVE_EVENTS_MAX_BUFFERED_BYTES /],
     [{ LIVE_EVENTS_MAX_BUFFERED_BYTES: '0' }, /^LIVE_EVENTS_MAX_BUFFERED_BYTES /],
     [{ CARRIER_SIMULATOR: 'yes' }, /^CARRIER_SIMULATOR /],
+    [{ LAUNCH_WRITERS: '0' }, /^LAUNCH_WRITERS /],
+    [{ DATABASE_URL: 'mysql://db/switchboard', LAUNCH_WRITERS: '5' }, /^LAUNCH_WRITERS must be at most 4/],
     [{ CARRIER_SIMULATOR: 'off' }, /^TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set, or CARRIER_SIMULATOR=on/],
     [{ NODE_ENV: 'production', CARRIER_SIMULATOR: 'on' }, /^CARRIER_SIMULATOR=on is refused with NODE_ENV=production/],
     [{ NODE_ENV: 'production', CARRIER_SIMULATOR: undefined }, /^TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set with NODE_ENV=production/],

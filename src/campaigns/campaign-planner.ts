@@ -41,6 +41,8 @@ export interface PlannerOptions {
   chunk: number;
   /** How long an instance holds a planning without committing a chunk before another may take it. */
   leaseMs: number;
+  /** Chunks written at once, each in a transaction of its own (1 on SQLite). */
+  writers: number;
 }
 
 class PlanLost extends Error {}
@@ -89,8 +91,11 @@ export class CampaignPlanner {
    * answers, as before), and the rest in the background; true when planning goes on.
    */
   async begin(state: PlanState): Promise<boolean> {
-    const run = new PlanRun(this, state);
-    const more = await run.step(Math.min(FIRST_CHUNK, this.options.chunk)).catch((error) => this.failed(state.campaignId, error));
+    const run = new PlanRun(this, state, this.options.writers);
+    // The first chunk is committed before the answer.
+    const more = await run.step(Math.min(FIRST_CHUNK, this.options.chunk))
+      .then(async (more) => (await run.written()) && more)
+      .catch((error) => this.failed(state.campaignId, error));
     if (more) this.track(state.campaignId, run.toEnd());
     return more;
   }
@@ -105,7 +110,7 @@ export class CampaignPlanner {
       if (!state) continue;
       taken++;
       this.log.info({ campaignId, planned: state.planned }, 'resuming the planning of a campaign');
-      this.track(campaignId, new PlanRun(this, state).toEnd());
+      this.track(campaignId, new PlanRun(this, state, this.options.writers).toEnd());
     }
     return taken;
   }
@@ -129,17 +134,23 @@ export class CampaignPlanner {
     return this.source.prepare(state, limit);
   }
 
-  /** Commits a chunk if the planning is still this instance's and where it was left; false otherwise. */
-  async commit(state: PlanState, chunk: PreparedChunk, finished: boolean): Promise<boolean> {
+  /**
+   * Writes a chunk and commits it if the planning is still this instance's and where it was
+   * left; false otherwise. `before` is the commit of the chunk before this one, still in flight:
+   * this chunk's rows are written meanwhile, but its cursor moves only once that one committed
+   * (the compare-and-set needs the cursor where this chunk starts), and not at all if it did not.
+   */
+  async commit(state: PlanState, chunk: PreparedChunk, finished: boolean, before: Promise<boolean> | null = null): Promise<boolean> {
     const now = new Date();
     const planned = state.planned + chunk.rows.length;
     try {
       await this.dataSource.transaction(async (manager) => {
+        if (chunk.rows.length) await this.source.insert(manager, chunk.rows);
+        if (before && !(await before)) throw new PlanLost();
         const moved = await this.plans.advance(manager, state.campaignId, this.owner, state.afterMembership, {
           afterMembership: chunk.lastMembership, planned, senderSlots: JSON.stringify(chunk.senderSlots), leaseUntil: this.leaseEnd(), finishedAt: finished ? now : null,
         });
         if (moved !== 1) throw new PlanLost();
-        if (chunk.rows.length) await this.source.insert(manager, chunk.rows);
         if (finished) await this.campaigns.setRecipients(manager, state.campaignId, planned);
       });
     } catch (error) {
@@ -186,20 +197,30 @@ export class CampaignPlanner {
 }
 
 /**
- * One instance's run through one planning. The next chunk is read and planned while the one
- * before it is written (it only needs the cursor and the pacing, known before the write), so the
- * database's write and our CPU overlap.
+ * One instance's run through one planning. The next chunk is read and planned while the ones
+ * before it are written (it only needs the cursor and the pacing, known before the write), and up
+ * to `writers` chunks are written at once, each committing after the one before it: the
+ * database's writes overlap with each other and with our CPU.
  */
 class PlanRun {
   private next: Promise<PreparedChunk | null> | null = null;
+  /** Commits in flight, oldest first. */
+  private writing: Array<Promise<boolean>> = [];
 
   constructor(
     private readonly planner: CampaignPlanner,
     private state: PlanState,
+    private readonly writers: number,
   ) {}
 
-  /** One chunk; true when more remain and the planning is still ours. */
+  /**
+   * Starts writing one chunk (after waiting for a writer to be free); true when more remain and
+   * the planning is still ours as far as the commits so far tell.
+   */
   async step(limit?: number): Promise<boolean> {
+    while (this.writing.length >= this.writers) {
+      if (!(await this.writing.shift()!)) return false;
+    }
     const chunk = await (this.next ?? this.planner.prepare(this.state, limit));
     this.next = null;
     if (!chunk) return false;
@@ -210,22 +231,43 @@ class PlanRun {
       // Read ahead: its failure surfaces when the next step awaits it.
       this.next.catch(() => undefined);
     }
-    const committed = await this.planner.commit(this.state, chunk, finished);
-    if (!committed) return false;
+    const before = this.writing.at(-1) ?? null;
+    const committing = this.planner.commit(this.state, chunk, finished, before);
+    // A failure surfaces where the commit is awaited: below, or in the chunk after it.
+    committing.catch(() => undefined);
+    this.writing.push(committing);
     this.state = after;
     return !finished;
   }
 
+  /** Waits for every commit in flight; true when all of them committed, throws when one failed. */
+  async written(): Promise<boolean> {
+    const results = await Promise.allSettled(this.writing);
+    this.writing = [];
+    const failure = results.find((result) => result.status === 'rejected');
+    if (failure) throw failure.reason;
+    return results.every((result) => result.status === 'fulfilled' && result.value);
+  }
+
   async toEnd(): Promise<void> {
-    // Each chunk starts on a turn of its own: a synchronous driver (SQLite) would otherwise hold
-    // the event loop until the whole audience is planned.
-    for (;;) {
-      await new Promise((resolve) => setImmediate(resolve));
-      if (!(await this.step())) return;
-      if (this.planner.isStopping) {
-        await this.planner.release(this.state.campaignId);
-        return;
+    try {
+      // Each chunk starts on a turn of its own: a synchronous driver (SQLite) would otherwise hold
+      // the event loop until the whole audience is planned.
+      for (;;) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (!(await this.step())) {
+          await this.written();
+          return;
+        }
+        if (this.planner.isStopping) {
+          if (await this.written()) await this.planner.release(this.state.campaignId);
+          return;
+        }
       }
+    } finally {
+      // On a failure, the chunks after it roll back (each waits for the one before): the run
+      // ends once they have, so that a stop never closes the database under one of them.
+      await Promise.allSettled([...this.writing, ...(this.next ? [this.next] : [])]);
     }
   }
 }
