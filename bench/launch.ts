@@ -35,7 +35,8 @@ async function startServer(databaseUrl: string): Promise<Server> {
   const child = spawn(process.execPath, [...serverNodeFlags(), ...profile, MAIN], {
     env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, ADMIN_TOKEN, PUBLIC_URL: url, LOG_LEVEL: 'error', CARRIER_SIMULATOR: 'on', SWITCHBOARD_WORKERS: 'off',
       // As the other benchmarks: the law's hours off (BENCH_LEGAL_RULES=on to measure the launch with them).
-      LEGAL_RULES: process.env.BENCH_LEGAL_RULES ?? 'off', ...(process.env.BENCH_LAUNCH_CHUNK ? { LAUNCH_CHUNK_SIZE: process.env.BENCH_LAUNCH_CHUNK } : {}) },
+      LEGAL_RULES: process.env.BENCH_LEGAL_RULES ?? 'off', ...(process.env.BENCH_LAUNCH_CHUNK ? { LAUNCH_CHUNK_SIZE: process.env.BENCH_LAUNCH_CHUNK } : {}),
+      ...(process.env.BENCH_LAUNCH_WRITERS ? { LAUNCH_WRITERS: process.env.BENCH_LAUNCH_WRITERS } : {}) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; ; i++) {
@@ -88,12 +89,14 @@ async function launchOnce(server: Server, ds: DataSource, gql: (q: string, v?: R
 
 /**
  * The floors: the campaign's rows, read back chunk by chunk, written with multi-row INSERTs in one
- * transaction; only the writes are timed. `copy`: into an empty copy of the table (CREATE TABLE
- * LIKE, which has the indexes but not the foreign keys), as this benchmark always measured.
- * `table`: into the messages table itself, as another campaign's rows, so with the four foreign
- * keys the launch's rows are checked against too; removed afterwards.
+ * transaction a connection; only the writes are timed (the time at least one INSERT or COMMIT is
+ * in flight). `copy`: into an empty copy of the table (CREATE TABLE LIKE, which has the indexes
+ * but not the foreign keys), as this benchmark always measured; with `connections` 2, the INSERTs
+ * alternate between two connections, each with a transaction of its own, as the launch writes
+ * with LAUNCH_WRITERS=2. `table`: into the messages table itself, as another campaign's rows, so
+ * with the four foreign keys the launch's rows are checked against too; removed afterwards.
  */
-async function plainInsert(ds: DataSource, campaignId: number, into: 'copy' | 'table', floorCampaignId: number): Promise<number> {
+async function plainInsert(ds: DataSource, campaignId: number, into: 'copy' | 'table', floorCampaignId: number, connections = 1): Promise<number> {
   if (into === 'copy') {
     await ds.query('DROP TABLE IF EXISTS messages_copy');
     await ds.query('CREATE TABLE messages_copy LIKE messages');
@@ -102,25 +105,33 @@ async function plainInsert(ds: DataSource, campaignId: number, into: 'copy' | 't
   const campaignColumn = LAUNCH_COLUMNS.indexOf('campaign_id');
   const perStatement = Math.floor(65_535 / LAUNCH_COLUMNS.length);
   const tuple = `(${LAUNCH_COLUMNS.map(() => '?').join(', ')})`;
-  const runner = ds.createQueryRunner();
+  const runners = Array.from({ length: connections }, () => ds.createQueryRunner());
   let ms = 0;
+  let inFlight = 0;
+  let since = 0;
+  const timed = <T>(work: () => Promise<T>): Promise<T> => {
+    if (inFlight++ === 0) since = performance.now();
+    return work().finally(() => {
+      if (--inFlight === 0) ms += performance.now() - since;
+    });
+  };
   try {
-    await runner.startTransaction();
+    for (const runner of runners) await runner.startTransaction();
+    const writing: Array<Promise<unknown>> = runners.map(() => Promise.resolve());
     let after = 0;
-    for (;;) {
+    for (let statement = 0; ; statement++) {
       const rows: Array<Record<string, unknown>> = await ds.query(`SELECT id, ${LAUNCH_COLUMNS.join(', ')} FROM messages WHERE campaign_id = ? AND id > ? ORDER BY id LIMIT ${perStatement}`, [campaignId, after]);
       if (!rows.length) break;
       after = Number(rows[rows.length - 1].id);
       const params = rows.flatMap((r) => LAUNCH_COLUMNS.map((c, i) => (i === campaignColumn && into === 'table' ? floorCampaignId : r[c])));
-      const t = performance.now();
-      await runner.query(`INSERT INTO ${table} (${LAUNCH_COLUMNS.join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`, params);
-      ms += performance.now() - t;
+      const slot = statement % runners.length;
+      await writing[slot];
+      writing[slot] = timed(() => runners[slot].query(`INSERT INTO ${table} (${LAUNCH_COLUMNS.join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`, params));
     }
-    const t = performance.now();
-    await runner.commitTransaction();
-    ms += performance.now() - t;
+    await Promise.all(writing);
+    await timed(() => Promise.all(runners.map((runner) => runner.commitTransaction())));
   } finally {
-    await runner.release();
+    for (const runner of runners) await runner.release();
   }
   if (into === 'copy') await ds.query('DROP TABLE messages_copy');
   else await ds.query('DELETE FROM messages WHERE campaign_id = ?', [floorCampaignId]);
@@ -168,9 +179,12 @@ async function benchSize(members: number, runs: number): Promise<Record<string, 
       await settled();
       const insertMs = await plainInsert(ds, launch.campaignId, 'copy', 0);
       await settled();
+      const twoMs = await plainInsert(ds, launch.campaignId, 'copy', 0, 2);
+      await settled();
       const tableMs = await plainInsert(ds, launch.campaignId, 'table', floor);
       results.push({
         answerMs: round(launch.answerMs, 0), planMs: round(launch.planMs, 0), plainInsertMs: round(insertMs, 0), ratio: round(launch.planMs / insertMs),
+        plainInsertTwoConnectionsMs: round(twoMs, 0), ratioTwoConnections: round(launch.planMs / twoMs),
         plainInsertSameTableMs: round(tableMs, 0), ratioSameTable: round(launch.planMs / tableMs), rssPeakMB: mb(launch.peakKb), messages: Number(n), answered: launch.answer,
       });
       // The next run starts from the same table.
@@ -201,6 +215,8 @@ async function benchSize(members: number, runs: number): Promise<Record<string, 
       planMs: summary(results.map((r) => r.planMs)),
       plainInsertMs: summary(results.map((r) => r.plainInsertMs)),
       planVsPlainInsert: summary(results.map((r) => r.ratio)),
+      plainInsertTwoConnectionsMs: summary(results.map((r) => r.plainInsertTwoConnectionsMs)),
+      planVsPlainInsertTwoConnections: summary(results.map((r) => r.ratioTwoConnections)),
       plainInsertSameTableMs: summary(results.map((r) => r.plainInsertSameTableMs)),
       planVsPlainInsertSameTable: summary(results.map((r) => r.ratioSameTable)),
       rssPeakMB: summary(results.map((r) => r.rssPeakMB)),
@@ -225,6 +241,7 @@ if (require.main === module) {
   runBench('launch', runLaunchBench, (result) => (result.sizes as Array<any>).map((s) =>
     `launch of ${s.members} (${s.runs} runs, median [min-max]): answered in ${s.answerMs.median} ms [${s.answerMs.min}-${s.answerMs.max}], planned in ${s.planMs.median} ms [${s.planMs.min}-${s.planMs.max}]; ` +
     `plain INSERT ${s.plainInsertMs.median} ms [${s.plainInsertMs.min}-${s.plainInsertMs.max}]; ratio ${s.planVsPlainInsert.median}x [${s.planVsPlainInsert.min}-${s.planVsPlainInsert.max}]; ` +
+    `over two connections ${s.plainInsertTwoConnectionsMs.median} ms [${s.plainInsertTwoConnectionsMs.min}-${s.plainInsertTwoConnectionsMs.max}]; ratio ${s.planVsPlainInsertTwoConnections.median}x [${s.planVsPlainInsertTwoConnections.min}-${s.planVsPlainInsertTwoConnections.max}]; ` +
     `plain INSERT into messages itself (foreign keys checked) ${s.plainInsertSameTableMs.median} ms [${s.plainInsertSameTableMs.min}-${s.plainInsertSameTableMs.max}]; ratio ${s.planVsPlainInsertSameTable.median}x [${s.planVsPlainInsertSameTable.min}-${s.planVsPlainInsertSameTable.max}]; ` +
     `server RSS peak ${s.rssPeakMB.median} MB [${s.rssPeakMB.min}-${s.rssPeakMB.max}], high-water ${s.rssHighWaterMB} MB; ` +
     `cancel answered in ${s.cancel.answerMs} ms with ${s.cancel.plannedAtCancel} planned, ${s.cancel.storedInAll} stored in all, every queued FAILED after ${s.cancel.everyQueuedFailedMs} ms`).join('\n'));
