@@ -46,6 +46,16 @@ export interface PlannerOptions {
 }
 
 class PlanLost extends Error {}
+class WaitedTooLong extends Error {}
+
+/**
+ * How long a written chunk waits, its locks held, for the chunk before it to commit. The wait is
+ * ours, not the database's, so its deadlock detector cannot see a cycle through it (another
+ * transaction waiting for this chunk's locks while holding what the chunk before needs): past
+ * this, the chunk rolls back, freeing its locks, and is written again once the one before it
+ * has committed. A chunk takes well under a second when nothing stands in its way.
+ */
+const BEFORE_PATIENCE_MS = 5_000;
 
 /** Members planned before launchCampaign answers: well within its second on a busy database. */
 const FIRST_CHUNK = 500;
@@ -146,7 +156,7 @@ export class CampaignPlanner {
     try {
       await this.dataSource.transaction(async (manager) => {
         if (chunk.rows.length) await this.source.insert(manager, chunk.rows);
-        if (before && !(await before)) throw new PlanLost();
+        if (before && !(await patiently(before))) throw new PlanLost();
         const moved = await this.plans.advance(manager, state.campaignId, this.owner, state.afterMembership, {
           afterMembership: chunk.lastMembership, planned, senderSlots: JSON.stringify(chunk.senderSlots), leaseUntil: this.leaseEnd(), finishedAt: finished ? now : null,
         });
@@ -155,6 +165,8 @@ export class CampaignPlanner {
       });
     } catch (error) {
       if (error instanceof PlanLost) return false;
+      // Rolled back: written again, alone, once the chunk before it has committed.
+      if (error instanceof WaitedTooLong) return (await before!) && this.commit(state, chunk, finished);
       throw error;
     }
     for (const listener of this.listeners) listener(state.campaignId);
@@ -193,6 +205,19 @@ export class CampaignPlanner {
       .then(() => undefined)
       .finally(() => this.running.delete(campaignId));
     this.running.set(campaignId, tracked);
+  }
+}
+
+/** The chunk before's outcome, or WaitedTooLong past BEFORE_PATIENCE_MS. */
+async function patiently(before: Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const impatience = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new WaitedTooLong()), BEFORE_PATIENCE_MS);
+  });
+  try {
+    return await Promise.race([before, impatience]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
